@@ -1,0 +1,62 @@
+# The two commands of the README: `make run` and `make test`. `make ci` is what .ci/run calls.
+SHELL := /bin/bash
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
+SERVICE_DB ?= postgresql://postgres@127.0.0.1:5432/test
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test ci install system-deps lint typecheck checks test-embedded test-service bench serve clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+# Chromium drives the browser tests; WenQuanYi gives PDFs and screenshots Chinese glyphs.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi wenquanyi; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei fontconfig >/dev/null; \
+	fi
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+serve: install
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install system-deps
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy fupin config
+
+checks: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=ci-$$(date +%s)-check-deploy-secret-key-long-enough-for-django \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+test-embedded: install system-deps
+	env -u DATABASE_URL $(BIN)/python -m pytest -q --create-db
+
+test-service: install system-deps
+	DATABASE_URL=$(SERVICE_DB) $(BIN)/python -m pytest -q --create-db
+
+ci: install system-deps lint typecheck checks test-embedded test-service
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,45 @@
+"""Login required everywhere except an explicit public allow-list; the actor on every request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+
+from .scope import Actor, load_actor
+
+ACTIVE_GRANT_SESSION_KEY = "active_grant"
+
+# Paths that never redirect to the login page: the API answers 401 itself, static files and
+# the public portal are public by design.
+PUBLIC_PREFIXES = ("/api/", "/static/", "/public/", "/healthz")
+
+
+def get_actor(request: HttpRequest) -> Actor:
+    actor = getattr(request, "_cached_actor", None)
+    if actor is None:
+        active = (
+            request.session.get(ACTIVE_GRANT_SESSION_KEY) if hasattr(request, "session") else None
+        )
+        actor = load_actor(request.user, active)
+        request._cached_actor = actor  # type: ignore[attr-defined]
+    return actor
+
+
+class LoginRequiredMiddleware(DjangoLoginRequired):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        super().__init__(get_response)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.actor = SimpleLazyObject(lambda: get_actor(request))  # type: ignore[attr-defined]
+        return super().__call__(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        if request.path.startswith(PUBLIC_PREFIXES):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

@@ -1,0 +1,16 @@
+"""Password policy beyond Django's validators: letters and digits both required."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CharacterClassValidator:
+    def validate(self, password: str, user: Any = None) -> None:
+        from django.core.exceptions import ValidationError
+
+        if not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
+            raise ValidationError("密码必须同时包含字母和数字。", code="password_classes")
+
+    def get_help_text(self) -> str:
+        return "密码必须同时包含字母和数字。"

@@ -1,0 +1,162 @@
+"""The actor: who is acting, with which grants, over which jurisdiction.
+
+Every selector takes an Actor and filters by region-code prefix at the data layer
+(`actor.scope_q(perm, field)`); every single-object access goes through `actor.require`,
+which raises NotFound when the object is outside every grant in use (so out-of-region and
+missing look the same) and PermissionDenied when it is visible but the permission is lacking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from fupin.core.errors import NotFound, PermissionDenied
+
+from .perms import Perm
+
+ALL_REGIONS = ""  # the empty prefix contains every code
+
+
+@dataclass(frozen=True)
+class GrantInUse:
+    id: int
+    role_code: str
+    role_name: str
+    role_rank: int
+    region_code: str
+    region_name: str
+    region_level: int
+    perms: frozenset[str]
+    read_only: bool
+    is_system_admin: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.region_name} · {self.role_name}"
+
+    def covers(self, code: str) -> bool:
+        return code.startswith(self.region_code)
+
+
+@dataclass
+class Actor:
+    user_id: int | None
+    username: str
+    grants: tuple[GrantInUse, ...]
+    active_id: int | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def active(self) -> GrantInUse | None:
+        for grant in self.grants:
+            if grant.id == self.active_id:
+                return grant
+        return None
+
+    def in_use(self) -> tuple[GrantInUse, ...]:
+        """The grants that define the current jurisdiction: the chosen one, or all of them."""
+        active = self.active
+        return (active,) if active else self.grants
+
+    @property
+    def is_system_admin(self) -> bool:
+        return any(g.is_system_admin for g in self.in_use())
+
+    @property
+    def is_read_only(self) -> bool:
+        grants = self.in_use()
+        return bool(grants) and all(g.read_only for g in grants)
+
+    def has_perm(self, perm: Perm | str) -> bool:
+        return any(perm in g.perms for g in self.in_use())
+
+    def region_codes(self, perm: Perm | str | None = None) -> list[str]:
+        """Minimal list of region prefixes where the actor holds `perm` (any perm if None)."""
+        codes = sorted(
+            {
+                ALL_REGIONS if g.is_system_admin else g.region_code
+                for g in self.in_use()
+                if perm is None or perm in g.perms or g.is_system_admin
+            }
+        )
+        minimal: list[str] = []
+        for code in codes:  # sorted: an ancestor precedes its descendants
+            if not any(code.startswith(kept) for kept in minimal):
+                minimal.append(code)
+        return minimal
+
+    def scope_q(self, perm: Perm | str | None = None, field: str = "region_code") -> Q:
+        """A filter keeping rows whose `field` (a region code) lies in the jurisdiction."""
+        codes = self.region_codes(perm)
+        if ALL_REGIONS in codes:
+            return Q()
+        if not codes:
+            return Q(pk__in=[])
+        query = Q()
+        for code in codes:
+            query |= Q(**{f"{field}__startswith": code})
+        return query
+
+    def sees(self, region_code: str) -> bool:
+        return any(region_code.startswith(code) for code in self.region_codes())
+
+    def can(self, perm: Perm | str, region_code: str) -> bool:
+        return any(region_code.startswith(code) for code in self.region_codes(perm))
+
+    def require(self, perm: Perm | str, region_code: str) -> None:
+        """404 outside the jurisdiction, 403 inside it without the permission."""
+        if not self.sees(region_code):
+            raise NotFound()
+        if not self.can(perm, region_code):
+            raise PermissionDenied()
+
+
+def load_actor(user: object, active_id: int | None = None) -> Actor:
+    from .models import Grant
+
+    user_id = getattr(user, "pk", None)
+    if user_id is None or not getattr(user, "is_authenticated", False):
+        return Actor(user_id=None, username="", grants=())
+    rows = (
+        Grant.objects.filter(user_id=user_id)
+        .select_related("role", "region")
+        .order_by("region__level", "role__rank", "id")
+    )
+    grants = tuple(
+        GrantInUse(
+            id=g.pk,
+            role_code=g.role.code,
+            role_name=g.role.name,
+            role_rank=g.role.rank,
+            region_code=g.region.code,
+            region_name=g.region.name,
+            region_level=g.region.level,
+            perms=frozenset(g.role.permissions),
+            read_only=g.role.read_only,
+            is_system_admin=g.role.is_system_admin,
+        )
+        for g in rows
+    )
+    if getattr(user, "is_superuser", False):
+        grants = (
+            GrantInUse(
+                id=0,
+                role_code="superuser",
+                role_name="超级管理员",
+                role_rank=0,
+                region_code=ALL_REGIONS,
+                region_name="全国",
+                region_level=0,
+                perms=frozenset(Perm.values),
+                read_only=False,
+                is_system_admin=True,
+            ),
+            *grants,
+        )
+    if active_id is not None and not any(g.id == active_id for g in grants):
+        active_id = None
+    return Actor(
+        user_id=user_id, username=getattr(user, "username", ""), grants=grants, active_id=active_id
+    )

@@ -1,0 +1,67 @@
+"""The django-ninja API at /api/v1, assembled from each app's router."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from fupin.core.errors import FupinError, ValidationFailed
+
+from .auth import AUTH
+
+api = NinjaAPI(
+    title="精准扶贫大数据监管平台 API",
+    version="1",
+    description="所有接口均按调用者的管辖区划过滤；错误以 JSON 返回 code 与中文 message。",
+    auth=AUTH,
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(FupinError)
+def on_domain_error(request: HttpRequest, exc: FupinError) -> HttpResponse:
+    body: dict[str, object] = {"code": exc.code, "message": exc.message}
+    if isinstance(exc, ValidationFailed) and exc.errors:
+        body["errors"] = exc.errors
+    return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"code": "unauthenticated", "message": "未登录或令牌无效"}, status=401
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for item in exc.errors:
+        loc = ".".join(str(part) for part in item.get("loc", [])[1:]) or "__all__"
+        errors.setdefault(loc, []).append(item.get("msg", "格式不正确"))
+    return api.create_response(
+        request,
+        {"code": "validation_failed", "message": "提交的数据格式不正确", "errors": errors},
+        status=422,
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(
+        request, {"code": f"http_{exc.status_code}", "message": str(exc)}, status=exc.status_code
+    )
+
+
+def _register_routers() -> None:
+    from fupin.accounts.api import router as accounts_router
+    from fupin.regions.api import router as regions_router
+
+    api.add_router("/regions", regions_router)
+    api.add_router("/", accounts_router)
+
+
+_register_routers()

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AuditConfig(AppConfig):
+    name = "fupin.audit"
+    label = "audit"
+    verbose_name = "审计"
+
+    def ready(self) -> None:
+        from fupin.core.models import Parameter
+
+        from .registry import audit, install_triggers
+
+        audit(Parameter)
+
+        post_migrate.connect(install_triggers, dispatch_uid="fupin.audit.install_triggers")

