@@ -58,10 +58,15 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     from fupin.accounts.api import router as accounts_router
+    from fupin.audit.api import router as audit_router
     from fupin.regions.api import router as regions_router
+    from fupin.web.api import router as parameters_router
 
-    api.add_router("/regions", regions_router)
+    # Each router declares its own paths under /api/v1/ (e.g. /regions/…, /users/…).
+    api.add_router("/", regions_router)
     api.add_router("/", accounts_router)
+    api.add_router("/", audit_router)
+    api.add_router("/", parameters_router)
 
 
 _register_routers()

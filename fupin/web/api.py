@@ -1,0 +1,5 @@
+"""Parameters API (filled in by the parameters work)."""
+
+from ninja import Router
+
+router = Router(tags=["参数"])
