@@ -30,7 +30,7 @@ def install_triggers(using: str = "default", **_: Any) -> None:
         for model, skip in AUDITED.items():
             table = model._meta.db_table
             if table in existing:
-                cursor.execute(table_triggers(table, model._meta.pk.column, skip))
+                cursor.execute(table_triggers(table, model._meta.pk.column or "id", skip))
 
 
 def is_audited(model: type[Model]) -> bool:

@@ -37,10 +37,12 @@ def database_config(var_dir: Path) -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
         config = parse_database_url(url)
+        if os.environ.get("FUPIN_DB_NAME"):
+            config["NAME"] = os.environ["FUPIN_DB_NAME"]
     else:
         config = {
             "ENGINE": "fupin.core.embedded",
-            "NAME": EMBEDDED_DB_NAME,
+            "NAME": os.environ.get("FUPIN_DB_NAME", EMBEDDED_DB_NAME),
             "USER": "postgres",
             "PASSWORD": "",
             "HOST": "",
