@@ -6,7 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from .scope import Actor, load_actor
@@ -43,3 +45,33 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path.startswith(PUBLIC_PREFIXES):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class MustChangePasswordMiddleware:
+    """Until a user replaces an initial or reset password, every page leads to the change form.
+
+    Must come after AuthenticationMiddleware. The API answers 403 JSON instead of redirecting.
+    """
+
+    ALLOWED_PATHS = ("/logout/", "/static/", "/healthz")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not request.path.startswith(self.ALLOWED_PATHS)
+        ):
+            change_url = reverse("accounts:password_change")
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"code": "password_change_required", "message": "请先修改初始密码"},
+                    status=403,
+                )
+            if request.path != change_url:
+                return redirect(change_url)
+        return self.get_response(request)

@@ -1,0 +1,75 @@
+"""Scoped reads of users and grants.
+
+A user is listed when they hold at least one grant inside the actor's USER_VIEW jurisdiction;
+only the grants inside that jurisdiction are shown.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from fupin.core.errors import NotFound, PermissionDenied
+from fupin.core.masking import mask_phone
+
+from .models import ApiToken, Grant, Role, User
+from .perms import Perm
+from .scope import Actor
+
+
+def _visible_grants(actor: Actor) -> QuerySet[Grant]:
+    return Grant.objects.filter(actor.scope_q(Perm.USER_VIEW, field="region__code"))
+
+
+def user_list(actor: Actor, *, query: str = "", region_code: str = "") -> QuerySet[User]:
+    """Users holding a grant in the jurisdiction (optionally under `region_code`)."""
+    if not actor.region_codes(Perm.USER_VIEW):
+        raise PermissionDenied("您没有查看用户的权限")
+    grants = _visible_grants(actor)
+    if region_code:
+        actor.require(Perm.USER_VIEW, region_code)
+        grants = grants.filter(region__code__startswith=region_code)
+    users = User.objects.filter(Exists(grants.filter(user=OuterRef("pk"))))
+    query = (query or "").strip()
+    if query:
+        users = users.filter(
+            Q(real_name__icontains=query) | Q(username__icontains=query) | Q(phone__contains=query)
+        )
+    return users.prefetch_related(
+        Prefetch(
+            "grants",
+            queryset=_visible_grants(actor).select_related("role", "region"),
+            to_attr="visible_grants",
+        )
+    ).order_by("username")
+
+
+def access_user(actor: Actor, pk: int) -> User:
+    """404 if missing or none of the user's grants is visible; 403 without USER_VIEW."""
+    user = User.objects.filter(pk=pk).first()
+    if user is None:
+        raise NotFound()
+    codes = list(user.grants.values_list("region__code", flat=True))
+    if user.pk != actor.user_id:
+        if not actor.is_system_admin and not any(actor.sees(code) for code in codes):
+            raise NotFound()
+        if not actor.is_system_admin and not any(actor.can(Perm.USER_VIEW, code) for code in codes):
+            raise PermissionDenied("您没有查看用户的权限")
+    user.visible_grants = list(  # type: ignore[attr-defined]
+        _visible_grants(actor).filter(user=user).select_related("role", "region", "granted_by")
+    )
+    user.hidden_grant_count = len(codes) - len(user.visible_grants)  # type: ignore[attr-defined]
+    return user
+
+
+def display_phone(actor: Actor, phone: str | None) -> str:
+    if not phone:
+        return ""
+    return phone if actor.has_perm(Perm.PERSONAL_DATA_VIEW) else mask_phone(phone)
+
+
+def role_list() -> QuerySet[Role]:
+    return Role.objects.all()
+
+
+def token_list(actor: Actor) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user_id=actor.user_id).order_by("-created_at")

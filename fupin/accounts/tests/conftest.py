@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fupin.core.testing import Personas, make_user
+
+MIDDLEWARE_PATH = "fupin.accounts.middleware.MustChangePasswordMiddleware"
+
+
+@pytest.fixture
+def view_personas(db: Any, county: Any, sibling_county: Any) -> Personas:
+    """For reads of users: the county viewer role lacks USER_VIEW, so the read-only persona
+    is the county discipline inspector (read-only role that may view users)."""
+    return Personas(
+        in_region=make_user("county_admin", ("region_admin", county.code)),
+        read_only=make_user("county_discipline", ("discipline", county.code)),
+        out_of_region=make_user("sibling_admin", ("region_admin", sibling_county.code)),
+    )
+
+
+@pytest.fixture
+def county_member(db: Any, county: Any, township: Any) -> Any:
+    """An ordinary user wholly inside the county (a township grant)."""
+    return make_user("member", ("township", township.code), real_name="张小明", phone="13800001111")
+
+
+@pytest.fixture
+def must_change_middleware(settings: Any) -> None:
+    if MIDDLEWARE_PATH not in settings.MIDDLEWARE:
+        settings.MIDDLEWARE = [*settings.MIDDLEWARE, MIDDLEWARE_PATH]
