@@ -10,6 +10,7 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from fupin.core.models import Parameter
 
+        from . import params  # noqa: F401  (declares audit.retention_days)
         from .registry import audit, install_triggers
 
         audit(Parameter)

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "audit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.events, name="events"),
+    path("history/<str:table>/<str:pk>/", views.history, name="history"),
+    path("batches/<int:pk>/", views.batch, name="batch"),
+]

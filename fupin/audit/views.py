@@ -1,0 +1,104 @@
+"""Read-only audit pages: event search, record history partial, batch detail."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from fupin.accounts.perms import Perm
+from fupin.accounts.scope import Actor
+from fupin.core.errors import FupinError, NotFound, PermissionDenied
+
+from . import selectors
+from .display import present, table_label
+from .forms import EventFilterForm
+
+
+def _raise_http(exc: FupinError) -> None:
+    if isinstance(exc, NotFound):
+        raise Http404(exc.message) from exc
+    if isinstance(exc, PermissionDenied):
+        raise DjangoPermissionDenied(exc.message) from exc
+
+
+def _show_personal(actor: Actor) -> bool:
+    return actor.has_perm(Perm.PERSONAL_DATA_VIEW)
+
+
+def events(request: HttpRequest) -> HttpResponse:
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    form = EventFilterForm(request.GET or None)
+    rows, next_cursor, error = [], "", ""
+    filters = form.filters() if form.is_valid() else selectors.EventFilters()
+    if form.is_bound and not form.is_valid():
+        error = "查询条件有误，请检查后重试"
+    try:
+        if form.is_bound and not form.is_valid():
+            selectors.scoped_events(actor)  # still refuse an actor without the permission
+        else:
+            rows, next_cursor = selectors.event_list(
+                actor, filters=filters, cursor=request.GET.get("cursor", "")
+            )
+    except (NotFound, PermissionDenied) as exc:
+        _raise_http(exc)
+    except FupinError as exc:
+        error = exc.message
+    next_query = ""
+    if next_cursor:
+        query = request.GET.copy()
+        query["cursor"] = next_cursor
+        next_query = query.urlencode()
+    show = _show_personal(actor)
+    return render(
+        request,
+        "audit/events.html",
+        {
+            "page_title": "审计日志",
+            "form": form,
+            "events": [present(e, show_personal=show) for e in rows],
+            "next_query": next_query,
+            "error": error,
+            "first_page": not request.GET.get("cursor"),
+        },
+        status=422 if error else 200,
+    )
+
+
+def history(request: HttpRequest, table: str, pk: str) -> HttpResponse:
+    """Partial for detail pages: `hx-get="{% url 'audit:history' table pk %}"`."""
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    try:
+        rows = selectors.record_history(actor, table=table, pk=pk)
+    except FupinError as exc:
+        _raise_http(exc)
+        raise
+    show = _show_personal(actor)
+    return render(
+        request,
+        "audit/history.html",
+        {
+            "table_label": table_label(table),
+            "object_pk": pk,
+            "events": [present(e, show_personal=show) for e in rows],
+        },
+    )
+
+
+def batch(request: HttpRequest, pk: int) -> HttpResponse:
+    actor: Actor = request.actor  # type: ignore[attr-defined]
+    try:
+        record, rows = selectors.access_batch(actor, pk)
+    except FupinError as exc:
+        _raise_http(exc)
+        raise
+    show = _show_personal(actor)
+    return render(
+        request,
+        "audit/batch.html",
+        {
+            "page_title": f"批量操作 #{record.pk}",
+            "batch": record,
+            "events": [present(e, show_personal=show) for e in rows],
+        },
+    )

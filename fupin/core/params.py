@@ -8,13 +8,19 @@ region, a specific year before the all-years value, and finally the declared def
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import F, Q
 
-from fupin.core.errors import ValidationFailed
+from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+
+if TYPE_CHECKING:
+    from fupin.accounts.scope import Actor
+    from fupin.core.models import Parameter
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,13 @@ class ParameterDef:
     help: str = ""
     minimum: Decimal | int | None = None
     maximum: Decimal | int | None = None
+    # Defaults that differ by year (e.g. the annual poverty line); `default` covers the rest.
+    year_defaults: Mapping[int, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    def default_for(self, year: int | None) -> Any:
+        if year is not None and year in self.year_defaults:
+            return self.year_defaults[year]
+        return self.default
 
     def coerce(self, raw: Any) -> Any:
         """Turn a stored or submitted value into the declared type, or raise a Chinese error."""
@@ -92,5 +105,175 @@ def get(key: str, *, region_code: str = "", year: int | None = None) -> Any:
         cursor.execute(RESOLVE_SQL, [key, region_code or "", year])
         row = cursor.fetchone()
     if row is None:
-        return spec.default
+        return spec.default_for(year)
     return spec.coerce(row[0])
+
+
+# --- Administration: overrides are set per region subtree and year (SPEC §0 "parameters") ---
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def _check_scope(actor: Actor, region_code: str, *, perm: str) -> None:
+    """The national value ("") belongs to system administrators; any other region must be a
+    real region inside the actor's jurisdiction where they hold `perm`."""
+    from fupin.regions.models import Region
+
+    if region_code == "":
+        if not actor.is_system_admin:
+            raise PermissionDenied("只有系统管理员可以设置全国参数值")
+        return
+    if not Region.objects.filter(code=region_code).exists():
+        raise NotFound("区划代码不存在或不在您的管辖范围内")
+    actor.require(perm, region_code)
+
+
+def _check_year(year: int | None) -> None:
+    if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationFailed(
+            "适用年度不正确", errors={"year": [f"应在 {MIN_YEAR}–{MAX_YEAR} 之间"]}
+        )
+
+
+@transaction.atomic
+def set_parameter(
+    *,
+    actor: Actor,
+    key: str,
+    region_code: str,
+    year: int | None,
+    value: Any,
+    reason: str,
+    version: int | None = None,
+) -> Parameter:
+    """Create or update the override of `key` for a region subtree and (optionally) a year.
+
+    Updating an existing override needs the version the editor saw; a stale or missing
+    version raises Conflict so that two administrators never overwrite each other silently.
+    """
+    from fupin.accounts.perms import Perm
+    from fupin.audit.context import audit_context
+    from fupin.core.models import Parameter
+
+    spec = definition(key)
+    region_code = (region_code or "").strip()
+    _check_scope(actor, region_code, perm=Perm.PARAM_EDIT)
+    _check_year(year)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请填写修改原因", errors={"reason": ["必填"]})
+    stored = spec.to_json(spec.coerce(value))
+    with audit_context(reason=reason):
+        existing = Parameter.objects.filter(key=key, region_code=region_code, year=year).first()
+        if existing is None:
+            if version is not None:
+                raise Conflict("该参数覆盖值已被他人删除，请刷新后重试")
+            return Parameter.objects.create(
+                key=key,
+                region_code=region_code,
+                year=year,
+                value=stored,
+                note=reason[:200],
+                updated_by_id=actor.user_id,
+            )
+        if version is None:
+            raise Conflict("该区划和年度已有覆盖值，请刷新页面后在原记录上修改")
+        updated = Parameter.objects.filter(pk=existing.pk, version=version).update(
+            value=stored,
+            note=reason[:200],
+            updated_by_id=actor.user_id,
+            version=F("version") + 1,
+        )
+        if not updated:
+            raise Conflict()
+        existing.refresh_from_db()
+        return existing
+
+
+@transaction.atomic
+def delete_override(*, actor: Actor, pk: int, reason: str, version: int | None = None) -> None:
+    """Remove an override; the value falls back to the next wider region or the default."""
+    from fupin.accounts.perms import Perm
+    from fupin.audit.context import audit_context
+    from fupin.core.models import Parameter
+
+    row = Parameter.objects.filter(pk=pk).first()
+    if row is None:
+        raise NotFound()
+    if row.region_code == "":
+        if not actor.is_system_admin:
+            raise PermissionDenied("只有系统管理员可以删除全国参数值")
+    else:
+        actor.require(Perm.PARAM_EDIT, row.region_code)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请填写删除原因", errors={"reason": ["必填"]})
+    with audit_context(reason=reason):
+        rows = Parameter.objects.filter(pk=pk)
+        if version is not None:
+            rows = rows.filter(version=version)
+        deleted, _ = rows.delete()
+    if not deleted:
+        raise Conflict()
+
+
+def default_region(actor: Actor, perm: str) -> str:
+    """The region the parameter page opens on: the actor's first jurisdiction for `perm`."""
+    codes = actor.region_codes(perm)
+    return codes[0] if codes else ""
+
+
+def parameter_overview(
+    actor: Actor, *, region_code: str | None = None, year: int | None = None
+) -> dict[str, Any]:
+    """Every defined parameter with its effective value at `region_code` (default: the
+    actor's jurisdiction) for `year`, and the overrides that matter there: those inside the
+    jurisdiction plus those of the enclosing regions (including the national value)."""
+    from fupin.accounts.perms import Perm
+    from fupin.core.models import Parameter
+    from fupin.regions.models import Region
+
+    if not actor.has_perm(Perm.PARAM_VIEW):
+        raise PermissionDenied()
+    if region_code:
+        actor.require(Perm.PARAM_VIEW, region_code)
+    else:
+        region_code = default_region(actor, Perm.PARAM_VIEW)
+    _check_year(year)
+    ancestors = [region_code[:n] for n in (0, 2, 4, 6, 9, 12) if n <= len(region_code)]
+    rows = list(
+        Parameter.objects.filter(key__in=list(REGISTRY))
+        .filter(actor.scope_q(Perm.PARAM_VIEW, field="region_code") | Q(region_code__in=ancestors))
+        .select_related("updated_by")
+        .order_by("key", "region_code", "year")
+    )
+    codes = {r.region_code for r in rows if r.region_code} | ({region_code} - {""})
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    by_key: dict[str, list[Parameter]] = {}
+    for row in rows:
+        row.region_name = names.get(row.region_code, "全国") if row.region_code else "全国"  # type: ignore[attr-defined]
+        by_key.setdefault(row.key, []).append(row)
+    items = []
+    for key in sorted(REGISTRY):
+        spec = REGISTRY[key]
+        items.append(
+            {
+                "key": key,
+                "label": spec.label,
+                "unit": spec.unit,
+                "kind": spec.kind,
+                "help": spec.help,
+                "minimum": spec.minimum,
+                "maximum": spec.maximum,
+                "default": spec.default_for(year),
+                "year_defaults": dict(sorted(spec.year_defaults.items())),
+                "effective": get(key, region_code=region_code, year=year),
+                "overrides": by_key.get(key, []),
+            }
+        )
+    return {
+        "region_code": region_code,
+        "region_name": names.get(region_code, "全国") if region_code else "全国",
+        "year": year,
+        "items": items,
+    }

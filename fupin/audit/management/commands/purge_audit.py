@@ -1,0 +1,22 @@
+"""Delete audit events older than the retention period (parameter audit.retention_days)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from fupin.audit.services import purge_expired
+
+
+class Command(BaseCommand):
+    help = "清理超过保留期的审计记录（保留期由参数 audit.retention_days 设置，不少于 180 天）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--days", type=int, default=None, help="保留天数（不得少于参数设定的保留期）"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        deleted, days = purge_expired(days=options["days"])
+        self.stdout.write(f"已删除 {deleted} 条超过 {days} 天保留期的审计记录")

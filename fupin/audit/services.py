@@ -1,0 +1,62 @@
+"""Writes of the audit app: batch records for bulk operations, and the retention purge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from fupin.accounts.scope import Actor
+from fupin.core import params
+
+from .context import audit_context
+from .models import AuditBatch
+
+
+@transaction.atomic
+def start_batch(*, actor: Actor, kind: str, description: str = "", reason: str) -> AuditBatch:
+    """Open the batch record that every row of one bulk operation will link to."""
+    return AuditBatch.objects.create(
+        kind=kind, description=description[:300], reason=reason[:500], actor_id=actor.user_id
+    )
+
+
+@transaction.atomic
+def finish_batch(batch: AuditBatch, row_count: int) -> AuditBatch:
+    batch.finished_at = timezone.now()
+    batch.row_count = row_count
+    batch.save(update_fields=["finished_at", "row_count"])
+    return batch
+
+
+@contextmanager
+def bulk_audit(batch: AuditBatch) -> Iterator[None]:
+    """For COPY-based loads: inside this block each INSERT/COPY statement writes one summary
+    audit row (row count, first and last key) linked to `batch` instead of one row per record;
+    updates and deletes are still recorded row by row, with the batch id."""
+    with audit_context(
+        batch_id=batch.pk,
+        bulk=True,
+        reason=batch.reason,
+        actor_id=batch.actor_id,
+    ):
+        yield
+
+
+def purge_expired(*, days: int | None = None) -> tuple[int, int]:
+    """Delete events older than the retention parameter; returns (deleted, days).
+
+    The append-only trigger lets a DELETE through only inside a transaction that has set
+    fupin.audit_purge, and only for rows older than that many days."""
+    retention = params.get("audit.retention_days")
+    days = max(int(days or retention), retention)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('fupin.audit_purge', %s, true)", [str(days)])
+        cursor.execute(
+            "DELETE FROM audit_auditevent WHERE at < now() - make_interval(days => %s)", [days]
+        )
+        deleted = cursor.rowcount
+        cursor.execute("SELECT set_config('fupin.audit_purge', '', true)")
+    return deleted, days
