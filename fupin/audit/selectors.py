@@ -153,7 +153,7 @@ def access_batch(actor: Actor, pk: int) -> tuple[AuditBatch, list[AuditEvent]]:
 
         actor_in_scope = batch.actor_id is not None and (
             Grant.objects.filter(user_id=batch.actor_id)
-            .filter(actor.scope_q(Perm.AUDIT_VIEW, field="region_id"))
+            .filter(actor.scope_q(Perm.AUDIT_VIEW, field="region__code"))
             .exists()
         )
         if not actor_in_scope:

@@ -1,0 +1,164 @@
+"""Audit pages and API: readable diff, masking, scoping and the jurisdiction harness."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from fupin.accounts.scope import load_actor
+from fupin.audit.context import audit_context
+from fupin.audit.models import AuditEvent
+from fupin.audit.services import bulk_audit, start_batch
+from fupin.core.testing import assert_jurisdiction, client_for, make_user
+from fupin.regions.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def renamed_org(admin_personas, make_org):
+    """An organisation of our county created, then renamed, by the county administrator."""
+    admin = admin_personas.in_region
+    org = make_org("射洪市扶贫开发局", user=admin, contact_phone="13812345678")
+    with audit_context(reason="机构改革更名", actor_id=admin.pk, actor_name=admin.username):
+        Organisation.objects.filter(pk=org.pk).update(name="射洪市乡村振兴局")
+    return org
+
+
+def test_audit_page_shows_readable_diff(admin_personas, renamed_org):
+    response = client_for(admin_personas.in_region).get(reverse("audit:events"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "组织机构" in text  # the table's Chinese name
+    assert "名称" in text and "射洪市扶贫开发局" in text and "射洪市乡村振兴局" in text
+    assert "机构改革更名" in text
+    assert "修改" in text and "county_admin" in text
+
+
+def test_audit_page_masks_phone_without_personal_data_right(admin_personas, renamed_org):
+    text = client_for(admin_personas.in_region).get(reverse("audit:events")).content.decode()
+    assert "13812345678" not in text
+    assert "138****5678" in text
+
+
+def test_audit_page_shows_phone_to_personal_data_holder(county, renamed_org):
+    office = make_user("office", ("poverty_office", county.code))
+    text = client_for(office).get(reverse("audit:events")).content.decode()
+    assert "13812345678" in text
+
+
+def test_sibling_county_admin_does_not_see_our_events(admin_personas, renamed_org):
+    text = client_for(admin_personas.out_of_region).get(reverse("audit:events")).content.decode()
+    assert "射洪市乡村振兴局" not in text and "射洪市扶贫开发局" not in text
+    assert "510903" in text  # their own grant's creation is in their jurisdiction
+    assert "510981" not in text
+
+
+def test_update_without_region_column_is_scoped_by_the_records_creation(
+    admin_personas, county, make_org
+):
+    """A rename by a user without grants records only the name; the record's creation
+    event still places it in our county."""
+    org = make_org("某合作社")
+    with audit_context(reason="更名", actor_id=None, actor_name="外部同步"):
+        Organisation.objects.filter(pk=org.pk).update(name="某专业合作社")
+    ours = client_for(admin_personas.in_region).get(reverse("audit:events") + "?action=U")
+    theirs = client_for(admin_personas.out_of_region).get(reverse("audit:events") + "?action=U")
+    assert "某专业合作社" in ours.content.decode()
+    assert "某专业合作社" not in theirs.content.decode()
+
+
+def test_filters_and_keyset_pagination(admin_personas, make_org):
+    admin = admin_personas.in_region
+    for i in range(55):
+        make_org(f"单位{i:02d}", user=admin)
+    client = client_for(admin)
+    first = client.get(reverse("audit:events") + "?table=regions_organisation&action=I")
+    text = first.content.decode()
+    assert "单位54" in text and "单位04" not in text
+    next_query = first.context["next_query"]
+    assert next_query
+    second = client.get(reverse("audit:events") + "?" + next_query).content.decode()
+    assert "单位04" in second and "单位54" not in second
+    assert "下一页" not in second
+    by_user = client.get(reverse("audit:events") + "?user=nobody").content.decode()
+    assert "单位54" not in by_user
+
+
+def test_record_history_partial(admin_personas, renamed_org):
+    url = reverse("audit:history", args=["regions_organisation", renamed_org.pk])
+    text = client_for(admin_personas.in_region).get(url).content.decode()
+    assert "射洪市乡村振兴局" in text and "<html" not in text
+
+
+def test_batch_page_lists_its_events(admin_personas, county):
+    from .test_triggers import copy_organisations
+
+    batch = start_batch(
+        actor=load_actor(admin_personas.in_region), kind="导入组织机构", reason="年度导入"
+    )
+    with bulk_audit(batch):
+        copy_organisations(county.code, ["甲公司", "乙公司"])
+    text = (
+        client_for(admin_personas.in_region)
+        .get(reverse("audit:batch", args=[batch.pk]))
+        .content.decode()
+    )
+    assert "导入组织机构" in text and "批量导入" in text and "行数" in text
+
+
+# --- jurisdiction harness: county admin 200, county viewer (no AUDIT_VIEW) 403, sibling 404
+
+
+def test_jurisdiction_events_page(admin_personas, county):
+    assert_jurisdiction(
+        admin_personas, "get", reverse("audit:events") + f"?region={county.code}", write=True
+    )
+
+
+def test_jurisdiction_history(admin_personas, renamed_org):
+    url = reverse("audit:history", args=["regions_organisation", renamed_org.pk])
+    assert_jurisdiction(admin_personas, "get", url, write=True)
+
+
+def test_jurisdiction_batch_page(admin_personas):
+    batch = start_batch(actor=load_actor(admin_personas.in_region), kind="导入", reason="测试")
+    assert_jurisdiction(admin_personas, "get", reverse("audit:batch", args=[batch.pk]), write=True)
+
+
+def test_jurisdiction_events_api(admin_personas, county, renamed_org):
+    assert_jurisdiction(
+        admin_personas, "get", f"/api/v1/audit/events?region={county.code}", write=True
+    )
+    data = (
+        client_for(admin_personas.in_region)
+        .get("/api/v1/audit/events?table=regions_organisation")
+        .json()
+    )
+    rename = next(e for e in data["items"] if e["action"] == "U")
+    assert rename["table_label"] == "组织机构"
+    assert {
+        "field": "name",
+        "label": "名称",
+        "old": "射洪市扶贫开发局",
+        "new": "射洪市乡村振兴局",
+    } in (rename["changes"])
+
+
+def test_jurisdiction_batch_api(admin_personas):
+    batch = start_batch(actor=load_actor(admin_personas.in_region), kind="导入", reason="测试")
+    assert_jurisdiction(admin_personas, "get", f"/api/v1/audit/batches/{batch.pk}", write=True)
+
+
+def test_events_api_is_paginated(admin_personas, make_org):
+    for i in range(3):
+        make_org(f"单位{i}", user=admin_personas.in_region)
+    client = client_for(admin_personas.in_region)
+    page = client.get("/api/v1/audit/events?limit=2&table=regions_organisation").json()
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    rest = client.get(
+        "/api/v1/audit/events",
+        {"limit": 2, "table": "regions_organisation", "cursor": page["next_cursor"]},
+    ).json()
+    assert len(rest["items"]) == 1 and rest["next_cursor"] == ""
+    assert AuditEvent.objects.filter(table_name="regions_organisation").count() == 3
