@@ -7,8 +7,7 @@ import pytest
 from fupin.accounts.models import Grant, User
 from fupin.core.testing import assert_jurisdiction, client_for, make_user
 
-PASSWORD = "Fupin2024abc"  # noqa: S105
-OK = (200, 302)
+PASSWORD = "Fupin2024abc"
 
 
 @pytest.mark.django_db
