@@ -239,7 +239,12 @@ def _organisations(county: Region, townships: list[Region]) -> dict[str, Organis
 
 
 def _grant_region(level: int, county: Region, township: Region, village: Region) -> Region:
-    return {Level.COUNTY: county, Level.TOWNSHIP: township, Level.VILLAGE: village}[level]
+    by_level: dict[int, Region] = {
+        Level.COUNTY: county,
+        Level.TOWNSHIP: township,
+        Level.VILLAGE: village,
+    }
+    return by_level[level]
 
 
 def _demo_township_and_village(
@@ -301,6 +306,9 @@ def _battle_zones(county: Region, townships: list[Region]) -> None:
             zone.townships.set(members)
 
 
+Member = tuple[str, str, User | None]  # name, position, the user when the member logs in
+
+
 def _person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, k=rng.choice([1, 2])))
 
@@ -311,7 +319,7 @@ def _unit(
     region: Region,
     parent: CommandUnit | None,
     duties: str,
-    members: list[tuple[str, str, User | None]],
+    members: list[Member],
 ) -> CommandUnit:
     unit, created = CommandUnit.objects.get_or_create(
         region=region,
@@ -390,7 +398,7 @@ def _command_units(
     demo_township, demo_village = _demo_township_and_village(townships, villages, poor)
     for township in townships:
         staff = users["demo_township"] if township.code == demo_township.code else None
-        members = [
+        members: list[Member] = [
             (_person(rng), "所长（乡镇党委书记）", None),
             (_person(rng), "副所长（乡镇长）", None),
         ]

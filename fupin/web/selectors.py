@@ -1,15 +1,19 @@
-"""Reads behind the home page."""
+"""Reads behind the home page: every query is scoped to the actor and bounded in number."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import Count, Q
+from django.db.models.functions import Substr
 
 from fupin.accounts.models import Grant
 from fupin.accounts.perms import Perm
 from fupin.accounts.scope import Actor
-from fupin.regions.models import Level, Region, VillageProfile
+from fupin.regions.models import CODE_LENGTH, Level, Region, VillageProfile
+
+# The breakdown table never lists more rows than this (a province has ~4,000 townships).
+BREAKDOWN_LIMIT = 300
 
 
 def jurisdiction_summary(actor: Actor) -> dict[str, Any]:
@@ -18,7 +22,10 @@ def jurisdiction_summary(actor: Actor) -> dict[str, Any]:
     by_level = dict(
         Region.objects.filter(region_q).values_list("level").annotate(n=Count("code")).order_by()
     )
-    levels = [{"label": label, "count": by_level.get(value, 0)} for value, label in Level.choices]
+    levels = [
+        {"level": value, "label": label, "count": by_level.get(value, 0)}
+        for value, label in Level.choices
+    ]
     poor = VillageProfile.objects.filter(
         actor.scope_q(Perm.REGION_VIEW, field="region__code")
     ).aggregate(
@@ -38,4 +45,69 @@ def jurisdiction_summary(actor: Actor) -> dict[str, Any]:
         "poor_villages": poor["poor"],
         "exited_villages": poor["exited"],
         "users": users,
+        "breakdown": poor_village_breakdown(actor),
+    }
+
+
+def breakdown_level(actor: Actor) -> int:
+    """Townships when the jurisdiction lies within counties, otherwise counties."""
+    codes = actor.region_codes(Perm.REGION_VIEW)
+    if codes and all(len(code) >= CODE_LENGTH[Level.COUNTY] for code in codes):
+        return Level.TOWNSHIP
+    return Level.COUNTY
+
+
+def poor_village_breakdown(actor: Actor) -> dict[str, Any]:
+    """Villages, poor villages and exited poor villages per township (or county), in 3 queries."""
+    level = breakdown_level(actor)
+    scope = actor.scope_q(Perm.REGION_VIEW, field="code")
+    units = list(
+        Region.objects.filter(scope, level=level)
+        .order_by("code")
+        .values_list("code", "name")[: BREAKDOWN_LIMIT + 1]
+    )
+    truncated = len(units) > BREAKDOWN_LIMIT
+    units = units[:BREAKDOWN_LIMIT]
+    length = CODE_LENGTH[level]
+    counts: dict[str, Any] = {
+        row["unit"]: row
+        for row in Region.objects.filter(
+            scope,
+            level=Level.VILLAGE,
+            code__gte=units[0][0] if units else "",
+            code__lte=(units[-1][0] + "~") if units else "",
+        )
+        .annotate(unit=Substr("code", 1, length))
+        .values("unit")
+        .annotate(
+            villages=Count("code"),
+            poor=Count("code", filter=Q(profile__is_poor_village=True)),
+            exited=Count(
+                "code",
+                filter=Q(profile__is_poor_village=True, profile__exit_year__isnull=False),
+            ),
+        )
+        .order_by()
+    }
+    rows = []
+    for code, name in units:
+        row = counts.get(code, {})
+        rows.append(
+            {
+                "code": code,
+                "name": name,
+                "villages": row.get("villages", 0),
+                "poor": row.get("poor", 0),
+                "exited": row.get("exited", 0),
+            }
+        )
+    return {
+        "level_label": Level(level).label,
+        "rows": rows,
+        "truncated": truncated,
+        "chart": {
+            "names": [r["name"] for r in rows],
+            "poor": [r["poor"] for r in rows],
+            "exited": [r["exited"] for r in rows],
+        },
     }

@@ -1,14 +1,14 @@
-"""Home page: the actor's jurisdiction summary."""
+"""Home page: the actor's jurisdiction summary; the health check."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from fupin.web.selectors import jurisdiction_summary
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    from fupin.web.selectors import jurisdiction_summary
-
     actor = request.actor  # type: ignore[attr-defined]
     return render(
         request, "web/home.html", {"page_title": "首页", "summary": jurisdiction_summary(actor)}
