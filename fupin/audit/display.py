@@ -63,7 +63,8 @@ def column_labels(table: str) -> dict[str, str]:
         return {}
     labels: dict[str, str] = {}
     for f in model._meta.concrete_fields:
-        labels[f.column] = str(f.verbose_name)
+        if f.column:
+            labels[f.column] = str(f.verbose_name)
     return labels
 
 

@@ -13,6 +13,7 @@ from fupin.core.errors import FupinError, NotFound, PermissionDenied
 from . import selectors
 from .display import present, table_label
 from .forms import EventFilterForm
+from .models import AuditEvent
 
 
 def _raise_http(exc: FupinError) -> None:
@@ -29,7 +30,8 @@ def _show_personal(actor: Actor) -> bool:
 def events(request: HttpRequest) -> HttpResponse:
     actor: Actor = request.actor  # type: ignore[attr-defined]
     form = EventFilterForm(request.GET or None)
-    rows, next_cursor, error = [], "", ""
+    rows: list[AuditEvent] = []
+    next_cursor, error = "", ""
     filters = form.filters() if form.is_valid() else selectors.EventFilters()
     if form.is_bound and not form.is_valid():
         error = "查询条件有误，请检查后重试"

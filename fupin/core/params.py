@@ -89,7 +89,7 @@ def definition(key: str) -> ParameterDef:
 
 
 RESOLVE_SQL = """
-SELECT value FROM core_parameter
+SELECT value #>> '{}' FROM core_parameter
 WHERE key = %s
   AND (region_code = '' OR %s LIKE region_code || '%%')
   AND (year IS NULL OR year = %s)

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import parameters
 
 app_name = "web"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("parameters/", parameters.parameters, name="parameters"),
+    path("parameters/set/", parameters.parameter_set, name="parameter_set"),
+    path("parameters/<int:pk>/delete/", parameters.parameter_delete, name="parameter_delete"),
+]

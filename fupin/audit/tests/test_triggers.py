@@ -64,7 +64,7 @@ def test_bulk_sql_update_is_recorded_row_by_row(county, make_org):
     finally:
         set_session_context(actor_id=None, actor_name="", ip=None)
     events = AuditEvent.objects.filter(table_name="regions_organisation", action="U")
-    assert sorted(e.object_pk for e in events) == sorted(str(o.pk) for o in orgs)
+    assert sorted(str(e.object_pk) for e in events) == sorted(str(o.pk) for o in orgs)
     for event in events:
         assert event.old == {"address": ""}
         assert event.new == {"address": "太和街道1号"}
@@ -84,7 +84,7 @@ def test_copy_in_bulk_mode_writes_one_summary_with_batch(county):
     assert len(events) == 1
     assert events[0].action == "B"
     assert events[0].batch_id == batch.pk
-    assert events[0].new["rows"] == 3
+    assert (events[0].new or {})["rows"] == 3
     assert events[0].actor_id == user.pk
     assert events[0].reason == "年度导入"
     batch.refresh_from_db()
@@ -96,7 +96,7 @@ def test_plain_copy_writes_one_event_per_row(county):
     events = AuditEvent.objects.filter(table_name="regions_organisation")
     assert events.count() == 3
     assert {e.action for e in events} == {"I"}
-    assert {e.new["name"] for e in events} == {"甲公司", "乙公司", "丙公司"}
+    assert {(e.new or {})["name"] for e in events} == {"甲公司", "乙公司", "丙公司"}
 
 
 def test_application_cannot_change_or_delete_audit_rows(county, make_org):
