@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from fupin.accounts.perms import Perm
@@ -311,10 +311,10 @@ def list_organisations(
 @router.post("/organisations", response={201: OrganisationOut}, summary="新建组织机构")
 def create_organisation(
     request: HttpRequest, payload: OrganisationCreateIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     actor = _actor(request)
     org = services.organisation_create(actor=actor, **payload.dict())
-    return 201, _organisation(actor, org)
+    return Status(201, _organisation(actor, org))
 
 
 @router.get("/organisations/{org_id}", response=OrganisationOut, summary="组织机构详情")
@@ -343,10 +343,9 @@ def list_battle_zones(request: HttpRequest, county: str | None = None) -> list[d
 
 
 @router.post("/battle-zones", response={201: BattleZoneOut}, summary="新建攻坚战区")
-def create_battle_zone(request: HttpRequest, payload: BattleZoneIn) -> tuple[int, dict[str, Any]]:
+def create_battle_zone(request: HttpRequest, payload: BattleZoneIn) -> Status[dict[str, Any]]:
     zone = services.battle_zone_create(actor=_actor(request), **payload.dict())
-    zone = selectors.access_battle_zone(_actor(request), zone.pk)
-    return 201, _battle_zone(zone)
+    return Status(201, _battle_zone(zone))
 
 
 @router.get("/command-units", response=list[CommandUnitOut], summary="指挥体系单位列表")

@@ -7,8 +7,9 @@ raises NotFound for a missing row and for one outside the jurisdiction alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Lookup, Q, QuerySet
 
 from fupin.accounts.perms import Perm
 from fupin.accounts.scope import ALL_REGIONS, Actor
@@ -25,6 +26,26 @@ from .models import (
 )
 
 SEARCH_LIMIT = 50
+
+
+class ILikeContains(Lookup):  # type: ignore[type-arg]
+    """Case-insensitive `contains` as `ILIKE '%q%'`, which the pg_trgm GIN index on
+    regions_region.name serves (Django's icontains compiles to UPPER(name) LIKE, which it
+    cannot)."""
+
+    lookup_name = "trgm_icontains"
+
+    def get_db_prep_lookup(self, value: Any, connection: Any) -> Any:
+        escaped = str(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return ("%s", [f"%{escaped}%"])
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} ILIKE {rhs}", (*lhs_params, *rhs_params)
+
+
+Region._meta.get_field("name").register_lookup(ILikeContains)  # this field only
 
 
 def _code_shape_ok(code: str) -> bool:

@@ -189,7 +189,7 @@ def _validate_battle_zone(
         BattleZone.townships.through.objects.filter(
             region_id__in=found, battlezone__county_code=county.code
         )
-        .exclude(battlezone_id=exclude_pk)
+        .exclude(battlezone_id=exclude_pk or 0)
         .select_related("region", "battlezone")
     )
     for row in taken:
@@ -199,7 +199,7 @@ def _validate_battle_zone(
     if (
         name.strip()
         and BattleZone.objects.filter(county_code=county.code, name=name.strip())
-        .exclude(pk=exclude_pk)
+        .exclude(pk=exclude_pk or 0)
         .exists()
     ):
         errors.setdefault("name", []).append(f"{county.name}已有名为“{name.strip()}”的攻坚战区")
@@ -469,7 +469,7 @@ def _validate_organisation(
     if (
         name.strip()
         and Organisation.objects.filter(region_id=region.code, name=name.strip())
-        .exclude(pk=exclude_pk)
+        .exclude(pk=exclude_pk or 0)
         .exists()
     ):
         errors.setdefault("name", []).append(f"{region.name}已有同名组织“{name.strip()}”")

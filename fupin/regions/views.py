@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -96,7 +97,9 @@ def tree(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def tree_children(request: HttpRequest, code: str) -> HttpResponse:
     children = list(selectors.region_children(_actor(request), code))
-    return render(request, "regions/_children.html", {"nodes": children, "parent_code": code})
+    # A bare fragment: no shell context processors (navigation, breadcrumb) to query for.
+    html = render_to_string("regions/_children.html", {"nodes": children, "parent_code": code})
+    return HttpResponse(html)
 
 
 @domain_errors
@@ -391,7 +394,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已添加成员“{member.name}”。")
             return redirect("regions:command_unit", pk=unit.pk)
     for error in form.errors.values():
-        messages.error(request, "；".join(error))
+        messages.error(request, "；".join(str(e) for e in error))
     return redirect("regions:command_unit", pk=unit.pk)
 
 

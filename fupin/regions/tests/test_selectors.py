@@ -60,3 +60,10 @@ def test_lists_are_scoped(
     own = load_actor(county_personas.in_region)
     assert selectors.organisation_list(own, kind="department", q="农业").count() == 1
     assert selectors.organisation_list(own, kind="bank").count() == 0
+
+
+def test_search_treats_wildcards_literally(county_personas: Personas) -> None:
+    actor = load_actor(county_personas.in_region)
+    assert selectors.region_search(actor, "%") == []
+    assert selectors.region_search(actor, "_") == []
+    assert selectors.region_search(actor, "   ") == []
