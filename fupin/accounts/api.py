@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from fupin.core.errors import NotFound
@@ -172,6 +172,8 @@ def _token_out(token: ApiToken) -> dict[str, object]:
 @router.get("/me", response=MeOut, summary="当前用户、授权与权限")
 def me(request: HttpRequest) -> MeOut:
     actor = _actor(request)
+    if actor.user_id is None:
+        raise NotFound()
     user = User.objects.get(pk=actor.user_id)
     grants = list(user.grants.select_related("role", "region"))
     perms = sorted({p for g in actor.in_use() for p in g.perms})
@@ -189,7 +191,7 @@ def users(request: HttpRequest, q: str = "", region: str = "") -> QuerySet[User]
 
 
 @router.post("/users", response={201: UserOut}, summary="新建用户（含首项授权）")
-def user_create(request: HttpRequest, payload: UserIn) -> tuple[int, UserOut]:
+def user_create(request: HttpRequest, payload: UserIn) -> Status[UserOut]:
     actor = _actor(request)
     user = services.user_create(
         actor=actor,
@@ -201,7 +203,7 @@ def user_create(request: HttpRequest, payload: UserIn) -> tuple[int, UserOut]:
         phone=payload.phone,
         title=payload.title,
     )
-    return 201, _user_detail(actor, user.pk)
+    return Status(201, _user_detail(actor, user.pk))
 
 
 @router.get("/users/{user_id}", response=UserOut, summary="用户详情")
@@ -225,17 +227,17 @@ def user_update(request: HttpRequest, user_id: int, payload: UserUpdateIn) -> Us
 
 
 @router.post("/users/{user_id}/grants", response={201: GrantOut}, summary="添加授权")
-def grant_add(request: HttpRequest, user_id: int, payload: GrantIn) -> tuple[int, GrantOut]:
+def grant_add(request: HttpRequest, user_id: int, payload: GrantIn) -> Status[GrantOut]:
     grant = services.grant_add(
         actor=_actor(request), user_id=user_id, role_code=payload.role, region_code=payload.region
     )
-    return 201, _grant_out(grant)
+    return Status(201, _grant_out(grant))
 
 
 @router.delete("/users/{user_id}/grants/{grant_id}", response={204: None}, summary="收回授权")
-def grant_remove(request: HttpRequest, user_id: int, grant_id: int) -> tuple[int, None]:
+def grant_remove(request: HttpRequest, user_id: int, grant_id: int) -> Status[None]:
     services.grant_remove(actor=_actor(request), user_id=user_id, grant_id=grant_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/roles", response=list[RoleOut], summary="角色列表")
@@ -265,14 +267,14 @@ def tokens(request: HttpRequest) -> list[dict[str, object]]:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="创建接口令牌（仅此一次返回明文）")
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     token, raw = services.token_create(
         actor=_actor(request), name=payload.name, expires_at=payload.expires_at
     )
-    return 201, {**_token_out(token), "token": raw}
+    return Status(201, {**_token_out(token), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="吊销接口令牌")
-def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
     services.token_revoke(actor=_actor(request), token_id=token_id)
-    return 204, None
+    return Status(204, None)

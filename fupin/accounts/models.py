@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -28,7 +30,7 @@ class User(AbstractUser):
     must_change_password = models.BooleanField("须修改密码", default=False)
     version = models.PositiveIntegerField("版本", default=1)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = "用户"

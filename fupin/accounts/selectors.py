@@ -72,4 +72,6 @@ def role_list() -> QuerySet[Role]:
 
 
 def token_list(actor: Actor) -> QuerySet[ApiToken]:
+    if actor.user_id is None:
+        return ApiToken.objects.none()
     return ApiToken.objects.filter(user_id=actor.user_id).order_by("-created_at")

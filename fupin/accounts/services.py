@@ -332,5 +332,7 @@ def token_create(
 
 @transaction.atomic
 def token_revoke(*, actor: Actor, token_id: int) -> None:
+    if actor.user_id is None:
+        raise NotFound()
     if not ApiToken.objects.filter(pk=token_id, user_id=actor.user_id).update(revoked=True):
         raise NotFound()

@@ -28,7 +28,7 @@ class TestLogin:
         make_user("phoneuser", ("viewer", county.code), phone="13912345678")
         client = Client()
         response = login(client, "13912345678", PASSWORD)
-        assert response.status_code == 302 and response.url == "/"
+        assert response.status_code == 302 and response["Location"] == "/"
         assert client.get("/").status_code == 200
 
     def test_wrong_password_shows_chinese_error(self, county):
@@ -91,7 +91,7 @@ class TestLogin:
             expire_date=timezone.now() - timedelta(seconds=1)
         )
         response = client.get("/")
-        assert response.status_code == 302 and response.url.startswith("/login/")
+        assert response.status_code == 302 and response["Location"].startswith("/login/")
         assert user.pk  # the account itself is untouched
 
 
@@ -103,7 +103,7 @@ class TestMustChangePassword:
         client = Client()
         login(client, "fresh", PASSWORD)
         response = client.get("/")
-        assert response.status_code == 302 and response.url == "/accounts/password/"
+        assert response.status_code == 302 and response["Location"] == "/accounts/password/"
         assert client.get("/regions/").status_code == 302
         page = client.get("/accounts/password/")
         assert page.status_code == 200 and "请先修改密码" in page.content.decode()
@@ -150,7 +150,7 @@ class TestSwitcher:
         assert client.get(f"/accounts/users/{neighbour.pk}/").status_code == 200
         grant = Grant.objects.get(user=user, region=township)
         response = client.post("/accounts/switch/", {"grant": grant.pk, "next": "/accounts/users/"})
-        assert response.status_code == 302 and response.url == "/accounts/users/"
+        assert response.status_code == 302 and response["Location"] == "/accounts/users/"
         assert client.get(f"/accounts/users/{neighbour.pk}/").status_code == 404
         page = client.get("/").content.decode()
         crumb = page.split('data-testid="jurisdiction"', 1)[1].split("</ol>", 1)[0]
