@@ -162,3 +162,16 @@ def test_events_api_is_paginated(admin_personas, make_org):
     ).json()
     assert len(rest["items"]) == 1 and rest["next_cursor"] == ""
     assert AuditEvent.objects.filter(table_name="regions_organisation").count() == 3
+
+
+def test_system_admin_sees_all_counties_and_never_a_password(admin_personas, renamed_org):
+    root = make_user("root", ("sysadmin", "51"))
+    sibling = admin_personas.out_of_region
+    with audit_context(reason="重置密码", actor_id=root.pk, actor_name="root"):
+        sibling.set_password("Another-Passw0rd")
+        sibling.real_name = "张小明"
+        sibling.save()
+    text = client_for(root).get(reverse("audit:events")).content.decode()
+    assert "射洪市乡村振兴局" in text  # our county
+    assert "张小明" in text  # the sibling county's user
+    assert "pbkdf2" not in text and "argon2" not in text
