@@ -31,6 +31,17 @@ class TestLogin:
         assert response.status_code == 302 and response["Location"] == "/"
         assert client.get("/").status_code == 200
 
+    def test_deactivated_user_is_logged_out_and_cannot_log_in(self, admin_personas, county):
+        user = make_user("leaver", ("viewer", county.code))
+        client = Client()
+        login(client, "leaver", PASSWORD)
+        assert client.get("/").status_code == 200
+        client_for(admin_personas.in_region).post(
+            f"/accounts/users/{user.pk}/active/", {"active": "0"}
+        )
+        assert client.get("/").status_code == 302
+        assert login(Client(), "leaver", PASSWORD).status_code == 200  # form error, no session
+
     def test_wrong_password_shows_chinese_error(self, county):
         make_user("someone", ("viewer", county.code))
         response = login(Client(), "someone", "wrong-password1")
