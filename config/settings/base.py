@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "fupin.accounts.middleware.LoginRequiredMiddleware",
     "fupin.audit.middleware.AuditContextMiddleware",
+    "fupin.accounts.middleware.MustChangePasswordMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -92,7 +93,7 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "fupin.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
