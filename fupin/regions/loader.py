@@ -76,4 +76,8 @@ def load_regions(prefixes: Iterable[str] = ()) -> dict[int, int]:
             "SELECT r.level, count(*) FROM regions_region r"
             " JOIN tmp_divisions t ON t.code = r.code GROUP BY r.level"
         )
-        return dict(cursor.fetchall())
+        counts = dict(cursor.fetchall())
+        # ON COMMIT DROP alone leaves the table behind inside an outer transaction (a test, a
+        # caller's atomic block), where a second load would fail on CREATE.
+        cursor.execute("DROP TABLE tmp_divisions")
+        return counts
