@@ -131,6 +131,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The vendored front end and house assets live in fupin/static/, which belongs to no app.
+STATICFILES_DIRS = [BASE_DIR / "fupin" / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
