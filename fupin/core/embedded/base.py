@@ -15,7 +15,7 @@ _lock = threading.Lock()
 _started: dict[str, tuple[str, int]] = {}
 
 
-def ensure_embedded_server(pgdata: str, dbname: str) -> tuple[str, int]:
+def ensure_embedded_server(pgdata: str, dbname: str | None) -> tuple[str, int]:
     """Start (or join) the embedded server for `pgdata`; return (socket directory, port)."""
     with _lock:
         if pgdata in _started:
