@@ -11,7 +11,9 @@
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     legend: { data: ["贫困村", "已退出"], top: 0 },
     grid: { left: 8, right: 8, bottom: 8, top: 32, containLabel: true },
-    xAxis: { type: "category", data: data.names, axisLabel: { interval: 0, rotate: 45 } },
+    // On a phone not every township name fits under its bar: let ECharts skip some.
+    xAxis: { type: "category", data: data.names,
+             axisLabel: { interval: el.clientWidth < 600 ? "auto" : 0, rotate: 45 } },
     yAxis: { type: "value", minInterval: 1 },
     series: [
       { name: "贫困村", type: "bar", data: data.poor, itemStyle: { color: "#d63939" } },

@@ -1,0 +1,95 @@
+"""Playwright on Debian's Chromium against pytest-django's live server.
+
+Live-server tests are transactional: pytest-django flushes every table after each of them,
+including the regions the session loaded and the roles a migration seeded. `browser_data`
+puts back what the browser tests need before each test, and the module-scoped
+`restore_session_data` puts back the session's regions and roles after the module, so the
+tests that run later still find them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests
+# themselves are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "var" / "screenshots"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 375, "height": 812}
+
+
+def seed_roles() -> None:
+    from django.apps import apps
+
+    migration = importlib.import_module("fupin.accounts.migrations.0003_default_roles")
+    migration.seed_roles(apps, None)
+
+
+def seed_session_data() -> None:
+    from fupin.core.testing import TEST_REGION_PREFIXES
+    from fupin.regions.loader import load_regions
+
+    load_regions(TEST_REGION_PREFIXES)
+    seed_roles()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def restore_session_data(django_db_blocker: Any) -> Iterator[None]:
+    yield
+    with django_db_blocker.unblock():
+        seed_session_data()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def browser_data(live_server: Any) -> Any:
+    """The two test counties, the roles and the demo county's data and logins."""
+    from fupin.demo.services import load_demo
+
+    seed_session_data()
+    load_demo(province=None)
+    return live_server
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
