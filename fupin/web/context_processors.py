@@ -39,6 +39,8 @@ def jurisdiction_path(actor: Any) -> list[dict[str, str]]:
     from fupin.regions.models import Region
 
     grants = actor.in_use()
+    if actor.is_system_admin:
+        return [{"code": "", "name": "全部辖区（系统管理员）"}]
     if len(grants) != 1 or not grants[0].region_code:
         return [{"code": "", "name": "全部辖区" if grants else "无授权"}]
     code = grants[0].region_code

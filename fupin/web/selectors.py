@@ -58,37 +58,49 @@ def breakdown_level(actor: Actor) -> int:
 
 
 def poor_village_breakdown(actor: Actor) -> dict[str, Any]:
-    """Villages, poor villages and exited poor villages per township (or county), in 3 queries."""
+    """Villages, poor villages and exited poor villages per township (or county), in 3 queries.
+
+    Within counties every township is listed. Above the county level (a city, a province, a
+    system administrator) only the counties that have village profiles are listed: a whole
+    province or country of all-zero rows would hide the counties that matter.
+    """
     level = breakdown_level(actor)
     scope = actor.scope_q(Perm.REGION_VIEW, field="code")
-    units = list(
-        Region.objects.filter(scope, level=level)
-        .order_by("code")
-        .values_list("code", "name")[: BREAKDOWN_LIMIT + 1]
-    )
+    if level == Level.TOWNSHIP:
+        unit_qs = Region.objects.filter(scope, level=level)
+    else:
+        counties = (
+            VillageProfile.objects.filter(actor.scope_q(Perm.REGION_VIEW, field="region__code"))
+            .values("county_code")
+            .distinct()
+        )
+        unit_qs = Region.objects.filter(level=level, code__in=counties)
+    units = list(unit_qs.order_by("code").values_list("code", "name")[: BREAKDOWN_LIMIT + 1])
     truncated = len(units) > BREAKDOWN_LIMIT
     units = units[:BREAKDOWN_LIMIT]
     length = CODE_LENGTH[level]
-    counts: dict[str, Any] = {
-        row["unit"]: row
-        for row in Region.objects.filter(
-            scope,
-            level=Level.VILLAGE,
-            code__gte=units[0][0] if units else "",
-            code__lte=(units[-1][0] + "~") if units else "",
-        )
-        .annotate(unit=Substr("code", 1, length))
-        .values("unit")
-        .annotate(
-            villages=Count("code"),
-            poor=Count("code", filter=Q(profile__is_poor_village=True)),
-            exited=Count(
-                "code",
-                filter=Q(profile__is_poor_village=True, profile__exit_year__isnull=False),
-            ),
-        )
-        .order_by()
-    }
+    within_units = Q(pk__in=[])
+    for code, _name in units:
+        within_units |= Q(code__startswith=code)
+    counts: dict[str, Any] = (
+        {
+            row["unit"]: row
+            for row in Region.objects.filter(scope, within_units, level=Level.VILLAGE)
+            .annotate(unit=Substr("code", 1, length))
+            .values("unit")
+            .annotate(
+                villages=Count("code"),
+                poor=Count("code", filter=Q(profile__is_poor_village=True)),
+                exited=Count(
+                    "code",
+                    filter=Q(profile__is_poor_village=True, profile__exit_year__isnull=False),
+                ),
+            )
+            .order_by()
+        }
+        if units
+        else {}
+    )
     rows = []
     for code, name in units:
         row = counts.get(code, {})

@@ -16,8 +16,8 @@
              axisLabel: { interval: el.clientWidth < 600 ? "auto" : 0, rotate: 45 } },
     yAxis: { type: "value", minInterval: 1 },
     series: [
-      { name: "贫困村", type: "bar", data: data.poor, itemStyle: { color: "#d63939" } },
-      { name: "已退出", type: "bar", data: data.exited, itemStyle: { color: "#2fb344" } }
+      { name: "贫困村", type: "bar", barMaxWidth: 36, data: data.poor, itemStyle: { color: "#d63939" } },
+      { name: "已退出", type: "bar", barMaxWidth: 36, data: data.exited, itemStyle: { color: "#2fb344" } }
     ]
   });
   el.setAttribute("data-rendered", "true");

@@ -95,6 +95,21 @@ def test_system_admin_gets_counties(county: Any, sibling_county: Any, poor_villa
     assert breakdown["level_label"] == "县"
     assert [r["code"] for r in breakdown["rows"]] == ["510903", "510981"]
     assert [r["poor"] for r in breakdown["rows"]] == [2, 2]
+    assert [r["villages"] for r in breakdown["rows"]] == [
+        Region.objects.filter(code__startswith=c, level=Level.VILLAGE).count()
+        for c in ("510903", "510981")
+    ]
+    html = response.content.decode()
+    crumb = re.search(r'data-testid="jurisdiction">(.*?)</ol>', html, re.S)
+    assert crumb and "全部辖区" in crumb.group(1)
+
+
+def test_system_admin_lists_only_counties_with_village_data(county: Any) -> None:
+    user = make_user("root_admin", ("sysadmin", county.code))
+    village = Region.objects.filter(code__startswith=county.code, level=Level.VILLAGE)[0]
+    VillageProfile.objects.create(region=village, county_code=county.code)
+    breakdown = client_for(user).get("/").context["summary"]["breakdown"]
+    assert [r["code"] for r in breakdown["rows"]] == [county.code]
 
 
 def test_users_card_needs_user_view(county: Any) -> None:
@@ -132,4 +147,4 @@ def test_user_without_grants_sees_an_empty_state() -> None:
     user = make_user("nobody")
     html = client_for(user).get("/").content.decode()
     assert "无授权" in html
-    assert "您的辖区内暂无区划数据" in html
+    assert "您的辖区内暂无村情数据" in html
