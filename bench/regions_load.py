@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import measure, peak_rss_mb, print_table, setup_django  # noqa: E402
+from _common import measure, peak_rss_mb, print_table, setup_django
 
 
 def main() -> None:

@@ -23,7 +23,10 @@ TEST_REGION_PREFIXES = [COUNTY, SIBLING_COUNTY]
 
 
 def make_user(
-    username: str, *grants: tuple[str, str], password: str = "Passw0rd!x", **extra: Any  # noqa: S107
+    username: str,
+    *grants: tuple[str, str],
+    password: str = "Passw0rd!x",  # noqa: S107
+    **extra: Any,
 ) -> Any:
     """Create a user holding (role_code, region_code) grants."""
     from fupin.accounts.models import Grant, User
