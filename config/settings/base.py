@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "fupin.accounts.middleware.LoginRequiredMiddleware",
     "fupin.audit.middleware.AuditContextMiddleware",
     "fupin.accounts.middleware.MustChangePasswordMiddleware",
+    "fupin.core.http.DomainErrorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

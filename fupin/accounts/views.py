@@ -14,7 +14,8 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fupin.core.errors import FupinError, NotFound, PermissionDenied, ValidationFailed
+from fupin.core.errors import FupinError, PermissionDenied, ValidationFailed
+from fupin.core.http import render_error
 from fupin.regions.models import Region
 
 from . import selectors, services
@@ -82,20 +83,6 @@ def _data(request: HttpRequest) -> QueryDict:
     return request.POST
 
 
-def _error_page(request: HttpRequest, exc: FupinError) -> HttpResponse:
-    if isinstance(exc, NotFound):
-        return render(request, "404.html", {"page_title": "页面不存在"}, status=404)
-    if isinstance(exc, PermissionDenied):
-        return render(
-            request,
-            "403.html",
-            {"page_title": "无权访问", "message": exc.message},
-            status=403,
-        )
-    messages.error(request, exc.message)
-    return render(request, "403.html", {"page_title": "操作失败"}, status=exc.status)
-
-
 def _grant_choices(actor: Actor) -> dict[str, Any]:
     """Roles, and regions down to township level, for the grant pickers."""
     codes = [
@@ -117,7 +104,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     try:
         users = selectors.user_list(actor, query=query, region_code=region_code)
     except FupinError as exc:
-        return _error_page(request, exc)
+        return render_error(request, exc)
     page = Paginator(users, 30).get_page(request.GET.get("page"))
     rows = [
         {
@@ -169,7 +156,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             errors = exc.errors or {"__all__": [exc.message]}
             errors.setdefault("__all__", [exc.message])
         except FupinError as exc:
-            return _error_page(request, exc)
+            return render_error(request, exc)
         else:
             messages.success(request, f"已创建用户 {user.label}，首次登录须修改密码。")
             return redirect("accounts:user_detail", pk=user.pk)
@@ -183,7 +170,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
             ):
                 raise PermissionDenied("您没有管理用户的权限")
         except FupinError as exc:
-            return _error_page(request, exc)
+            return render_error(request, exc)
     values.pop("password", None)
     return render(
         request,
@@ -208,7 +195,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         user = selectors.access_user(actor, pk)
     except FupinError as exc:
-        return _error_page(request, exc)
+        return render_error(request, exc)
     try:
         services.require_manage_user(actor, user)
         can_manage = True
@@ -235,7 +222,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         user = selectors.access_user(actor, pk)
         services.require_manage_user(actor, user)
     except FupinError as exc:
-        return _error_page(request, exc)
+        return render_error(request, exc)
     values = {
         "real_name": user.real_name,
         "phone": user.phone or "",
@@ -263,7 +250,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             status = 422
         except FupinError as exc:
             if exc.status != 409:
-                return _error_page(request, exc)
+                return render_error(request, exc)
             errors = {"__all__": [exc.message]}
             status = 409
         else:
@@ -290,7 +277,7 @@ def _post_action(request: HttpRequest, pk: int, action: Any, done: str) -> HttpR
     except ValidationFailed as exc:
         messages.error(request, exc.message)
     except FupinError as exc:
-        return _error_page(request, exc)
+        return render_error(request, exc)
     else:
         messages.success(request, done)
     return redirect("accounts:user_detail", pk=pk)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fupin.accounts.perms import Perm
@@ -14,13 +13,6 @@ from . import selectors
 from .display import present, table_label
 from .forms import EventFilterForm
 from .models import AuditEvent
-
-
-def _raise_http(exc: FupinError) -> None:
-    if isinstance(exc, NotFound):
-        raise Http404(exc.message) from exc
-    if isinstance(exc, PermissionDenied):
-        raise DjangoPermissionDenied(exc.message) from exc
 
 
 def _show_personal(actor: Actor) -> bool:
@@ -42,8 +34,8 @@ def events(request: HttpRequest) -> HttpResponse:
             rows, next_cursor = selectors.event_list(
                 actor, filters=filters, cursor=request.GET.get("cursor", "")
             )
-    except (NotFound, PermissionDenied) as exc:
-        _raise_http(exc)
+    except (NotFound, PermissionDenied):
+        raise  # rendered by DomainErrorMiddleware
     except FupinError as exc:
         error = exc.message
     next_query = ""
@@ -70,11 +62,7 @@ def events(request: HttpRequest) -> HttpResponse:
 def history(request: HttpRequest, table: str, pk: str) -> HttpResponse:
     """Partial for detail pages: `hx-get="{% url 'audit:history' table pk %}"`."""
     actor: Actor = request.actor  # type: ignore[attr-defined]
-    try:
-        rows = selectors.record_history(actor, table=table, pk=pk)
-    except FupinError as exc:
-        _raise_http(exc)
-        raise
+    rows = selectors.record_history(actor, table=table, pk=pk)
     show = _show_personal(actor)
     return render(
         request,
@@ -89,11 +77,7 @@ def history(request: HttpRequest, table: str, pk: str) -> HttpResponse:
 
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
     actor: Actor = request.actor  # type: ignore[attr-defined]
-    try:
-        record, rows = selectors.access_batch(actor, pk)
-    except FupinError as exc:
-        _raise_http(exc)
-        raise
+    record, rows = selectors.access_batch(actor, pk)
     show = _show_personal(actor)
     return render(
         request,

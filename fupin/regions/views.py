@@ -6,7 +6,6 @@ pages or form errors.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -33,21 +32,6 @@ View = Callable[..., HttpResponse]
 
 def _actor(request: HttpRequest) -> Actor:
     return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
-def domain_errors(view: View) -> View:
-    """Render NotFound / PermissionDenied raised by selectors and services as Chinese pages."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            return render(request, "404.html", {"page_title": "页面不存在"}, status=404)
-        except PermissionDenied:
-            return render(request, "403.html", {"page_title": "无权访问"}, status=403)
-
-    return wrapper
 
 
 def _require_write(actor: Actor, perm: Perm, code: str) -> None:
@@ -78,7 +62,6 @@ def _save(form: Any, call: Callable[[], Any]) -> Any:
 # --- region tree and detail ------------------------------------------------------------------
 
 
-@domain_errors
 def tree(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not actor.region_codes(Perm.REGION_VIEW):
@@ -94,7 +77,6 @@ def tree(request: HttpRequest) -> HttpResponse:
     return render(request, "regions/tree.html", context)
 
 
-@domain_errors
 def tree_children(request: HttpRequest, code: str) -> HttpResponse:
     children = list(selectors.region_children(_actor(request), code))
     # A bare fragment: no shell context processors (navigation, breadcrumb) to query for.
@@ -102,7 +84,6 @@ def tree_children(request: HttpRequest, code: str) -> HttpResponse:
     return HttpResponse(html)
 
 
-@domain_errors
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     actor = _actor(request)
     region = selectors.access_region(actor, code)
@@ -120,7 +101,6 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "regions/region_detail.html", context)
 
 
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
     actor = _actor(request)
@@ -154,7 +134,6 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
 # --- battle zones ----------------------------------------------------------------------------
 
 
-@domain_errors
 def battle_zones(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     county_code = request.GET.get("county", "").strip() or None
@@ -176,7 +155,6 @@ def _township_choices(county: Region) -> list[tuple[str, str]]:
     return [(t.code, t.name) for t in selectors.county_townships(county)]
 
 
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def battle_zone_create(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
@@ -209,7 +187,6 @@ def battle_zone_create(request: HttpRequest) -> HttpResponse:
     return render(request, "regions/battle_zone_form.html", context)
 
 
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def battle_zone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
@@ -254,7 +231,6 @@ def battle_zone_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- command units ---------------------------------------------------------------------------
 
 
-@domain_errors
 def command_units(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     region_code = request.GET.get("region", "").strip() or None
@@ -279,7 +255,6 @@ def _parent_choices(actor: Actor, region: Region, exclude: int | None) -> list[t
     ]
 
 
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def command_unit_create(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
@@ -310,7 +285,6 @@ def command_unit_create(request: HttpRequest) -> HttpResponse:
     return render(request, "regions/command_unit_form.html", context)
 
 
-@domain_errors
 def command_unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     unit = selectors.access_command_unit(actor, pk)
@@ -329,7 +303,6 @@ def command_unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "regions/command_unit_detail.html", context)
 
 
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def command_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
@@ -370,7 +343,6 @@ def command_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "regions/command_unit_form.html", context)
 
 
-@domain_errors
 @require_POST
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
@@ -398,7 +370,6 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("regions:command_unit", pk=unit.pk)
 
 
-@domain_errors
 @require_POST
 def member_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
     services.command_unit_member_remove(actor=_actor(request), unit_id=pk, member_id=member_id)
@@ -409,7 +380,6 @@ def member_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse
 # --- organisations ---------------------------------------------------------------------------
 
 
-@domain_errors
 def organisations(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not actor.region_codes(Perm.ORG_VIEW):
@@ -440,7 +410,6 @@ def _default_region(actor: Actor) -> str:
     return codes[0] if len(codes) == 1 else ""
 
 
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
@@ -471,7 +440,6 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     return render(request, "regions/organisation_form.html", context)
 
 
-@domain_errors
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)

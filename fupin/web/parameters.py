@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,13 +14,6 @@ from fupin.accounts.perms import Perm
 from fupin.accounts.scope import Actor
 from fupin.core import params
 from fupin.core.errors import FupinError, NotFound, PermissionDenied, ValidationFailed
-
-
-def _raise_http(exc: FupinError) -> None:
-    if isinstance(exc, NotFound):
-        raise Http404(exc.message) from exc
-    if isinstance(exc, PermissionDenied):
-        raise DjangoPermissionDenied(exc.message) from exc
 
 
 def _int_or_none(raw: str | None, field: str, label: str) -> int | None:
@@ -45,9 +37,8 @@ def _page(
     try:
         year = _int_or_none(request.GET.get("year"), "year", "年度")
         overview = params.parameter_overview(actor, region_code=region, year=year)
-    except (NotFound, PermissionDenied) as exc:
-        _raise_http(exc)
-        raise
+    except (NotFound, PermissionDenied):
+        raise  # rendered by DomainErrorMiddleware
     except ValidationFailed as exc:
         error = error or exc
         overview = params.parameter_overview(actor, region_code=region)
@@ -112,9 +103,8 @@ def parameter_set(request: HttpRequest) -> HttpResponse:
             reason=data.get("reason", ""),
             version=_int_or_none(data.get("version"), "version", "版本"),
         )
-    except (NotFound, PermissionDenied) as exc:
-        _raise_http(exc)
-        raise
+    except (NotFound, PermissionDenied):
+        raise  # rendered by DomainErrorMiddleware
     except FupinError as exc:
         return _page(request, form=form, error=exc)
     messages.success(request, "参数已保存")
@@ -131,9 +121,8 @@ def parameter_delete(request: HttpRequest, pk: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             version=_int_or_none(request.POST.get("version"), "version", "版本"),
         )
-    except (NotFound, PermissionDenied) as exc:
-        _raise_http(exc)
-        raise
+    except (NotFound, PermissionDenied):
+        raise  # rendered by DomainErrorMiddleware
     except FupinError as exc:
         return _page(request, error=exc)
     messages.success(request, "已删除该覆盖值")
