@@ -178,7 +178,11 @@ def command_unit_list(actor: Actor, *, region_code: str | None = None) -> QueryS
     if region_code:
         access_region(actor, region_code)
         qs = qs.filter(region_code__startswith=region_code)
-    return qs.select_related("region", "parent").annotate(member_count=Count("members"))
+    return (
+        qs.select_related("region", "parent")
+        .annotate(member_count=Count("members"))
+        .order_by("region_code", "kind", "name", "pk")
+    )
 
 
 def access_command_unit(actor: Actor, pk: int, perm: Perm = Perm.REGION_VIEW) -> CommandUnit:
