@@ -8,8 +8,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from fupin.api.pagination import Pagination
 from fupin.core.errors import NotFound
 
 from . import selectors, services
@@ -185,7 +186,7 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get("/users", response=list[UserListOut], summary="用户列表（按辖区过滤）")
-@paginate(PageNumberPagination)
+@paginate(Pagination)
 def users(request: HttpRequest, q: str = "", region: str = "") -> QuerySet[User]:
     return selectors.user_list(_actor(request), query=q, region_code=region)
 

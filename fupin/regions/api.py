@@ -8,10 +8,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from fupin.accounts.perms import Perm
 from fupin.accounts.scope import Actor
+from fupin.api.pagination import Pagination
 from fupin.core.errors import PermissionDenied
 from fupin.core.masking import mask_phone
 
@@ -19,16 +20,6 @@ from . import selectors, services
 from .models import BattleZone, CommandUnit, Organisation, Region, VillageProfile
 
 router = Router(tags=["区划与组织"])
-
-MAX_LIMIT = 500
-
-
-class Pagination(LimitOffsetPagination):
-    """limit/offset with a ceiling so one call cannot pull a whole province."""
-
-    class Input(Schema):
-        limit: int = Field(50, ge=1, le=MAX_LIMIT)
-        offset: int = Field(0, ge=0)
 
 
 def _actor(request: HttpRequest) -> Actor:

@@ -7,6 +7,7 @@ support pytest 9)."""
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterator
 from typing import Any
@@ -53,7 +54,8 @@ def test_api_never_fails_with_a_server_error(api_schema: Any, bearer: dict[str, 
 
         @given(case=operation.as_strategy())
         @settings(
-            max_examples=6,
+            max_examples=int(os.environ.get("FUPIN_FUZZ_EXAMPLES", "6")),
+            derandomize=os.environ.get("FUPIN_FUZZ_RANDOM") != "1",
             deadline=None,
             database=None,
             suppress_health_check=list(HealthCheck),

@@ -1,4 +1,5 @@
 import pytest
+from django.http import HttpResponse
 from django.test import RequestFactory
 
 from fupin.core.errors import Conflict, NotFound, PermissionDenied
@@ -18,7 +19,7 @@ def test_domain_errors_render_chinese_pages(exc, status, text):
 
     request = RequestFactory().get("/regions/")
     request.user = AnonymousUser()
-    response = DomainErrorMiddleware(lambda r: None).process_exception(request, exc)
+    response = DomainErrorMiddleware(lambda r: HttpResponse()).process_exception(request, exc)
     assert response is not None
     assert response.status_code == status
     assert text in response.content.decode()
@@ -26,4 +27,4 @@ def test_domain_errors_render_chinese_pages(exc, status, text):
 
 def test_api_errors_are_left_to_the_api():
     request = RequestFactory().get("/api/v1/regions")
-    assert DomainErrorMiddleware(lambda r: None).process_exception(request, NotFound()) is None
+    assert DomainErrorMiddleware(lambda r: HttpResponse()).process_exception(request, NotFound()) is None
