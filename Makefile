@@ -45,6 +45,7 @@ typecheck: install
 checks: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=ci-$$(date +%s)-check-deploy-secret-key-long-enough-for-django \
+	  FUPIN_DATA_KEY=$$(head -c 32 /dev/urandom | base64) \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 test-embedded: install system-deps

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "fupin.accounts",
     "fupin.audit",
     "fupin.regions",
+    "fupin.registry",
     "fupin.api",
     "fupin.web",
     "fupin.demo",

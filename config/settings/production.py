@@ -7,6 +7,8 @@ from .base import env_bool
 
 DEBUG = False
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+# The master key for ID-number encryption must come from the environment in production.
+FUPIN_DATA_KEY = os.environ["FUPIN_DATA_KEY"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

