@@ -286,7 +286,7 @@ def income_save(
     actor: Actor,
     household_id: int,
     year: int,
-    amounts: dict[str, Decimal],
+    amounts: dict[str, Decimal | int | str],
     size: int | None = None,
 ) -> Income:
     """Create or replace a household's income for a year (size defaults to current members)."""
@@ -310,7 +310,7 @@ def income_save(
     if unknown:
         raise ValidationFailed(f"未知收入项：{', '.join(sorted(unknown))}")
     for key, value in amounts.items():
-        if Decimal(value) < 0:
+        if Decimal(str(value)) < 0:
             raise ValidationFailed("收入和支出金额不能为负数", errors={key: ["不能为负数"]})
     income, _ = Income.objects.update_or_create(
         household=household,

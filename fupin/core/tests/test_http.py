@@ -27,4 +27,7 @@ def test_domain_errors_render_chinese_pages(exc, status, text):
 
 def test_api_errors_are_left_to_the_api():
     request = RequestFactory().get("/api/v1/regions")
-    assert DomainErrorMiddleware(lambda r: HttpResponse()).process_exception(request, NotFound()) is None
+    assert (
+        DomainErrorMiddleware(lambda r: HttpResponse()).process_exception(request, NotFound())
+        is None
+    )
