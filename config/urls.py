@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("fupin.accounts.urls")),
     path("regions/", include("fupin.regions.urls")),
+    path("registry/", include("fupin.registry.urls")),
     path("audit/", include("fupin.audit.urls")),
     path("system/", include("fupin.web.urls")),
     path("api/v1/", api.urls),

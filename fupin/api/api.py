@@ -60,6 +60,7 @@ def _register_routers() -> None:
     from fupin.accounts.api import router as accounts_router
     from fupin.audit.api import router as audit_router
     from fupin.regions.api import router as regions_router
+    from fupin.registry.api import router as registry_router
     from fupin.web.api import router as parameters_router
 
     # Each router declares its own paths under /api/v1/ (e.g. /regions/…, /users/…).
@@ -67,6 +68,7 @@ def _register_routers() -> None:
     api.add_router("/", accounts_router)
     api.add_router("/", audit_router)
     api.add_router("/", parameters_router)
+    api.add_router("/", registry_router)
 
 
 _register_routers()

@@ -352,3 +352,96 @@ class HouseholdSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_no} {self.year}"
+
+
+class Doubt(models.Model):
+    """A 疑点: a validation-rule hit found by the sweep (or on entry), kept until the next
+    sweep of that household clears it. Listed per region with counts by rule."""
+
+    household = models.ForeignKey(
+        Household, verbose_name="户", on_delete=models.CASCADE, related_name="doubts"
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name="成员",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    county_code = models.CharField("县代码", max_length=6)
+    region_code = models.CharField("村代码", max_length=12)
+    rule_code = models.CharField("规则", max_length=10)
+    severity = models.CharField("级别", max_length=10)
+    message = models.CharField("说明", max_length=500)
+    found_at = models.DateTimeField("发现时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "疑点"
+        ordering = ["region_code", "household_id", "rule_code"]
+        indexes = [
+            models.Index(
+                fields=["region_code", "rule_code"],
+                name="doubt_region_rule",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(fields=["household"], name="doubt_household"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code} {self.household_id}"
+
+
+class ImportMode(models.TextChoices):
+    INSERT = "insert", "新增导入（已存在的身份证号视为错误）"
+    UPSERT = "upsert", "更新导入（按身份证号更新，不存在则新增）"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "处理中"
+    SUCCEEDED = "succeeded", "导入成功"
+    UNCHANGED = "unchanged", "无变化"
+    FAILED = "failed", "导入失败（数据未改变）"
+
+
+class ImportJob(models.Model):
+    """One uploaded registry file and its background processing. All-or-nothing: rows reach
+    the registry in one final transaction; before that, nothing is visible or changed."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
+    )
+    region_code = models.CharField("导入辖区", max_length=12)
+    mode = models.CharField("导入方式", max_length=10, choices=ImportMode.choices)
+    file = models.FileField("文件", upload_to="registry/imports/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=255)
+    file_sha256 = models.CharField("文件摘要", max_length=64, db_index=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    stage = models.CharField("当前步骤", max_length=50, blank=True, default="")
+    rows_total = models.PositiveIntegerField("总行数", default=0)
+    rows_done = models.PositiveIntegerField("已处理行数", default=0)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    error_report = models.FileField(
+        "错误报告", upload_to="registry/import-errors/%Y/%m/", blank=True
+    )
+    summary = models.JSONField("结果摘要", default=dict, blank=True)
+    message = models.TextField("说明", blank=True, default="")
+    batch_id = models.BigIntegerField("审计批次", null=True, blank=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("心跳时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导入任务"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def progress(self) -> int:
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0

@@ -18,6 +18,16 @@ class NavItem:
 NAV: list[tuple[str, list[NavItem]]] = [
     ("工作台", [NavItem("首页", "home")]),
     (
+        "建档立卡",
+        [
+            NavItem("贫困户", "registry:household_list", Perm.HOUSEHOLD_VIEW),
+            NavItem("数据导入", "registry:import_list", Perm.HOUSEHOLD_EDIT),
+            NavItem("逻辑校验疑点", "registry:doubts", Perm.HOUSEHOLD_VIEW),
+            NavItem("校验规则", "registry:rules", Perm.HOUSEHOLD_VIEW),
+            NavItem("年度数据", "registry:snapshots", Perm.HOUSEHOLD_VIEW),
+        ],
+    ),
+    (
         "区划与组织",
         [
             NavItem("行政区划", "regions:tree", Perm.REGION_VIEW),
