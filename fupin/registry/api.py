@@ -2,6 +2,7 @@
 
 from ninja import Router
 
+from .exports.api import router as exports_router
 from .io.api import router as io_router
 from .pages.api import router as households_router
 from .snapshots.api import router as snapshots_router
@@ -12,3 +13,4 @@ router.add_router("", households_router)
 router.add_router("", io_router)
 router.add_router("", validation_router)
 router.add_router("", snapshots_router)
+router.add_router("", exports_router)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("validation/", include("fupin.registry.validation.urls")),
     path("io/", include("fupin.registry.io.urls")),
     path("snapshots/", include("fupin.registry.snapshots.urls")),
+    path("export/", include("fupin.registry.exports.urls")),
 ]

@@ -1,0 +1,43 @@
+"""GET /registry/exports/households?format=xlsx|csv&region=…&status=…: the same download as
+the page, scoped and masked for the caller."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from ninja import Router
+
+from . import views
+
+router = Router(tags=["建档立卡"])
+
+
+@router.get("/registry/exports/households", response={200: None})
+def export_households(
+    request: HttpRequest,
+    format: str = "xlsx",
+    region: str = "",
+    status: str = "",
+    attribute: str = "",
+    cause: str = "",
+    any_cause: bool = False,
+    identified_year: int | None = None,
+    exit_year: int | None = None,
+    rule: str = "",
+    q: str = "",
+    encoding: str = "utf-8",
+) -> HttpResponse | StreamingHttpResponse:
+    """导出贫困户及家庭成员（xlsx 两个工作表，或 csv 平铺）；无完整个人信息权限时身份证号等脱敏。"""
+    params = {
+        "format": format,
+        "region": region,
+        "status": status,
+        "attribute": attribute,
+        "cause": cause,
+        "any_cause": "1" if any_cause else "",
+        "identified_year": identified_year or "",
+        "exit_year": exit_year or "",
+        "rule": rule,
+        "q": q,
+        "encoding": encoding,
+    }
+    return views.download(request.actor, params)  # type: ignore[attr-defined]
