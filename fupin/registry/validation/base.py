@@ -29,6 +29,16 @@ class Bundle:
     today: dt.date = field(default_factory=dt.date.today)
     poverty_line: Callable[[int], Decimal] | None = None
     monitoring_line: Callable[[int], Decimal] | None = None
+    # Parameter lookup by key (e.g. "registry.compulsory_school_age_from"); the sweep passes a
+    # cached one. Without it, `param` reads fupin.core.params for the household's region.
+    param_lookup: Callable[[str], Any] | None = None
+
+    def param(self, key: str) -> Any:
+        if self.param_lookup is not None:
+            return self.param_lookup(key)
+        from fupin.core import params
+
+        return params.get(key, region_code=getattr(self.household, "region_code", "") or "")
 
     def age(self, member: Any, on: dt.date | None = None) -> int:
         on = on or self.today
