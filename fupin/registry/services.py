@@ -20,7 +20,7 @@ from fupin.core.masking import mask_name
 from fupin.regions.models import Level, Region
 
 from . import codes, identity
-from .models import Household, Income, Member
+from .models import Household, Income, Member, MemberChange
 from .validation import Bundle, Issue, validate_bundle
 
 HOUSEHOLD_FIELDS = frozenset(
@@ -231,6 +231,7 @@ def household_create(
         if "id_hash" in str(exc):  # a concurrent insert of the same ID number
             raise ValidationFailed("身份证号已被其他户登记，请刷新后核实") from exc
         raise
+    recheck(household)
     return SaveResult(household=household, warnings=warnings)
 
 
@@ -277,6 +278,7 @@ def household_update(
     if not updated:
         raise Conflict()
     household.refresh_from_db()
+    recheck(household)
     return SaveResult(household=household, warnings=warnings)
 
 
@@ -330,4 +332,343 @@ def income_save(
         },
     )
     income.refresh_from_db()
+    recheck(household)
     return income
+
+
+# --- rechecks, member edits and member changes (SPEC §3 dynamic adjustment) -------------------
+
+EVIDENCE_TYPES = {
+    ".pdf": b"%PDF",
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+    ".png": b"\x89PNG",
+}
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+CORRECTABLE_FIELDS = MEMBER_FIELDS - {"joined_on", "left_on", "left_reason"}
+
+
+def recheck(household: Household) -> None:
+    """Refresh the household's 疑点 after an edit, once the sweep module provides it."""
+    try:
+        from .validation.sweep import recheck_household  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    recheck_household(household)
+
+
+def _current_members(household: Household) -> list[Member]:
+    return list(household.members.filter(left_on__isnull=True).order_by("id"))
+
+
+def _sync_size(actor: Actor, household: Household) -> None:
+    """declared_size follows the current member count; the household's version moves on."""
+    size = household.members.filter(left_on__isnull=True).count()
+    head = household.members.filter(left_on__isnull=True, relation=codes.Relation.HEAD).first()
+    head_name = head.name if head is not None else household.head_name
+    Household.objects.filter(pk=household.pk).update(
+        declared_size=size,
+        head_name=head_name,
+        updated_by_id=actor.user_id,
+        version=F("version") + 1,
+    )
+    household.refresh_from_db()
+
+
+def _check_household(household: Household) -> list[Issue]:
+    return check_bundle(bundle_for(household))
+
+
+def _refuse_duplicate(actor: Actor, id_hash: str, exclude_member_id: int | None = None) -> None:
+    message = duplicate_id_message(actor, id_hash, exclude_member_id=exclude_member_id)
+    if message:
+        raise ValidationFailed(message, errors={"id_number": [message]})
+
+
+def _check_evidence(evidence: Any) -> None:
+    import os
+
+    name = str(getattr(evidence, "name", "") or "")
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in EVIDENCE_TYPES:
+        raise ValidationFailed(
+            "证明材料只能是 PDF、JPG 或 PNG 文件",
+            errors={"evidence": ["只能上传 PDF、JPG 或 PNG 文件"]},
+        )
+    size = int(getattr(evidence, "size", 0) or 0)
+    if size > EVIDENCE_MAX_BYTES:
+        raise ValidationFailed(
+            "证明材料不能超过 10 MB", errors={"evidence": ["文件不能超过 10 MB"]}
+        )
+    evidence.seek(0)
+    head = evidence.read(8)
+    evidence.seek(0)
+    if not bytes(head).startswith(EVIDENCE_TYPES[ext]):
+        raise ValidationFailed(
+            "证明材料的内容与文件类型不符", errors={"evidence": ["文件内容与扩展名不符"]}
+        )
+
+
+@transaction.atomic
+def member_add(
+    *, actor: Actor, household_id: int, data: dict[str, Any]
+) -> tuple[Member, list[Issue]]:
+    """Add a member missed at entry (natural changes go through member_change)."""
+    household = access_household(actor, household_id)
+    require_write(actor, household.region_code)
+    member = _build_member(household, data)
+    _refuse_duplicate(actor, member.id_hash)
+    member.created_by_id = member.updated_by_id = actor.user_id
+    _full_clean(member, exclude=["household", "created_by", "updated_by"])
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError as exc:
+        raise _integrity_message(exc) from exc
+    _sync_size(actor, household)
+    warnings = _check_household(household)
+    recheck(household)
+    return member, warnings
+
+
+def access_member(actor: Actor, pk: int, perm: Perm = Perm.HOUSEHOLD_VIEW) -> Member:
+    member = Member.objects.select_related("household").filter(pk=pk).first()
+    if member is None:
+        raise NotFound()
+    actor.require(perm, member.household.region_code)
+    return member
+
+
+def _apply_member_fields(
+    actor: Actor, member: Member, data: dict[str, Any]
+) -> dict[str, list[Any]]:
+    """Set editable fields (and a new ID number); return {field: [old, new]} of what changed."""
+    changed: dict[str, list[Any]] = {}
+    unknown = set(data) - CORRECTABLE_FIELDS - {"id_number"}
+    if unknown:
+        raise ValidationFailed(f"未知字段：{', '.join(sorted(unknown))}")
+    number = str(data.get("id_number") or "").strip()
+    if number:
+        stored = identity.store(number)
+        if stored.hash != member.id_hash:
+            _refuse_duplicate(actor, stored.hash, exclude_member_id=member.pk)
+            # Only the masked forms reach the change record and the audit trail's readers.
+            changed["id_number"] = [member.id_masked, stored.masked]
+            member.id_cipher, member.id_hash, member.id_masked = (
+                stored.cipher,
+                stored.hash,
+                stored.masked,
+            )
+            member.sex, member.birth_date = stored.info.sex, stored.info.birth_date
+    for key, value in data.items():
+        if key == "id_number":
+            continue
+        old = getattr(member, key)
+        if old != value:
+            changed[key] = [_plain(old), _plain(value)]
+            setattr(member, key, value)
+    return changed
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | Decimal):
+        return str(value)
+    return value
+
+
+@transaction.atomic
+def member_update(
+    *, actor: Actor, member_id: int, version: int, data: dict[str, Any], reason: str = ""
+) -> tuple[Member, list[Issue]]:
+    """Edit a member with an optimistic lock; a changed ID number is re-checked for duplicates."""
+    member = access_member(actor, member_id)
+    household = member.household
+    require_write(actor, household.region_code)
+    if member.version != version:
+        raise Conflict()
+    changed = _apply_member_fields(actor, member, data)
+    _full_clean(member, exclude=["household", "created_by", "updated_by"])
+    if changed:
+        fields = [k for k in changed if k != "id_number"]
+        if "id_number" in changed:
+            fields += ["id_cipher", "id_hash", "id_masked", "sex", "birth_date"]
+        try:
+            with audit_reason(reason):
+                updated = Member.objects.filter(pk=member.pk, version=version).update(
+                    **{f: getattr(member, f) for f in fields},
+                    updated_by_id=actor.user_id,
+                    version=F("version") + 1,
+                )
+        except IntegrityError as exc:
+            raise _integrity_message(exc) from exc
+        if not updated:
+            raise Conflict()
+        _sync_size(actor, household)
+    warnings = _check_household(household)
+    recheck(household)
+    member.refresh_from_db()
+    return member, warnings
+
+
+def audit_reason(reason: str | None) -> Any:
+    from fupin.audit.context import audit_context
+
+    return audit_context(reason=reason or None)
+
+
+@transaction.atomic
+def member_change(
+    *,
+    actor: Actor,
+    household_id: int,
+    kind: str,
+    occurred_on: dt.date,
+    reason: str,
+    evidence: Any = None,
+    member_id: int | None = None,
+    new_member: dict[str, Any] | None = None,
+    new_head_id: int | None = None,
+) -> tuple[MemberChange, list[Issue]]:
+    """Record a natural change of the household's members and apply it.
+
+    Joining kinds add `new_member` (joined on the date); leaving kinds end `member_id`'s
+    membership (kept on record, no longer counted); a correction sets `new_member`'s fields on
+    `member_id` with old and new values in the record. The head leaves only when `new_head_id`
+    names the current member who takes over. declared_size follows the member count.
+    """
+    household = access_household(actor, household_id)
+    require_write(actor, household.region_code)
+    if kind not in codes.MemberChangeKind.values:
+        raise ValidationFailed("变更类型无效", errors={"kind": ["请选择变更类型"]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请填写变更原因", errors={"reason": ["请填写变更原因"]})
+    if occurred_on > dt.date.today():  # noqa: DTZ011
+        raise ValidationFailed("发生日期不能晚于今天", errors={"occurred_on": ["不能晚于今天"]})
+    if evidence:
+        _check_evidence(evidence)
+    try:
+        change = _apply_change(
+            actor,
+            household,
+            kind,
+            occurred_on,
+            reason,
+            evidence,
+            member_id,
+            new_member,
+            new_head_id,
+        )
+    except IntegrityError as exc:
+        raise _integrity_message(exc) from exc
+    warnings = _check_household(household)
+    recheck(household)
+    return change, warnings
+
+
+def _integrity_message(exc: IntegrityError) -> Exception:
+    text = str(exc)
+    if "member_one_current_head" in text:
+        return ValidationFailed("每户只能有一名在册户主", errors={"relation": ["本户已有户主"]})
+    if "id_hash" in text:
+        return ValidationFailed("身份证号已被其他户登记，请刷新后核实")
+    return exc
+
+
+def _apply_change(
+    actor: Actor,
+    household: Household,
+    kind: str,
+    occurred_on: dt.date,
+    reason: str,
+    evidence: Any,
+    member_id: int | None,
+    new_member: dict[str, Any] | None,
+    new_head_id: int | None,
+) -> MemberChange:
+    details: dict[str, Any] = {}
+    member: Member | None = None
+    with audit_reason(f"{codes.MemberChangeKind(kind).label}：{reason}"):
+        if kind in codes.JOINING_KINDS:
+            if not new_member:
+                raise ValidationFailed("请填写新增成员信息", errors={"new_member": ["必填"]})
+            data = {**new_member, "joined_on": occurred_on}
+            member = _build_member(household, data)
+            _refuse_duplicate(actor, member.id_hash)
+            member.created_by_id = member.updated_by_id = actor.user_id
+            _full_clean(member, exclude=["household", "created_by", "updated_by"])
+            member.save()
+            details = {"name": member.name, "relation": member.relation, "id": member.id_masked}
+        else:
+            member = _member_of(household, member_id)
+            if kind in codes.LEAVING_KINDS:
+                details = _leave(actor, household, member, kind, occurred_on, new_head_id)
+            else:
+                if not new_member:
+                    raise ValidationFailed("请填写更正内容", errors={"new_member": ["必填"]})
+                version = member.version
+                details = _apply_member_fields(actor, member, new_member)
+                if not details:
+                    raise ValidationFailed("更正内容与原信息相同")
+                _full_clean(member, exclude=["household", "created_by", "updated_by"])
+                member.version = version + 1
+                member.updated_by_id = actor.user_id
+                member.save()
+        _sync_size(actor, household)
+        change = MemberChange(
+            household=household,
+            member=member,
+            county_code=household.county_code,
+            kind=kind,
+            occurred_on=occurred_on,
+            reason=reason,
+            details=details,
+            created_by_id=actor.user_id,
+            updated_by_id=actor.user_id,
+        )
+        if evidence:
+            change.evidence.save(getattr(evidence, "name", "evidence"), evidence, save=False)
+        change.save()
+    return change
+
+
+def _member_of(household: Household, member_id: int | None) -> Member:
+    member = (
+        household.members.filter(pk=member_id, left_on__isnull=True).first() if member_id else None
+    )
+    if member is None:
+        raise ValidationFailed("请选择本户的在册成员", errors={"member": ["请选择在册成员"]})
+    return member
+
+
+def _leave(
+    actor: Actor,
+    household: Household,
+    member: Member,
+    kind: str,
+    occurred_on: dt.date,
+    new_head_id: int | None,
+) -> dict[str, Any]:
+    details: dict[str, Any] = {"name": member.name, "relation": member.relation}
+    new_head: Member | None = None
+    if member.relation == codes.Relation.HEAD:
+        others = [m for m in _current_members(household) if m.pk != member.pk]
+        if others:
+            new_head = next((m for m in others if m.pk == new_head_id), None)
+            if new_head is None:
+                raise ValidationFailed(
+                    "户主离户时必须指定新户主（本户在册成员）",
+                    errors={"new_head": ["请指定新户主"]},
+                )
+    member.left_on = occurred_on
+    member.left_reason = kind
+    member.updated_by_id = actor.user_id
+    member.version += 1
+    member.save(update_fields=["left_on", "left_reason", "updated_by", "version", "updated_at"])
+    if new_head is not None:
+        details["new_head"] = {"name": new_head.name, "old_relation": new_head.relation}
+        new_head.relation = codes.Relation.HEAD
+        new_head.updated_by_id = actor.user_id
+        new_head.version += 1
+        new_head.save(update_fields=["relation", "updated_by", "version", "updated_at"])
+    return details

@@ -1,3 +1,473 @@
-from ninja import Router
+"""Households API: list (filters, keyset cursor), create with members, read/update with an
+optimistic lock (409), members, member changes and yearly incomes. Scoped like the pages;
+ID numbers, phones and bank accounts are masked unless the caller holds PERSONAL_DATA_VIEW."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.orm import create_schema
+
+from fupin.accounts.perms import Perm
+from fupin.accounts.scope import Actor
+from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.core.masking import mask_bank_account, mask_phone
+
+from .. import selectors, services
+from ..forms import INCOME_FIELDS
+from ..models import Household, Income, Member, MemberChange
 
 router = Router(tags=["建档立卡"])
+
+_HOUSEHOLD_IN = sorted(services.HOUSEHOLD_FIELDS - {"other_causes", "status", "exit_year"})
+_MEMBER_IN = sorted(services.MEMBER_FIELDS - {"joined_on", "left_on", "left_reason"})
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+def _no_nul(value: Any) -> None:
+    """PostgreSQL text cannot hold NUL: refuse it as bad input rather than fail."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValidationFailed("提交的内容含有非法字符")
+    if isinstance(value, dict):
+        for item in value.values():
+            _no_nul(item)
+    if isinstance(value, list):
+        for item in value:
+            _no_nul(item)
+
+
+# --- schemas ---------------------------------------------------------------------------------
+
+HouseholdFieldsBase: Any = create_schema(
+    Household, name="HouseholdFieldsBase", fields=_HOUSEHOLD_IN, optional_fields="__all__"
+)
+MemberFieldsBase: Any = create_schema(
+    Member, name="MemberFieldsBase", fields=_MEMBER_IN, optional_fields="__all__"
+)
+
+
+class HouseholdFieldsIn(HouseholdFieldsBase):  # type: ignore[misc,valid-type]
+    other_causes: list[str] | None = None
+
+
+class MemberIn(MemberFieldsBase):  # type: ignore[misc,valid-type]
+    id_number: str = Field(..., max_length=18)
+    declared_sex: str | None = Field(None, max_length=1)
+    declared_birth_date: dt.date | None = None
+
+
+class MemberPatchIn(MemberFieldsBase):  # type: ignore[misc,valid-type]
+    id_number: str | None = Field(None, max_length=18)
+
+
+class MemberUpdateIn(MemberPatchIn):
+    version: int = Field(..., ge=1)
+    reason: str = Field("", max_length=200)
+
+
+class HouseholdCreateIn(HouseholdFieldsIn):
+    village_code: str = Field(..., max_length=12)
+    members: list[MemberIn] = Field(..., min_length=1, max_length=30)
+
+
+class HouseholdUpdateIn(HouseholdFieldsIn):
+    version: int = Field(..., ge=1)
+    reason: str = Field("", max_length=200)
+
+
+class HouseholdItemOut(Schema):
+    id: int
+    household_no: str
+    head_name: str
+    phone: str
+    region_code: str
+    village_name: str
+    attribute: str
+    status: str
+    declared_size: int
+    main_cause: str
+    exit_year: int | None = None
+
+
+class HouseholdPageOut(Schema):
+    items: list[HouseholdItemOut]
+    next_cursor: str | None = Field(None, description="下一页：作为 after 参数传回")
+    count: int
+    count_label: str = Field(..., description="共约 N 户（超过 1 万显示“1万+”）")
+
+
+HouseholdOutBase: Any = create_schema(
+    Household,
+    name="HouseholdOutBase",
+    fields=["id", "region_code", "county_code", "version", *sorted(services.HOUSEHOLD_FIELDS)],
+)
+
+
+class HouseholdOut(HouseholdOutBase):  # type: ignore[misc,valid-type]
+    other_causes: list[str]
+    village_name: str
+    warnings: list[str] = []
+
+
+MemberOutBase: Any = create_schema(
+    Member,
+    name="MemberOutBase",
+    fields=["id", "sex", "birth_date", "version", *sorted(services.MEMBER_FIELDS)],
+)
+
+
+class MemberOut(MemberOutBase):  # type: ignore[misc,valid-type]
+    household_id: int
+    id_number: str
+    is_current: bool
+    warnings: list[str] = []
+
+
+class ChangeIn(Schema):
+    kind: str = Field(..., max_length=12)
+    occurred_on: dt.date
+    reason: str = Field(..., max_length=500)
+    member_id: int | None = None
+    new_member: MemberPatchIn | None = None
+    new_head_id: int | None = None
+
+
+class ChangeOut(Schema):
+    id: int
+    household_id: int
+    kind: str
+    kind_label: str
+    occurred_on: dt.date
+    reason: str
+    member_id: int | None = None
+    member_name: str
+    details: dict[str, Any]
+    has_evidence: bool
+    created_at: dt.datetime
+    declared_size: int
+    warnings: list[str] = []
+
+
+class IncomeIn(Schema):
+    wage: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    business: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    property_income: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    transfer_dibao: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    transfer_tekun: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    transfer_pension: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    transfer_eco: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    transfer_family_planning: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    transfer_other: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    production_costs: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
+    size: int | None = Field(None, ge=1, le=99, description="计算人口数，留空取在册人数")
+
+
+class IncomeOut(IncomeIn):
+    household_id: int
+    year: int
+    transfer_total: Decimal
+    net_total: Decimal
+    per_capita: Decimal
+    poverty_line: Decimal
+    monitoring_line: Decimal
+    above_poverty_line: bool
+    above_monitoring_line: bool
+
+
+class ListParams(Schema):
+    region: str | None = Field(None, max_length=12, description="区划代码（前缀）")
+    status: str | None = Field(None, max_length=10)
+    attribute: str | None = Field(None, max_length=10)
+    cause: str | None = Field(None, max_length=20)
+    any_cause: bool = Field(False, description="致贫原因也匹配其他致贫原因")
+    identified_year: int | None = Field(None, ge=1, le=9999)
+    exit_year: int | None = Field(None, ge=1, le=9999)
+    rule: str | None = Field(None, max_length=10, description="有该规则疑点的户")
+    q: str | None = Field(None, max_length=50, description="身份证号、户编号或姓名前缀")
+    after: str | None = Field(None, max_length=80, description="上一页返回的 next_cursor")
+    limit: int = Field(50, ge=1, le=selectors.MAX_PAGE_SIZE)
+
+
+# --- presenters ------------------------------------------------------------------------------
+
+
+def _household(actor: Actor, h: Household, warnings: list[Any] | None = None) -> dict[str, Any]:
+    show = selectors.show_personal(actor)
+    data = {f: getattr(h, f) for f in services.HOUSEHOLD_FIELDS}
+    data.update(
+        id=h.pk,
+        region_code=h.region_code,
+        county_code=h.county_code,
+        version=h.version,
+        village_name=h.village.name,
+        phone=h.phone if show else mask_phone(h.phone),
+        bank_account=h.bank_account if show else mask_bank_account(h.bank_account),
+        warnings=[f"{i.code} {i.message}" for i in warnings or []],
+    )
+    return data
+
+
+def _member(actor: Actor, m: Member, warnings: list[Any] | None = None) -> dict[str, Any]:
+    data = {f: getattr(m, f) for f in services.MEMBER_FIELDS}
+    data.update(
+        id=m.pk,
+        household_id=m.household_id,
+        sex=m.sex,
+        birth_date=m.birth_date,
+        version=m.version,
+        id_number=selectors.id_display(actor, m),
+        is_current=m.is_current,
+        warnings=[f"{i.code} {i.message}" for i in warnings or []],
+    )
+    return data
+
+
+def _change(c: MemberChange, size: int, warnings: list[Any] | None = None) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "household_id": c.household_id,
+        "kind": c.kind,
+        "kind_label": c.get_kind_display(),
+        "occurred_on": c.occurred_on,
+        "reason": c.reason,
+        "member_id": c.member_id,
+        "member_name": c.member.name if c.member else "",
+        "details": c.details,
+        "has_evidence": bool(c.evidence),
+        "created_at": c.created_at,
+        "declared_size": size,
+        "warnings": [f"{i.code} {i.message}" for i in warnings or []],
+    }
+
+
+def _income(income: Income, row: selectors.IncomeRow) -> dict[str, Any]:
+    data = {f: getattr(income, f) for f in INCOME_FIELDS}
+    data.update(
+        household_id=income.household_id,
+        year=income.year,
+        size=income.size,
+        transfer_total=income.transfer_total,
+        net_total=income.net_total,
+        per_capita=income.per_capita,
+        poverty_line=row.poverty_line,
+        monitoring_line=row.monitoring_line,
+        above_poverty_line=row.above_poverty,
+        above_monitoring_line=row.above_monitoring,
+    )
+    return data
+
+
+# --- households ------------------------------------------------------------------------------
+
+
+@router.get("/registry/households", response=HouseholdPageOut, summary="贫困户列表（游标翻页）")
+def list_households(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+    actor = _actor(request)
+    if not actor.region_codes(Perm.HOUSEHOLD_VIEW):
+        raise PermissionDenied()
+    p = params
+    _no_nul(p.dict())
+    filters = selectors.HouseholdFilters(
+        region=p.region or "",
+        status=p.status or "",
+        attribute=p.attribute or "",
+        cause=p.cause or "",
+        any_cause=p.any_cause,
+        identified_year=p.identified_year,
+        exit_year=p.exit_year,
+        rule=p.rule or "",
+        q=p.q or "",
+    )
+    page = selectors.household_list(actor, filters=filters, after=p.after, limit=p.limit)
+    show = selectors.show_personal(actor)
+    return {
+        "items": [
+            {
+                "id": h.pk,
+                "household_no": h.household_no,
+                "head_name": h.head_name,
+                "phone": h.phone if show else mask_phone(h.phone),
+                "region_code": h.region_code,
+                "village_name": h.village.name,
+                "attribute": h.attribute,
+                "status": h.status,
+                "declared_size": h.declared_size,
+                "main_cause": h.main_cause,
+                "exit_year": h.exit_year,
+            }
+            for h in page.items
+        ],
+        "next_cursor": page.next_cursor,
+        "count": page.count,
+        "count_label": page.count_label,
+    }
+
+
+@router.post("/registry/households", response={201: HouseholdOut}, summary="登记贫困户及成员")
+def create_household(request: HttpRequest, payload: HouseholdCreateIn) -> Status[dict[str, Any]]:
+    actor = _actor(request)
+    body = payload.dict(exclude_unset=True)
+    _no_nul(body)
+    village_code = body.pop("village_code")
+    members = body.pop("members")
+    body.setdefault("declared_size", 0)
+    body.setdefault("head_name", "")
+    result = services.household_create(
+        actor=actor,
+        village_code=village_code,
+        data={k: v for k, v in body.items() if v is not None},
+        members=[{k: v for k, v in m.items() if v is not None} for m in members],
+    )
+    return Status(201, _household(actor, result.household, result.warnings))
+
+
+@router.get("/registry/households/{household_id}", response=HouseholdOut, summary="贫困户详情")
+def get_household(request: HttpRequest, household_id: int) -> dict[str, Any]:
+    actor = _actor(request)
+    return _household(actor, services.access_household(actor, household_id))
+
+
+@router.put(
+    "/registry/households/{household_id}",
+    response=HouseholdOut,
+    summary="修改贫困户（version 不符返回 409）",
+)
+def put_household(
+    request: HttpRequest, household_id: int, payload: HouseholdUpdateIn
+) -> dict[str, Any]:
+    actor = _actor(request)
+    body = payload.dict(exclude_unset=True)
+    _no_nul(body)
+    version = body.pop("version")
+    reason = body.pop("reason", "")
+    result = services.household_update(
+        actor=actor,
+        pk=household_id,
+        version=version,
+        data={k: v for k, v in body.items() if v is not None},
+        reason=reason,
+    )
+    return _household(actor, result.household, result.warnings)
+
+
+# --- members ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/registry/households/{household_id}/members",
+    response=list[MemberOut],
+    summary="家庭成员（含已离户成员）",
+)
+def list_members(request: HttpRequest, household_id: int) -> list[dict[str, Any]]:
+    actor = _actor(request)
+    _household_obj, members = selectors.household_members(actor, household_id)
+    return [_member(actor, m) for m in members]
+
+
+@router.post(
+    "/registry/households/{household_id}/members",
+    response={201: MemberOut},
+    summary="补录家庭成员",
+)
+def add_member(
+    request: HttpRequest, household_id: int, payload: MemberIn
+) -> Status[dict[str, Any]]:
+    actor = _actor(request)
+    body = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    _no_nul(body)
+    member, warnings = services.member_add(actor=actor, household_id=household_id, data=body)
+    return Status(201, _member(actor, member, warnings))
+
+
+@router.put(
+    "/registry/members/{member_id}",
+    response=MemberOut,
+    summary="修改家庭成员（version 不符返回 409）",
+)
+def put_member(request: HttpRequest, member_id: int, payload: MemberUpdateIn) -> dict[str, Any]:
+    actor = _actor(request)
+    body = payload.dict(exclude_unset=True)
+    _no_nul(body)
+    version = body.pop("version")
+    reason = body.pop("reason", "")
+    member, warnings = services.member_update(
+        actor=actor,
+        member_id=member_id,
+        version=version,
+        data={k: v for k, v in body.items() if v is not None},
+        reason=reason,
+    )
+    return _member(actor, member, warnings)
+
+
+# --- member changes --------------------------------------------------------------------------
+
+
+@router.get(
+    "/registry/households/{household_id}/changes",
+    response=list[ChangeOut],
+    summary="成员变更记录",
+)
+def list_changes(request: HttpRequest, household_id: int) -> list[dict[str, Any]]:
+    actor = _actor(request)
+    household, changes = selectors.household_changes(actor, household_id)
+    return [_change(c, household.declared_size) for c in changes]
+
+
+@router.post(
+    "/registry/households/{household_id}/changes",
+    response={201: ChangeOut},
+    summary="登记成员变更（出生、死亡、婚入婚出、迁入迁出、信息更正）",
+)
+def create_change(
+    request: HttpRequest, household_id: int, payload: ChangeIn
+) -> Status[dict[str, Any]]:
+    actor = _actor(request)
+    body = payload.dict(exclude_unset=True)
+    _no_nul(body)
+    new_member = body.get("new_member")
+    change, warnings = services.member_change(
+        actor=actor,
+        household_id=household_id,
+        kind=payload.kind,
+        occurred_on=payload.occurred_on,
+        reason=payload.reason,
+        member_id=payload.member_id,
+        new_member={k: v for k, v in new_member.items() if v is not None} if new_member else None,
+        new_head_id=payload.new_head_id,
+    )
+    return Status(201, _change(change, change.household.declared_size, warnings))
+
+
+# --- incomes ---------------------------------------------------------------------------------
+
+
+@router.put(
+    "/registry/households/{household_id}/incomes/{year}",
+    response=IncomeOut,
+    summary="录入或修改年度收入",
+)
+def put_income(
+    request: HttpRequest,
+    household_id: int,
+    payload: IncomeIn,
+    year: int = Path(..., ge=2000, le=2100),
+) -> dict[str, Any]:
+    actor = _actor(request)
+    body = payload.dict()
+    size = body.pop("size")
+    income = services.income_save(
+        actor=actor, household_id=household_id, year=year, amounts=body, size=size
+    )
+    poverty, monitoring = services.line_lookup(income.household.region_code)
+    row = selectors.IncomeRow(
+        income=income, poverty_line=poverty(year), monitoring_line=monitoring(year)
+    )
+    return _income(income, row)

@@ -1,0 +1,345 @@
+"""Registry page forms. They parse input; the registry's rules live in services
+(ValidationFailed with Chinese messages, attached to the fields they name)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms.models import fields_for_model
+
+from fupin.core import idnumber
+from fupin.core.errors import ValidationFailed
+
+from . import codes
+from .models import Household, Income, Member
+
+HOUSEHOLD_FORM_FIELDS = [
+    "household_no",
+    "head_name",
+    "phone",
+    "bank_name",
+    "bank_account",
+    "attribute",
+    "standard",
+    "identified_year",
+    "main_cause",
+    "other_causes",
+    "is_relocated",
+    "is_military",
+    "helper_name",
+    "arable_land",
+    "irrigated_land",
+    "forest_land",
+    "grain_for_green_land",
+    "orchard_land",
+    "pasture_land",
+    "water_area",
+    "production_power",
+    "domestic_power",
+    "road_distance_km",
+    "road_surface",
+    "housing_area",
+    "housing_grade",
+    "housing_rebuilt",
+    "water_difficulty",
+    "water_safe",
+    "fuel",
+    "sanitary_toilet",
+    "cooperative_member",
+]
+MEMBER_FORM_FIELDS = [
+    "name",
+    "relation",
+    "ethnicity",
+    "political_status",
+    "education",
+    "schooling",
+    "health",
+    "disability_grade",
+    "labour",
+    "employment_tier",
+    "employment_months",
+    "insured_medical",
+    "insured_critical",
+    "insured_pension",
+    "insured_accident",
+    "is_dibao",
+    "is_tekun",
+]
+INCOME_FIELDS = [
+    "wage",
+    "business",
+    "property_income",
+    "transfer_dibao",
+    "transfer_tekun",
+    "transfer_pension",
+    "transfer_eco",
+    "transfer_family_planning",
+    "transfer_other",
+    "production_costs",
+]
+
+REQUIRED_MESSAGES = {"required": "此项为必填项", "invalid": "格式不正确"}
+
+
+class StyledForm(forms.Form):
+    """Tabler/Bootstrap classes on every widget and service errors next to their fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            for key, message in REQUIRED_MESSAGES.items():
+                field.error_messages.setdefault(key, message)
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.CheckboxSelectMultiple):
+                pass
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+    def apply_errors(self, exc: ValidationFailed) -> None:
+        if not exc.errors:
+            self.add_error(None, exc.message)
+            return
+        for name, messages in exc.errors.items():
+            target = name if name in self.fields else None
+            for message in messages:
+                self.add_error(target, message if target else _full(exc, message))
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k not in {"version", "reason"}}
+
+
+def _full(exc: ValidationFailed, message: str) -> str:
+    # A short field message ("必填") means little at the top of a form: use the full one.
+    return exc.message if len(message) < 8 and exc.message else message
+
+
+def _form_class(name: str, bases: tuple[type, ...], fields: dict[str, Any]) -> Any:
+    """A form class whose fields are built from the model (labels and choices in Chinese)."""
+    return forms.forms.DeclarativeFieldsMetaclass(name, bases, {"__module__": __name__, **fields})
+
+
+def _model_fields(model: Any, names: list[str]) -> dict[str, forms.Field]:
+    fields = fields_for_model(model, fields=names)
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def _household_fields() -> dict[str, forms.Field]:
+    fields = _model_fields(Household, HOUSEHOLD_FORM_FIELDS)
+    fields["head_name"].required = False
+    fields["head_name"].help_text = "留空时取成员中的户主"
+    fields["other_causes"] = forms.MultipleChoiceField(
+        label="其他致贫原因",
+        choices=codes.Cause.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    fields["identified_year"].widget.attrs.update(min=2000, max=2100)
+    return fields
+
+
+HouseholdFields = _form_class("HouseholdFields", (StyledForm,), _household_fields())
+
+
+class HouseholdCreateForm(HouseholdFields):  # type: ignore[misc,valid-type]
+    village_code = forms.ChoiceField(label="所在村", choices=())
+
+    field_order = ["village_code", *HOUSEHOLD_FORM_FIELDS]
+
+    def __init__(self, *args: Any, villages: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village_code"].choices = [("", "请选择村")] + [
+            (v.code, v.name) for v in (villages or [])
+        ]
+        self.fields["village_code"].error_messages["invalid_choice"] = "请选择您辖区内的村"
+
+    def data_for_service(self) -> dict[str, Any]:
+        data = super().data_for_service()
+        data.pop("village_code", None)
+        data["declared_size"] = 0  # follows the members entered
+        return data
+
+
+class HouseholdEditForm(HouseholdFields):  # type: ignore[misc,valid-type]
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(label="修改原因", max_length=200, required=False)
+
+    def data_for_service(self) -> dict[str, Any]:
+        data = super().data_for_service()
+        if not data.get("head_name"):
+            data.pop("head_name", None)
+        return data
+
+
+def _member_fields() -> dict[str, forms.Field]:
+    fields: dict[str, forms.Field] = {
+        "id_number": forms.CharField(label="身份证号", max_length=18, min_length=15),
+    }
+    fields.update(_model_fields(Member, MEMBER_FORM_FIELDS))
+    fields["ethnicity"] = forms.ChoiceField(
+        label="民族", choices=[(e, e) for e in codes.ETHNICITIES], initial="汉族"
+    )
+    return fields
+
+
+MemberFields = _form_class("MemberFields", (StyledForm,), _member_fields())
+
+
+class MemberForm(MemberFields):  # type: ignore[misc,valid-type]
+    """One member row: the ID number is checked (GB 11643) next to its field."""
+
+    field_order = ["name", "id_number", "relation", *MEMBER_FORM_FIELDS[2:]]
+
+    def clean_id_number(self) -> str:
+        value = str(self.cleaned_data.get("id_number") or "")
+        if not value and not self.fields["id_number"].required:
+            return ""
+        try:
+            return idnumber.parse(value).number
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+class MemberEditForm(MemberForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(label="修改原因", max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["id_number"].required = False
+        self.fields["id_number"].min_length = None
+        self.fields["id_number"].help_text = "留空表示不修改身份证号"
+
+    def data_for_service(self) -> dict[str, Any]:
+        data = super().data_for_service()
+        if not data.get("id_number"):
+            data.pop("id_number", None)
+        return data
+
+
+class BaseMemberFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: dict[str, str] = {}
+        heads = 0
+        rows = 0
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form):
+                continue
+            rows += 1
+            number = form.cleaned_data.get("id_number")
+            if number in seen:
+                form.add_error("id_number", f"与成员 {seen[number]} 的身份证号相同")
+            seen[number] = form.cleaned_data.get("name", "")
+            if form.cleaned_data.get("relation") == codes.Relation.HEAD:
+                heads += 1
+        if rows == 0:
+            raise forms.ValidationError("请至少填写一名家庭成员")
+        if heads != 1:
+            raise forms.ValidationError(f"每户必须有且只有一名户主，当前为 {heads} 名")
+
+    def members(self) -> list[dict[str, Any]]:
+        return [
+            f.data_for_service()
+            for f in self.forms
+            if f.has_changed() and not self._should_delete_form(f)
+        ]
+
+
+MemberFormSet = forms.formset_factory(
+    MemberForm, formset=BaseMemberFormSet, extra=0, min_num=1, can_delete=True
+)
+
+
+IncomeFields = _form_class(
+    "IncomeFields",
+    (StyledForm,),
+    {
+        **{
+            name: forms.DecimalField(
+                label=str(Income._meta.get_field(name).verbose_name),
+                max_digits=12,
+                decimal_places=2,
+                min_value=0,
+                initial=0,
+            )
+            for name in INCOME_FIELDS
+        },
+        "size": forms.IntegerField(
+            label="计算人口数", min_value=1, required=False, help_text="留空时取当前在册人数"
+        ),
+    },
+)
+
+
+class IncomeForm(IncomeFields):  # type: ignore[misc,valid-type]
+    def amounts(self) -> dict[str, Any]:
+        return {k: self.cleaned_data[k] for k in INCOME_FIELDS}
+
+
+class MemberChangeForm(StyledForm):
+    kind = forms.ChoiceField(label="变更类型", choices=codes.MemberChangeKind.choices)
+    occurred_on = forms.DateField(label="发生日期", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label="变更原因", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence = forms.FileField(
+        label="证明材料（PDF/JPG/PNG，不超过 10 MB）",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    member = forms.TypedChoiceField(label="涉及成员", coerce=int, required=False, empty_value=None)
+    new_head = forms.TypedChoiceField(
+        label="新户主（户主离户时必填）", coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args: Any, members: list[Member] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "—")] + [
+            (m.pk, f"{m.name}（{m.get_relation_display()}）") for m in members or []
+        ]
+        self.fields["member"].choices = choices
+        self.fields["new_head"].choices = choices
+
+
+class NewMemberForm(MemberForm):
+    """The member joining (出生/婚入/迁入) or the corrected values (信息更正)."""
+
+    prefix = "m"
+
+    def __init__(self, *args: Any, correction: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+        self.correction = correction
+
+    def values(self) -> dict[str, Any]:
+        if not self.correction:
+            return self.data_for_service()
+        return {k: v for k, v in self.cleaned_data.items() if k in self.changed_data}
+
+
+class HouseholdFilterForm(StyledForm):
+    region = forms.CharField(label="区划代码", required=False, max_length=12)
+    q = forms.CharField(label="搜索", required=False, max_length=50)
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部状态"), *codes.Status.choices]
+    )
+    attribute = forms.ChoiceField(
+        label="属性", required=False, choices=[("", "全部属性"), *codes.Attribute.choices]
+    )
+    cause = forms.ChoiceField(
+        label="致贫原因", required=False, choices=[("", "全部原因"), *codes.Cause.choices]
+    )
+    any_cause = forms.BooleanField(label="含其他致贫原因", required=False)
+    identified_year = forms.IntegerField(
+        label="识别年度", required=False, min_value=1, max_value=9999
+    )
+    exit_year = forms.IntegerField(label="脱贫年度", required=False, min_value=1, max_value=9999)
+    rule = forms.CharField(label="疑点规则", required=False, max_length=10)

@@ -1,0 +1,272 @@
+"""Scoped reads of the registry: the household list (filters, keyset pages, cheap counts) and
+what a household's detail page shows.
+
+Paging is keyset on (region_code, id), never OFFSET. `region_code` is indexed with
+varchar_pattern_ops (for the prefix jurisdiction filter), so the order and the "after" test
+use the pattern operators (~<~, ~>~) that index understands: the next page of a million-row
+county is an index range scan, not a sort.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import BooleanField, Exists, F, OrderBy, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from fupin.accounts.perms import Perm
+from fupin.accounts.scope import Actor
+from fupin.core.errors import NotFound, ValidationFailed
+from fupin.core.idnumber import normalize
+from fupin.regions.models import Region
+
+from . import identity, services
+from .models import Doubt, Household, Income, Member, MemberChange
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+COUNT_CAP = 10_000
+ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+REGION_SHAPE = re.compile(r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")
+
+
+@dataclass
+class HouseholdFilters:
+    region: str = ""  # region code prefix (validated against the jurisdiction)
+    status: str = ""
+    attribute: str = ""
+    cause: str = ""
+    any_cause: bool = False  # match the main cause or any other cause
+    identified_year: int | None = None
+    exit_year: int | None = None
+    rule: str = ""  # households with a 疑点 of this rule code
+    q: str = ""  # exact ID number, exact household number, or head/member name prefix
+
+    @property
+    def narrow(self) -> bool:
+        """Filtered to a township or a village: exact counts are cheap there."""
+        return len(self.region) >= 9
+
+
+@dataclass
+class HouseholdPage:
+    items: list[Household]
+    next_cursor: str | None
+    count: int
+    count_label: str
+    filters: HouseholdFilters = field(default_factory=HouseholdFilters)
+
+
+class _PatternOrder(OrderBy):
+    """ORDER BY region_code USING ~<~ — the order of the varchar_pattern_ops index."""
+
+    template = "%(expression)s USING ~<~"
+
+
+def _scoped(actor: Actor) -> QuerySet[Household]:
+    return Household.objects.filter(actor.scope_q(Perm.HOUSEHOLD_VIEW, field="region_code"))
+
+
+def household_queryset(actor: Actor, *, filters: HouseholdFilters) -> QuerySet[Household]:
+    """Households in the jurisdiction matching `filters`, unordered."""
+    qs = _scoped(actor)
+    f = filters
+    if f.region:
+        if not REGION_SHAPE.match(f.region):
+            raise NotFound()
+        region = Region.objects.filter(code=f.region).first()
+        if region is None:
+            raise NotFound()
+        actor.require(Perm.HOUSEHOLD_VIEW, region.code)
+        qs = qs.filter(region_code__startswith=f.region)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.attribute:
+        qs = qs.filter(attribute=f.attribute)
+    if f.cause:
+        cause_q = Q(main_cause=f.cause)
+        if f.any_cause:
+            cause_q |= Q(other_causes__contains=[f.cause])
+        qs = qs.filter(cause_q)
+    if f.identified_year:
+        qs = qs.filter(identified_year=f.identified_year)
+    if f.exit_year:
+        qs = qs.filter(exit_year=f.exit_year)
+    if f.rule:
+        qs = qs.filter(Exists(Doubt.objects.filter(household=OuterRef("pk"), rule_code=f.rule)))
+    q = (f.q or "").strip()
+    if q:
+        number = normalize(q)
+        if ID_SHAPE.match(number):
+            digest = identity.lookup_hash(number)
+            qs = qs.filter(Exists(Member.objects.filter(household=OuterRef("pk"), id_hash=digest)))
+        else:
+            members = Member.objects.filter(household=OuterRef("pk"), name__startswith=q)
+            qs = qs.filter(Q(household_no=q) | Q(head_name__startswith=q) | Exists(members))
+    return qs
+
+
+def encode_cursor(household: Household) -> str:
+    raw = f"{household.region_code}:{household.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        code, pk = raw.split(":")
+        if not re.fullmatch(r"[0-9]{1,12}", code) or not re.fullmatch(r"[0-9]{1,18}", pk):
+            raise ValueError(raw)
+        return code, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise ValidationFailed(
+            "翻页参数无效，请从第一页重新查询", errors={"after": ["无效"]}
+        ) from exc
+
+
+def _after(qs: QuerySet[Household], cursor: str) -> QuerySet[Household]:
+    code, pk = decode_cursor(cursor)
+    # The first condition is an index range; the second only skips rows of the same village.
+    condition = RawSQL(
+        '"registry_household"."region_code" ~>=~ %s AND ('
+        '"registry_household"."region_code" ~>~ %s OR "registry_household"."id" > %s)',
+        [code, code, pk],
+        output_field=BooleanField(),
+    )
+    return qs.filter(condition)
+
+
+def count_label(count: int, capped: bool) -> str:
+    if capped:
+        return "1万+"
+    return str(count)
+
+
+def household_count(actor: Actor, *, filters: HouseholdFilters) -> tuple[int, str]:
+    """A cheap count: exact within a township/village, else counted up to 10,000 ("1万+")."""
+    return _count(household_queryset(actor, filters=filters), filters)
+
+
+def _count(qs: QuerySet[Household], filters: HouseholdFilters) -> tuple[int, str]:
+    if filters.narrow:
+        n = qs.count()
+        return n, count_label(n, False)
+    n = qs.order_by()[: COUNT_CAP + 1].count()
+    return min(n, COUNT_CAP), count_label(n, n > COUNT_CAP)
+
+
+def household_list(
+    actor: Actor,
+    *,
+    filters: HouseholdFilters,
+    after: str | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+    with_count: bool = True,
+) -> HouseholdPage:
+    """One keyset page of households in (region_code, id) order, with the village's name."""
+    limit = max(1, min(int(limit), MAX_PAGE_SIZE))
+    qs = household_queryset(actor, filters=filters)
+    count, label = _count(qs, filters) if with_count else (0, "")
+    if after:
+        qs = _after(qs, after)
+    rows = list(
+        qs.select_related("village").order_by(_PatternOrder(F("region_code")), "id")[: limit + 1]
+    )
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return HouseholdPage(
+        items=rows[:limit],
+        next_cursor=next_cursor,
+        count=count,
+        count_label=label,
+        filters=filters,
+    )
+
+
+# --- a household's detail --------------------------------------------------------------------
+
+
+def household_detail(actor: Actor, pk: int) -> Household:
+    household = services.access_household(actor, pk)
+    return household
+
+
+def members_of(household: Household, *, current_only: bool = False) -> list[Member]:
+    qs = household.members.all()
+    if current_only:
+        qs = qs.filter(left_on__isnull=True)
+    return list(qs.order_by("left_on", "id"))
+
+
+def household_members(actor: Actor, pk: int) -> tuple[Household, list[Member]]:
+    household = services.access_household(actor, pk)
+    return household, members_of(household)
+
+
+@dataclass
+class IncomeRow:
+    income: Income
+    poverty_line: Decimal
+    monitoring_line: Decimal
+
+    @property
+    def above_poverty(self) -> bool:
+        return Decimal(self.income.per_capita) >= self.poverty_line
+
+    @property
+    def above_monitoring(self) -> bool:
+        return Decimal(self.income.per_capita) >= self.monitoring_line
+
+
+def income_rows(household: Household) -> list[IncomeRow]:
+    poverty, monitoring = services.line_lookup(household.region_code)
+    return [
+        IncomeRow(income=i, poverty_line=poverty(i.year), monitoring_line=monitoring(i.year))
+        for i in household.incomes.order_by("-year")
+    ]
+
+
+def doubts_of(household: Household) -> list[Doubt]:
+    return list(household.doubts.select_related("member").order_by("rule_code", "id"))
+
+
+def changes_of(household: Household) -> list[MemberChange]:
+    return list(household.changes.select_related("member", "created_by"))
+
+
+def household_changes(actor: Actor, pk: int) -> tuple[Household, list[MemberChange]]:
+    household = services.access_household(actor, pk)
+    return household, changes_of(household)
+
+
+def show_personal(actor: Actor) -> bool:
+    return actor.has_perm(Perm.PERSONAL_DATA_VIEW)
+
+
+def id_display(actor: Actor, member: Member) -> str:
+    """The member's ID number: full for PERSONAL_DATA_VIEW holders, else masked."""
+    if show_personal(actor):
+        return identity.reveal(member.id_cipher)
+    return member.id_masked
+
+
+def age_on(member: Member, on: dt.date) -> int:
+    born = member.birth_date
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def villages_for_entry(actor: Actor, limit: int = 3000) -> list[Region]:
+    """Villages where the actor may register households (for the create form's choice)."""
+    from fupin.regions.models import Level
+
+    codes = actor.region_codes(Perm.HOUSEHOLD_EDIT)
+    if not codes or actor.is_read_only:
+        return []
+    query = Q()
+    for code in codes:
+        query |= Q(code__startswith=code)
+    return list(Region.objects.filter(query, level=Level.VILLAGE).order_by("code")[:limit])
