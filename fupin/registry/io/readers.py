@@ -1,0 +1,190 @@
+"""Streaming readers of registry files: CSV (flat layout) and Excel (two sheets).
+
+Rows come out one at a time as lists of stripped strings, so memory stays bounded whatever
+the file size (calamine keeps the sheet's cells on the Rust side; Python objects exist only
+for the current row). Headers are checked against layout.py before any data row is read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fupin.core.errors import ValidationFailed
+
+from .layout import FLAT_COLUMNS, HOUSEHOLD_COLUMNS, HOUSEHOLD_SHEET, MEMBER_COLUMNS, MEMBER_SHEET
+from .layout import headers as layout_headers
+
+CSV_SHEET = "CSV"
+EXCEL_SUFFIXES = (".xlsx", ".xls")
+SUFFIXES = (".csv", *EXCEL_SUFFIXES)
+BLOCK = 1 << 20
+
+
+class HeaderError(ValidationFailed):
+    """The file's header row does not match the layout (the message names the columns)."""
+
+    def __init__(self, sheet: str, message: str):
+        super().__init__(message)
+        self.sheet = sheet
+
+
+@dataclass
+class FileFacts:
+    sha256: str
+    encoding: str  # for CSV; "" for Excel
+    rows_total: int  # data rows (approximate for CSV with quoted line breaks)
+
+
+def suffix(name: str) -> str:
+    return Path(name).suffix.lower()
+
+
+def scan(path: str) -> FileFacts:
+    """One pass over the bytes: digest, CSV encoding (utf-8-sig, else gb18030) and row count."""
+    digest = hashlib.sha256()
+    is_csv = suffix(path) == ".csv"
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    utf8_ok = True
+    lines = 0
+    last = b""
+    with open(path, "rb") as fh:
+        while block := fh.read(BLOCK):
+            digest.update(block)
+            if is_csv:
+                lines += block.count(b"\n")
+                last = block[-1:]
+                if utf8_ok:
+                    try:
+                        utf8.decode(block)
+                    except UnicodeDecodeError:
+                        utf8_ok = False
+    if not is_csv:
+        return FileFacts(digest.hexdigest(), "", _excel_rows(path))
+    if last and last != b"\n":
+        lines += 1
+    if utf8_ok:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_ok = False
+    return FileFacts(digest.hexdigest(), "utf-8-sig" if utf8_ok else "gb18030", max(lines - 1, 0))
+
+
+def check_headers(sheet: str, got: list[str], expected: list[str]) -> None:
+    got = [h.strip() for h in got]
+    while got and not got[-1]:
+        got.pop()
+    if got == expected:
+        return
+    missing = [h for h in expected if h not in got]
+    unknown = [h for h in got if h not in expected]
+    parts = []
+    if missing:
+        parts.append("缺少列：" + "、".join(missing))
+    if unknown:
+        parts.append("无法识别的列：" + "、".join(h or "（空白列名）" for h in unknown))
+    if not parts:
+        dupes = sorted({h for h in got if got.count(h) > 1})
+        if dupes:
+            parts.append("重复的列：" + "、".join(dupes))
+        else:
+            wrong = next(i for i, (a, b) in enumerate(zip(got, expected, strict=False)) if a != b)
+            parts.append(
+                f"列的顺序不正确：第 {wrong + 1} 列应为“{expected[wrong]}”，实际为“{got[wrong]}”"
+            )
+    raise HeaderError(sheet, f"「{sheet}」表头不符合导入模板：" + "；".join(parts))
+
+
+def _cell(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def csv_rows(path: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of the data rows; checks the header first."""
+    with open(path, encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            raise HeaderError(CSV_SHEET, "文件为空")
+        if header and header[0].startswith("\ufeff"):
+            header[0] = header[0][1:]
+        check_headers(CSV_SHEET, header, layout_headers(FLAT_COLUMNS))
+        for row in reader:
+            line = reader.line_num
+            cells = [c.strip() for c in row]
+            if any(cells):
+                yield line, cells
+
+
+# --- Excel ------------------------------------------------------------------------------------
+
+
+def _workbook(path: str) -> Any:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return CalamineWorkbook.from_path(path)
+    except Exception as exc:
+        raise HeaderError(
+            "", "无法读取 Excel 文件，请确认文件未损坏且为 .xlsx 或 .xls 格式"
+        ) from exc
+
+
+def _excel_rows(path: str) -> int:
+    try:
+        book = _workbook(path)
+    except HeaderError:
+        return 0
+    total = 0
+    for name in (HOUSEHOLD_SHEET, MEMBER_SHEET):
+        if name in book.sheet_names:
+            total += max(book.get_sheet_by_name(name).height - 1, 0)
+    return total
+
+
+def excel_sheets(path: str) -> list[str]:
+    """The sheets to read, in order; missing ones are a header error."""
+    book = _workbook(path)
+    missing = [s for s in (HOUSEHOLD_SHEET, MEMBER_SHEET) if s not in book.sheet_names]
+    if missing:
+        raise HeaderError(
+            missing[0], "Excel 文件缺少工作表：" + "、".join(f"「{s}」" for s in missing)
+        )
+    return [HOUSEHOLD_SHEET, MEMBER_SHEET]
+
+
+def excel_rows(path: str, sheet: str) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) of one sheet's data rows; checks its header first."""
+    book = _workbook(path)
+    expected = layout_headers(HOUSEHOLD_COLUMNS if sheet == HOUSEHOLD_SHEET else MEMBER_COLUMNS)
+    rows = book.get_sheet_by_name(sheet).iter_rows()
+    header = next(rows, None)
+    if header is None:
+        raise HeaderError(sheet, f"「{sheet}」是空表，缺少表头")
+    check_headers(sheet, [_cell(c) for c in header], expected)
+    for number, row in enumerate(rows, start=2):
+        cells = [_cell(c) for c in row]
+        if any(cells):
+            yield number, cells

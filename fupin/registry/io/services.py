@@ -1,0 +1,170 @@
+"""Import jobs: create (checks and stores the upload), run (claims, stages, checks, applies),
+and the synchronous `import_file` used by the command line and the benchmark.
+
+Jobs are claimed with SELECT … FOR UPDATE SKIP LOCKED, so any number of workers can poll; a
+job still 'running' whose heartbeat is older than STALE (its worker died) is taken over and
+resumes after its last committed chunk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from fupin.accounts.scope import Actor, load_actor
+from fupin.core.errors import ValidationFailed
+from fupin.regions.models import Region
+from fupin.registry.models import ImportJob, ImportMode, ImportStatus
+from fupin.registry.services import require_write
+
+from . import readers
+from .staging import Importer
+
+log = logging.getLogger(__name__)
+
+MAX_BYTES = 500 * 1024 * 1024
+STALE = dt.timedelta(minutes=2)
+MAX_ATTEMPTS = 3
+
+
+def _as_actor(actor: Any) -> Actor:
+    return actor if isinstance(actor, Actor) else load_actor(actor)
+
+
+@transaction.atomic
+def create_job(*, actor: Actor, upload: File[Any], mode: str, region_code: str) -> ImportJob:
+    """Check permission, file type and size; store the file as a queued job."""
+    actor = _as_actor(actor)
+    region_code = (region_code or "").strip()
+    if not Region.objects.filter(code=region_code).exists():
+        raise ValidationFailed("请选择导入辖区", errors={"region_code": ["辖区不存在"]})
+    require_write(actor, region_code)
+    if mode not in ImportMode.values:
+        raise ValidationFailed("请选择导入方式", errors={"mode": ["无效的导入方式"]})
+    name = Path(upload.name or "").name
+    if readers.suffix(name) not in readers.SUFFIXES:
+        raise ValidationFailed(
+            "只能导入 .xlsx、.xls 或 .csv 文件", errors={"file": ["文件类型不支持"]}
+        )
+    size = upload.size or 0
+    if size <= 0:
+        raise ValidationFailed("文件是空的", errors={"file": ["文件为空"]})
+    if size > MAX_BYTES:
+        raise ValidationFailed(
+            "文件超过 500 MB，请按乡镇或村拆分后分别导入", errors={"file": ["文件过大"]}
+        )
+    job = ImportJob(
+        actor_id=actor.user_id,
+        region_code=region_code,
+        mode=mode,
+        original_name=name[:255],
+        file_sha256="",
+        stage="排队等待处理",
+    )
+    job.file.save(name, upload, save=False)
+    job.save()
+    return job
+
+
+def _claim(job_id: int) -> ImportJob | None:
+    now = timezone.now()
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(skip_locked=True)
+            .filter(pk=job_id)
+            .filter(
+                Q(status=ImportStatus.QUEUED)
+                | Q(status=ImportStatus.RUNNING, heartbeat_at__lt=now - STALE)
+                | Q(status=ImportStatus.RUNNING, heartbeat_at__isnull=True)
+            )
+            .select_related("actor")
+            .first()
+        )
+        if job is None:
+            return None
+        attempts = int(job.summary.get("attempts", 0)) + 1
+        job.summary = {**job.summary, "attempts": attempts}
+        if attempts > MAX_ATTEMPTS:
+            job.status = ImportStatus.FAILED
+            job.message = "处理多次中断未能完成，文件未导入，系统中的数据未做任何修改，请重新上传"
+            job.finished_at = now
+            job.save(update_fields=["status", "message", "finished_at", "summary"])
+            return None
+        job.status = ImportStatus.RUNNING
+        job.started_at = job.started_at or now
+        job.heartbeat_at = now
+        job.save(update_fields=["status", "started_at", "heartbeat_at", "summary"])
+        return job
+
+
+def run_job(job_id: int) -> ImportJob:
+    """Run (or resume) one job if it can be claimed; returns the job as it stands after.
+
+    Unexpected errors propagate and leave the job 'running': after STALE it is resumed (at
+    most MAX_ATTEMPTS times) from its last committed chunk."""
+    job = _claim(job_id)
+    if job is not None:
+        Importer(job).run()
+    return ImportJob.objects.get(pk=job_id)
+
+
+def import_file(*, actor: Any, path: str, mode: str, region_code: str) -> ImportJob:
+    """Create and run a job inline (command line, benchmark); returns the finished job."""
+    with open(path, "rb") as fh:
+        job = create_job(
+            actor=_as_actor(actor),
+            upload=File(fh, name=Path(path).name),
+            mode=mode,
+            region_code=region_code,
+        )
+    return run_job(job.pk)
+
+
+def next_job_id() -> int | None:
+    """The oldest job waiting: queued, or running with a stale heartbeat."""
+    now = timezone.now()
+    return (
+        ImportJob.objects.filter(
+            Q(status=ImportStatus.QUEUED)
+            | Q(status=ImportStatus.RUNNING, heartbeat_at__lt=now - STALE)
+            | Q(status=ImportStatus.RUNNING, heartbeat_at__isnull=True)
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _run_in_thread(job_id: int) -> None:
+    try:
+        run_job(job_id)
+    except Exception:
+        log.exception("import job %s failed in background thread", job_id)
+    finally:
+        connection.close()
+
+
+def start_in_background(job_id: int) -> None:
+    """Start a job after the current transaction commits, in a daemon thread of this process.
+
+    `make run` has no worker, so uploads from the pages start right away; in production the
+    `run_worker` command also picks up anything a restarted web process left behind."""
+
+    if getattr(settings, "FUPIN_INLINE_JOBS", False):  # tests: run in the request
+        transaction.on_commit(lambda: run_job(job_id))
+        return
+
+    def start() -> None:
+        close_old_connections()
+        threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True).start()
+
+    transaction.on_commit(start)
