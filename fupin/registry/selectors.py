@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, Exists, F, OrderBy, OuterRef, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from fupin.accounts.perms import Perm
 from fupin.accounts.scope import Actor
@@ -60,12 +60,6 @@ class HouseholdPage:
     count: int
     count_label: str
     filters: HouseholdFilters = field(default_factory=HouseholdFilters)
-
-
-class _PatternOrder(OrderBy):
-    """ORDER BY region_code USING ~<~ — the order of the varchar_pattern_ops index."""
-
-    template = "%(expression)s USING ~<~"
 
 
 def _scoped(actor: Actor) -> QuerySet[Household]:
@@ -129,16 +123,23 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
         ) from exc
 
 
-def _after(qs: QuerySet[Household], cursor: str) -> QuerySet[Household]:
-    code, pk = decode_cursor(cursor)
-    # The first condition is an index range; the second only skips rows of the same village.
-    condition = RawSQL(
-        '"registry_household"."region_code" ~>=~ %s AND ('
-        '"registry_household"."region_code" ~>~ %s OR "registry_household"."id" > %s)',
-        [code, code, pk],
-        output_field=BooleanField(),
+def _page_ids(qs: QuerySet[Household], after: str | None, limit: int) -> list[int]:
+    """Ids of one page. The filtered query is wrapped (PostgreSQL pulls it up) so the order
+    and the "after" test can use the pattern operators of the region_code index."""
+    inner, params = qs.order_by().values("id", "region_code").query.sql_with_params()
+    where, extra = "", []
+    if after:
+        code, pk = decode_cursor(after)
+        # The first test is an index range; the second only skips rows of the same village.
+        where = "WHERE k.region_code ~>=~ %s AND (k.region_code ~>~ %s OR k.id > %s)"
+        extra = [code, code, pk]
+    sql = (
+        f"SELECT k.id FROM ({inner}) k {where} "  # inner: Django-built, parameterised
+        "ORDER BY k.region_code USING ~<~, k.id LIMIT %s"
     )
-    return qs.filter(condition)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *extra, limit])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def count_label(count: int, capped: bool) -> str:
@@ -172,12 +173,10 @@ def household_list(
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
     qs = household_queryset(actor, filters=filters)
     count, label = _count(qs, filters) if with_count else (0, "")
-    if after:
-        qs = _after(qs, after)
-    rows = list(
-        qs.select_related("village").order_by(_PatternOrder(F("region_code")), "id")[: limit + 1]
-    )
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    ids = _page_ids(qs, after, limit + 1)
+    by_id = Household.objects.select_related("village").in_bulk(ids[:limit])
+    rows = [by_id[pk] for pk in ids[:limit] if pk in by_id]
+    next_cursor = encode_cursor(rows[-1]) if len(ids) > limit and rows else None
     return HouseholdPage(
         items=rows[:limit],
         next_cursor=next_cursor,

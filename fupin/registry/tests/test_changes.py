@@ -106,14 +106,18 @@ def test_evidence_of_another_type_is_refused_in_chinese(office, household):
     assert not MemberChange.objects.exists()
 
 
-def test_evidence_is_stored_and_the_reason_reaches_the_audit_trail(office, household, settings, tmp_path):
+def test_evidence_is_stored_and_the_reason_reaches_the_audit_trail(
+    office, household, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     spouse = household.members.get(relation="spouse")
     pdf = SimpleUploadedFile("death.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     record, _ = change(office, household, "death", member_id=spouse.pk, evidence=pdf, reason="病故")
     assert record.evidence.name.startswith("registry/changes/510981/")
     assert record.evidence.read().startswith(b"%PDF")
-    event = AuditEvent.objects.filter(table_name="registry_member", object_pk=str(spouse.pk), action="U").latest("id")
+    event = AuditEvent.objects.filter(
+        table_name="registry_member", object_pk=str(spouse.pk), action="U"
+    ).latest("id")
     assert "病故" in event.reason
 
 
@@ -121,7 +125,10 @@ def test_correction_stores_old_and_new_values(office, household):
     son = household.members.get(relation="son")
     new_id = id_number("510981", dt.date(2012, 9, 1))
     record, _ = change(
-        office, household, "correction", member_id=son.pk,
+        office,
+        household,
+        "correction",
+        member_id=son.pk,
         new_member={"name": "张晓明", "id_number": new_id},
     )
     son.refresh_from_db()
