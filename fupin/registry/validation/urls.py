@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Validation pages under /registry/validation/ (names in the "registry" namespace)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("rules/", views.rules, name="rules"),
+    path("doubts/", views.doubts, name="doubts"),
+    path("doubts/recheck/", views.recheck, name="doubts_recheck"),
+]
