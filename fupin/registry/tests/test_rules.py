@@ -82,8 +82,13 @@ def base_bundle() -> Bundle:
 Mutation = Callable[[Bundle], Any]
 
 
+def _set(obj: Any, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        setattr(obj, key, value)
+
+
 def hh(**values: Any) -> Mutation:
-    return lambda b: [setattr(b.household, k, v) for k, v in values.items()]
+    return lambda b: _set(b.household, values)
 
 
 def mem(index: int, **values: Any) -> Mutation:
@@ -98,7 +103,7 @@ def mem(index: int, **values: Any) -> Mutation:
 
 
 def inc(index: int, **values: Any) -> Mutation:
-    return lambda b: [setattr(b.incomes[index], k, v) for k, v in values.items()]
+    return lambda b: _set(b.incomes[index], values)
 
 
 def add(member: Member, size: bool = True) -> Mutation:
