@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 from typing import Any
 
@@ -14,7 +15,7 @@ from fupin.registry import services
 from fupin.registry.models import Doubt, Household, Member
 from fupin.registry.validation.sweep import recheck_household, sweep
 
-from .factories import family, household_data
+from .factories import family, household_data, member
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +127,30 @@ def test_command_prints_counts_by_rule(office: Any, village: Any, county: Any) -
     text = out.getvalue()
     assert "校验 1 户，发现疑点 1 条" in text
     assert "M019 未参加基本医疗保险：1 条" in text
+
+
+def test_entry_warns_and_sweep_reads_region_parameters(
+    office: Any, village: Any, sibling_county: Any
+) -> None:
+    from fupin.core.models import Parameter
+
+    members = family(village.code[:6])
+    seven = dt.date(dt.date.today().year - 7, 1, 1)  # noqa: DTZ011
+    members[2] = member(
+        village.code[:6], "张小明", "son", seven, labour="none", schooling="dropout"
+    )
+    result = services.household_create(
+        actor=office,
+        village_code=village.code,
+        data=household_data("5109810001", helper_name="王帮扶"),
+        members=members,
+    )
+    assert [w.code for w in result.warnings] == ["M006"]
+    # A county raising the compulsory age range's start above the child's age clears the doubt.
+    Parameter.objects.create(
+        key="registry.compulsory_school_age_from", region_code=village.code[:6], value=8
+    )
+    Parameter.objects.create(
+        key="registry.compulsory_school_age_from", region_code=sibling_county.code, value=5
+    )
+    assert sweep(region_code=village.code).by_rule == {"M008": 1}

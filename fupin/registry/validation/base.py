@@ -32,13 +32,17 @@ class Bundle:
     # Parameter lookup by key (e.g. "registry.compulsory_school_age_from"); the sweep passes a
     # cached one. Without it, `param` reads fupin.core.params for the household's region.
     param_lookup: Callable[[str], Any] | None = None
+    _params: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def param(self, key: str) -> Any:
         if self.param_lookup is not None:
             return self.param_lookup(key)
-        from fupin.core import params
+        if key not in self._params:  # several rules read the same parameter
+            from fupin.core import params
 
-        return params.get(key, region_code=getattr(self.household, "region_code", "") or "")
+            region_code = getattr(self.household, "region_code", "") or ""
+            self._params[key] = params.get(key, region_code=region_code)
+        return self._params[key]
 
     def age(self, member: Any, on: dt.date | None = None) -> int:
         on = on or self.today
