@@ -37,6 +37,7 @@ from . import layout
 from .layout import Column, Kind
 
 CHUNK_SIZE = 2000
+XLSX_MAX_ROWS = 1_048_575  # rows of a sheet below the header row
 CSV_FLUSH_ROWS = 1000
 FORMATS = ("xlsx", "csv")
 # GBK is asked for by old Excel installs; GB18030 writes every GBK character with the same
@@ -239,6 +240,11 @@ def write_xlsx(actor: Actor, filters: HouseholdFilters, path: str | Path) -> tup
             hh_sheet.write_row(hh_row, 0, fmt.household_row(household))
             for member in members_of(household):
                 m_row += 1
+                if m_row > XLSX_MAX_ROWS:
+                    raise ValidationFailed(
+                        f"成员超过 Excel 单个工作表的上限（{XLSX_MAX_ROWS:,} 行），"
+                        "请导出 CSV 或按乡镇分别导出"
+                    )
                 m_sheet.write_row(m_row, 0, fmt.member_row(household, member))
     finally:
         workbook.close()

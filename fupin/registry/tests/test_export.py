@@ -309,3 +309,12 @@ def test_round_trip_export_then_upsert_import_changes_nothing(
     job = importer.import_file(actor=office, path=str(path), mode="upsert", region_code=county.code)
     assert job.status == "unchanged", (job.status, job.message, job.summary)
     assert _registry_state() == before
+
+
+def test_xlsx_beyond_sheet_limit_asks_for_csv(county_personas, registry, monkeypatch):
+    monkeypatch.setattr(export, "XLSX_MAX_ROWS", 2)
+    client = client_for(county_personas.in_region)
+    response = client.get(reverse("registry:export"), {"format": "xlsx"})
+    assert response.status_code == 422
+    assert "请导出 CSV" in response.content.decode()
+    assert client.get(reverse("registry:export"), {"format": "csv"}).status_code == 200
