@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.forms.models import fields_for_model
@@ -222,6 +222,10 @@ class MemberEditForm(MemberForm):
         return data
 
 
+def _deleted(form: Any) -> bool:
+    return bool(getattr(form, "cleaned_data", {}).get("DELETE"))
+
+
 class BaseMemberFormSet(forms.BaseFormSet):
     def clean(self) -> None:
         if any(self.errors):
@@ -230,7 +234,7 @@ class BaseMemberFormSet(forms.BaseFormSet):
         heads = 0
         rows = 0
         for form in self.forms:
-            if not form.has_changed() or self._should_delete_form(form):
+            if not form.has_changed() or _deleted(form):
                 continue
             rows += 1
             number = form.cleaned_data.get("id_number")
@@ -245,11 +249,7 @@ class BaseMemberFormSet(forms.BaseFormSet):
             raise forms.ValidationError(f"每户必须有且只有一名户主，当前为 {heads} 名")
 
     def members(self) -> list[dict[str, Any]]:
-        return [
-            f.data_for_service()
-            for f in self.forms
-            if f.has_changed() and not self._should_delete_form(f)
-        ]
+        return [f.data_for_service() for f in self.forms if f.has_changed() and not _deleted(f)]
 
 
 MemberFormSet = forms.formset_factory(
@@ -263,7 +263,7 @@ IncomeFields = _form_class(
     {
         **{
             name: forms.DecimalField(
-                label=str(Income._meta.get_field(name).verbose_name),
+                label=str(getattr(Income._meta.get_field(name), "verbose_name", name)),
                 max_digits=12,
                 decimal_places=2,
                 min_value=0,
@@ -304,8 +304,8 @@ class MemberChangeForm(StyledForm):
         choices = [("", "—")] + [
             (m.pk, f"{m.name}（{m.get_relation_display()}）") for m in members or []
         ]
-        self.fields["member"].choices = choices
-        self.fields["new_head"].choices = choices
+        for name in ("member", "new_head"):
+            cast(forms.ChoiceField, self.fields[name]).choices = choices
 
 
 class NewMemberForm(MemberForm):

@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -127,7 +128,7 @@ def _page_ids(qs: QuerySet[Household], after: str | None, limit: int) -> list[in
     """Ids of one page. The filtered query is wrapped (PostgreSQL pulls it up) so the order
     and the "after" test can use the pattern operators of the region_code index."""
     inner, params = qs.order_by().values("id", "region_code").query.sql_with_params()
-    where, extra = "", []
+    where, extra = "", cast(list[Any], [])
     if after:
         code, pk = decode_cursor(after)
         # The first test is an index range; the second only skips rows of the same village.

@@ -46,10 +46,10 @@ def _no_nul(value: Any) -> None:
 # --- schemas ---------------------------------------------------------------------------------
 
 HouseholdFieldsBase: Any = create_schema(
-    Household, name="HouseholdFieldsBase", fields=_HOUSEHOLD_IN, optional_fields="__all__"
+    Household, name="HouseholdFieldsBase", fields=_HOUSEHOLD_IN, optional_fields=_HOUSEHOLD_IN
 )
 MemberFieldsBase: Any = create_schema(
-    Member, name="MemberFieldsBase", fields=_MEMBER_IN, optional_fields="__all__"
+    Member, name="MemberFieldsBase", fields=_MEMBER_IN, optional_fields=_MEMBER_IN
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -22,6 +22,7 @@ from fupin.registry import codes, selectors, services
 from fupin.registry.forms import (
     HOUSEHOLD_FORM_FIELDS,
     MEMBER_FORM_FIELDS,
+    BaseMemberFormSet,
     HouseholdCreateForm,
     HouseholdEditForm,
     HouseholdFilterForm,
@@ -215,7 +216,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
                     actor=actor,
                     village_code=form.cleaned_data["village_code"],
                     data=form.data_for_service(),
-                    members=formset.members(),
+                    members=cast(BaseMemberFormSet, formset).members(),
                 ),
             )
             if result is not None:

@@ -12,7 +12,7 @@ from fupin.registry import selectors, services
 from fupin.registry.models import Doubt, Household, Member
 from fupin.registry.selectors import HouseholdFilters
 
-from .factories import family, household_data, member
+from .factories import household_data, member
 
 pytestmark = pytest.mark.django_db
 
