@@ -26,7 +26,7 @@ from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.idnumber import normalize
 from fupin.regions.models import Region
 
-from . import identity, services
+from . import codes, identity, services
 from .models import Doubt, Household, Income, Member, MemberChange
 
 DEFAULT_PAGE_SIZE = 50
@@ -236,6 +236,46 @@ def doubts_of(household: Household) -> list[Doubt]:
 
 def changes_of(household: Household) -> list[MemberChange]:
     return list(household.changes.select_related("member", "created_by"))
+
+
+DETAIL_LABELS = {
+    "id": "身份证号",
+    "id_number": "身份证号",
+    "new_head": "新户主",
+    "old_relation": "原关系",
+    **{f.name: str(f.verbose_name) for f in Member._meta.concrete_fields},
+}
+
+
+def change_details(change: MemberChange) -> list[tuple[str, str]]:
+    """A change's details for people: Chinese labels; [old, new] pairs as "old → new"."""
+
+    def show(key: str, value: Any) -> Any:
+        if key in ("relation", "old_relation") and value in codes.Relation.values:
+            return codes.Relation(value).label
+        return value
+
+    rows = []
+    for key, value in (change.details or {}).items():
+        if not isinstance(value, dict | list):
+            value = show(key, value)
+        if isinstance(value, list) and len(value) == 2:
+            old, new = show(key, value[0]), show(key, value[1])
+            text = f"{old if old not in (None, '') else '（空）'} → {new}"
+        elif isinstance(value, dict):
+            text = "，".join(f"{DETAIL_LABELS.get(k, k)}：{show(k, v)}" for k, v in value.items())
+        else:
+            text = str(value)
+        rows.append((DETAIL_LABELS.get(key, key), text))
+    return rows
+
+
+def access_change(actor: Actor, pk: int) -> MemberChange:
+    change = MemberChange.objects.select_related("household").filter(pk=pk).first()
+    if change is None:
+        raise NotFound()
+    actor.require(Perm.HOUSEHOLD_VIEW, change.household.region_code)
+    return change
 
 
 def household_changes(actor: Actor, pk: int) -> tuple[Household, list[MemberChange]]:

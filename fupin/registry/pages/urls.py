@@ -12,6 +12,7 @@ urlpatterns = [
     path("households/<int:pk>/members/new/", views.member_add, name="member_add"),
     path("households/<int:pk>/changes/new/", views.change_create, name="change_create"),
     path("households/<int:pk>/incomes/<int:year>/", views.income_edit, name="income_edit"),
+    path("changes/<int:pk>/evidence/", views.change_evidence, name="change_evidence"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/id-number/", views.member_reveal, name="member_reveal"),
 ]

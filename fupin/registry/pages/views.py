@@ -9,14 +9,14 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from fupin.accounts.perms import Perm
 from fupin.accounts.scope import Actor
-from fupin.core.errors import Conflict, PermissionDenied, ValidationFailed
+from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_bank_account, mask_phone
 from fupin.registry import codes, selectors, services
 from fupin.registry.forms import (
@@ -175,7 +175,21 @@ def _doubts(request: HttpRequest, actor: Actor, household: Household) -> dict[st
 
 
 def _changes(request: HttpRequest, actor: Actor, household: Household) -> dict[str, Any]:
-    return {"changes": selectors.changes_of(household)}
+    return {
+        "change_rows": [
+            {"c": c, "details": selectors.change_details(c)}
+            for c in selectors.changes_of(household)
+        ]
+    }
+
+
+def change_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    """A change's evidence file, served only inside the jurisdiction (never a public URL)."""
+    change = selectors.access_change(_actor(request), pk)
+    if not change.evidence:
+        raise NotFound()
+    name = change.evidence.name.rsplit("/", 1)[-1]
+    return FileResponse(change.evidence.open("rb"), filename=name)
 
 
 register_tab("基本信息", T + "_tab_basic.html", _basic, Perm.HOUSEHOLD_VIEW, key="basic", order=10)

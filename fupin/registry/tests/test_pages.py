@@ -136,6 +136,24 @@ def test_incomes_tab_compares_with_the_years_lines(household, office_user):
     assert "3000.00" in html and "3747" in html and "低于" in html
 
 
+def test_doubts_tab_lists_the_households_doubts(household, office_user):
+    Doubt.objects.filter(household=household).delete()
+    Doubt.objects.create(
+        household=household,
+        county_code="510981",
+        region_code=household.region_code,
+        rule_code="M099",
+        severity="warning",
+        message="测试疑点说明",
+    )
+    html = (
+        client_for(office_user)
+        .get(reverse("registry:household_detail", args=[household.pk]), {"tab": "doubts"})
+        .content.decode()
+    )
+    assert "M099" in html and "测试疑点说明" in html
+
+
 def test_history_tab_points_at_the_audit_history(household, office_user):
     html = (
         client_for(office_user)
@@ -361,7 +379,11 @@ def test_member_change_page(household, office_user, settings, tmp_path):
     html = client.get(
         reverse("registry:household_detail", args=[household.pk]), {"tab": "changes"}
     ).content.decode()
-    assert "死亡" in html and "病故" in html
+    assert "死亡" in html and "病故" in html and "与户主关系：配偶" in html
+    record = household.changes.get()
+    evidence = reverse("registry:change_evidence", args=[record.pk])
+    assert evidence in html
+    assert b"".join(client.get(evidence).streaming_content).startswith(b"%PDF")
     # The head leaving without a new head is refused with a message.
     head = household.members.get(relation="head")
     response = client.post(url, {**base, "member": str(head.pk)})
@@ -396,3 +418,21 @@ def test_member_and_income_pages_jurisdiction(household, county_personas):
         write=True,
     )
     assert_jurisdiction(county_personas, "get", reverse("registry:member_reveal", args=[son.pk]))
+
+
+def test_evidence_jurisdiction(household, county_personas, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    spouse = household.members.get(relation="spouse")
+    pdf = SimpleUploadedFile("a.pdf", b"%PDF-1.4", content_type="application/pdf")
+    record, _ = services.member_change(
+        actor=load_actor(county_personas.in_region),
+        household_id=household.pk,
+        kind="move_out",
+        occurred_on=dt.date(2024, 1, 1),
+        reason="外出定居",
+        evidence=pdf,
+        member_id=spouse.pk,
+    )
+    assert_jurisdiction(
+        county_personas, "get", reverse("registry:change_evidence", args=[record.pk])
+    )
