@@ -188,7 +188,7 @@ def change_evidence(request: HttpRequest, pk: int) -> FileResponse:
     change = selectors.access_change(_actor(request), pk)
     if not change.evidence:
         raise NotFound()
-    name = change.evidence.name.rsplit("/", 1)[-1]
+    name = (change.evidence.name or "evidence").rsplit("/", 1)[-1]
     return FileResponse(change.evidence.open("rb"), filename=name)
 
 
