@@ -122,7 +122,7 @@ def _cell(value: Any) -> str:
 
 
 def csv_rows(path: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of the data rows; checks the header first."""
+    """(line number, raw cells) of the non-blank data rows; checks the header first."""
     with open(path, encoding=encoding, newline="") as fh:
         reader = csv.reader(fh)
         header = next(reader, None)
@@ -132,10 +132,9 @@ def csv_rows(path: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
             header[0] = header[0][1:]
         check_headers(CSV_SHEET, header, layout_headers(FLAT_COLUMNS))
         for row in reader:
-            line = reader.line_num
-            cells = [c.strip() for c in row]
-            if any(cells):
-                yield line, cells
+            # Cells are stripped by the parser (only the non-empty ones: cheaper).
+            if any(row) and (any(c.strip() for c in row)):
+                yield reader.line_num, row
 
 
 # --- Excel ------------------------------------------------------------------------------------

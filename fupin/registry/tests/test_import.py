@@ -163,6 +163,7 @@ def test_csv_import_creates_households_members_and_incomes(office, county, villa
     assert hh.production_power is True and hh.import_batch_id == job.batch_id
     head = hh.members.get(relation="head")
     assert crypto.decrypt(head.id_cipher).startswith(county.code) and head.sex == "男"
+    assert head.id_hash == crypto.lookup_hash(crypto.decrypt(head.id_cipher))
     income = hh.incomes.get()
     assert income.year == 2019 and income.business == 3000.50 and income.size == 3
     assert "新增 4 户" in job.message and job.rows_done == 12
