@@ -1,9 +1,10 @@
 """Schemathesis over the whole OpenAPI schema: no generated request may cause a server error,
-and every non-empty response is JSON. Runs as a county poverty-office user with a bearer token,
+and every error response is JSON. Runs as a county poverty-office user with a bearer token,
 so the fuzzing reaches the scoped code paths.
 
 The operations are driven with Hypothesis directly (schemathesis' pytest plugin does not yet
-support pytest 9)."""
+support pytest 9). CI runs a fixed (derandomized) set of examples; set FUPIN_FUZZ_RANDOM=1 and
+FUPIN_FUZZ_EXAMPLES=200 to hunt for new failures."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def test_api_never_fails_with_a_server_error(api_schema: Any, bearer: dict[str, 
             assert response.status_code < 500, (
                 f"{case.method} {case.formatted_path}: {response.text[:500]}"
             )
-            if response.status_code != 204 and response.content:
+            if response.status_code >= 400:  # errors are JSON {code, message}; files may succeed
                 content_type = response.headers.get("content-type") or [""]
                 assert content_type[0].startswith("application/json"), content_type
 
