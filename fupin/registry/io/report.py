@@ -22,6 +22,7 @@ from .layout import (
     headers,
 )
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_HEADERS = ["工作表", "行号", "列", "值", "规则/错误代码", "说明"]
 
 

@@ -63,7 +63,7 @@ def create_job(*, actor: Actor, upload: File[Any], mode: str, region_code: str) 
             "文件超过 500 MB，请按乡镇或村拆分后分别导入", errors={"file": ["文件过大"]}
         )
     job = ImportJob(
-        actor_id=actor.user_id,
+        actor_id=int(actor.user_id or 0),
         region_code=region_code,
         mode=mode,
         original_name=name[:255],

@@ -402,18 +402,16 @@ def test_crash_after_half_staged_resumes(office, county, village, tmp_path, monk
     job = ImportJob.objects.get()
     assert job.status == "running" and job.rows_done == 60 and counts() == (0, 0, 0)
     assert run_job(job.pk).status == "running"  # heartbeat still fresh: not taken over
-    ImportJob.objects.filter(pk=job.pk).update(
-        heartbeat_at=job.heartbeat_at - dt.timedelta(minutes=3)
-    )
+    assert job.heartbeat_at is not None
+    stale = job.heartbeat_at - dt.timedelta(minutes=3)
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=stale)
     staged: list[int] = []
-    monkeypatch.setattr(
-        staging.Importer,
-        "flush",
-        lambda self, done, hh, mem, *a, **k: (
-            staged.extend(r[0] for r in mem),
-            original(self, done, hh, mem, *a, **k),
-        )[1],
-    )
+
+    def recording(self, done, hh, mem, *args, **kwargs):
+        staged.extend(r[0] for r in mem)
+        return original(self, done, hh, mem, *args, **kwargs)
+
+    monkeypatch.setattr(staging.Importer, "flush", recording)
     job = run_job(job.pk)
     assert job.status == "succeeded", job.message
     assert min(staged) == 62  # resumed after the 60 committed rows (line 61 is row 60)
