@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
 import logging
@@ -640,7 +641,13 @@ class Importer:
         if not complete:
             self.beat(stage="读取文件")
             try:
-                self.stage(path, facts.encoding, done)
+                try:
+                    self.stage(path, facts.encoding, done)
+                except (UnicodeDecodeError, csv.Error) as exc:
+                    raise readers.HeaderError(
+                        self.hh_sheet,
+                        f"文件无法按 CSV 读取（编码应为 UTF-8 或 GBK/GB18030）：{exc}",
+                    ) from exc
             except readers.HeaderError as exc:
                 with transaction.atomic():
                     self.add_errors(

@@ -462,3 +462,39 @@ def test_create_job_checks_type_size_and_permission(county, county_personas, tmp
             mode="insert",
             region_code=county.code,
         )
+
+
+def test_missing_sheet_and_unreadable_csv(office, county, tmp_path):
+    book = xlsxwriter.Workbook(str(tmp_path / "one.xlsx"))
+    book.add_worksheet(HOUSEHOLD_SHEET).write_row(0, 0, headers(HOUSEHOLD_COLUMNS))
+    book.close()
+    job = import_file(
+        actor=office, path=str(tmp_path / "one.xlsx"), mode="insert", region_code=county.code
+    )
+    assert job.status == "failed" and "缺少工作表：「成员信息」" in job.message
+    garbage = tmp_path / "g.csv"
+    garbage.write_bytes(",".join(headers(FLAT_COLUMNS)).encode() + b"\n\x81\x30\xff\xff,\n")
+    job = import_file(actor=office, path=str(garbage), mode="insert", region_code=county.code)
+    assert job.status == "failed" and counts() == (0, 0, 0)
+
+
+def test_duplicate_household_no_in_file_and_existing_household(office, county, village, tmp_path):
+    data = families(village.code, 2)
+    import_file(
+        actor=office,
+        path=str(write_csv(tmp_path / "a.csv", data[:1])),
+        mode="insert",
+        region_code=county.code,
+    )
+    twice = families(village.code, 1, start=7)
+    twice.append((dict(twice[0][0]), family_rows(twice[0][0]["户编号"], village.code, 99)))
+    job = import_file(
+        actor=office,
+        path=str(write_xlsx(tmp_path / "d.xlsx", [data[0], *twice])),
+        mode="insert",
+        region_code=county.code,
+    )
+    found = {(r[0], r[1], r[4]) for r in report_rows(job)[1:]}
+    assert ("户信息", 2, "R06") in found  # already registered
+    assert ("户信息", 4, "R01") in found  # same 户编号 as row 3
+    assert counts() == (1, 3, 1)
