@@ -680,7 +680,7 @@ def main() -> None:
         else:
             results[step] = spawn(a, step)
     results["copy"] = spawn(a, "copy")
-    results["orm"] = spawn(a, "orm")
+    results["orm"] = spawn(a, "orm") if a.orm_sample else {"skip": "--orm-sample 0"}
     if with_xlsx:
         results["import_xlsx"] = spawn(a, "import_xlsx")
         results["calamine"] = spawn(a, "calamine")
