@@ -132,18 +132,30 @@ def ensure_regions(province: str = DEMO_PROVINCE) -> bool:
     return True
 
 
-def load_demo(*, province: str | None = DEMO_PROVINCE) -> bool:
+def load_demo(
+    *, province: str | None = DEMO_PROVINCE, households: int | None = None
+) -> bool:
     """Load the demo county; returns False when it was already complete (nothing written).
 
     `province=None` skips the province load (tests load only the demo county's subtree).
+    `households` sizes the demo registry (default ~18,000; 0 skips it; tests use a few
+    hundred). The registry is loaded once: a county that has households keeps them.
     """
+    from .registry import DEFAULT_HOUSEHOLDS, load_registry, registry_loaded
+
     if province:
         ensure_regions(province)
-    if demo_is_loaded():
-        return False
-    with audit_context(reason="演示数据", actor_name="load_demo"):
-        _load()
-    return True
+    loaded = False
+    if not demo_is_loaded():
+        with audit_context(reason="演示数据", actor_name="load_demo"):
+            _load()
+        loaded = True
+    size = DEFAULT_HOUSEHOLDS if households is None else households
+    if size > 0 and not registry_loaded(DEMO_COUNTY):
+        with audit_context(reason="演示数据", actor_name="load_demo"):
+            load_registry(county_code=DEMO_COUNTY, households=size, seed=SEED)
+        loaded = True
+    return loaded
 
 
 @transaction.atomic

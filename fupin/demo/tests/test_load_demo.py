@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo() -> None:
-    assert load_demo(province=None) is True
+    assert load_demo(province=None, households=60) is True
 
 
 def test_every_role_has_a_demo_login(demo: Any) -> None:

@@ -37,10 +37,19 @@ class Command(BaseCommand):
             action="store_true",
             help="不加载四川省全省区划（射洪市区划须已加载）",
         )
+        parser.add_argument(
+            "--households",
+            type=int,
+            default=None,
+            help="演示建档立卡户数（默认约 18000；0 表示不加载建档立卡数据）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        loaded = load_demo(province=None if options["no_province"] else DEMO_PROVINCE)
+        loaded = load_demo(
+            province=None if options["no_province"] else DEMO_PROVINCE,
+            households=options["households"],
+        )
         elapsed = time.monotonic() - started
         if loaded:
             self.stdout.write(self.style.SUCCESS(f"演示数据已加载（{elapsed:.1f} 秒）。"))
