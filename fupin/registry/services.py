@@ -130,8 +130,24 @@ def _village(actor: Actor, village_code: str) -> Region:
     return village
 
 
+LABOUR_AGE = 16
+
+
+def default_labour(birth_date: dt.date, today: dt.date | None = None) -> str:
+    """The labour value for a member entered without one: children are not labour force."""
+    today = today or dt.date.today()  # noqa: DTZ011
+    age = (
+        today.year
+        - birth_date.year
+        - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    )
+    return codes.Labour.NONE if age < LABOUR_AGE else codes.Labour.ORDINARY
+
+
 def _build_member(household: Household, data: dict[str, Any]) -> Member:
     stored = identity.store(str(data.get("id_number", "")))
+    if not data.get("labour"):
+        data = {**data, "labour": default_labour(stored.info.birth_date)}
     member = Member(
         household=household,
         county_code=household.county_code,

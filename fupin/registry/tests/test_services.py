@@ -114,3 +114,9 @@ def test_member_helper_builds_valid_ids(village):
     from fupin.core import idnumber
 
     assert idnumber.is_valid(m["id_number"])
+
+
+def test_children_default_to_no_labour(office, village):
+    household = create(office, village)
+    assert household.members.get(relation="son").labour == "none"
+    assert household.members.get(relation="head").labour == "ordinary"
