@@ -278,11 +278,20 @@ class Spec:
     convert: Callable[[str], Any]
     blank: Any
     required: bool
+    cache: dict[str, Any] | None  # raw cell → converted value (not for free text)
 
 
 def _specs(columns: list[Column], positions: dict[str, int]) -> list[Spec]:
     return [
-        Spec(c, positions[c.header], _converter(c), _default_text(c), c.required) for c in columns
+        Spec(
+            c,
+            positions[c.header],
+            _converter(c),
+            _default_text(c),
+            c.required,
+            None if c.kind is Kind.TEXT else {},
+        )
+        for c in columns
     ]
 
 
@@ -309,6 +318,9 @@ MEM_TYPES = ["text", "text", "text", "text", "text", "text", "date"] + [
 HH_TYPES = [sql_type(c) for c in HOUSEHOLD_COLUMNS]
 
 
+CACHE_LIMIT = 20_000  # distinct raw values remembered per column
+
+
 def _cells(
     raw: list[str],
     specs: list[Spec],
@@ -317,28 +329,43 @@ def _cells(
     sheet: str,
     row_no: int,
 ) -> bool:
+    """Convert the cells of `specs` into `out`; False if any cell is bad.
+
+    Code, yes/no, number and date columns repeat a few values over a whole file, so each
+    column remembers its converted values: most cells cost one dict look-up."""
     ok = True
     n = len(raw)
     for s in specs:
         v = raw[s.index] if s.index < n else ""
         if v:
+            cache = s.cache
+            if cache is not None:
+                hit = cache.get(v)
+                if hit is not None:
+                    out.append(hit)
+                    continue
+            key = v
             v = v.strip()
-        if not v:
-            if s.required:
-                issues.append(
-                    CellIssue(sheet, row_no, s.column.header, "", C_REQUIRED, "必填项不能为空")
-                )
-                ok = False
-                out.append(None)
-            else:
-                out.append(s.blank)
-            continue
-        try:
-            out.append(s.convert(v))
-        except CellError as e:
-            issues.append(CellIssue(sheet, row_no, s.column.header, v, e.code, e.message))
+            if v:
+                try:
+                    value = s.convert(v)
+                except CellError as e:
+                    issues.append(CellIssue(sheet, row_no, s.column.header, v, e.code, e.message))
+                    ok = False
+                    out.append(None)
+                    continue
+                if cache is not None and len(cache) < CACHE_LIMIT:
+                    cache[key] = value
+                out.append(value)
+                continue
+        if s.required:
+            issues.append(
+                CellIssue(sheet, row_no, s.column.header, "", C_REQUIRED, "必填项不能为空")
+            )
             ok = False
             out.append(None)
+        else:
+            out.append(s.blank)
     return ok
 
 

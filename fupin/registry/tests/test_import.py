@@ -75,13 +75,29 @@ def person(
     }
 
 
-def family_rows(no: str, village_code: str, year_shift: int = 0) -> list[dict[str, str]]:
+def family_rows(no: str, village_code: str, n: int = 0) -> list[dict[str, str]]:
+    """Head, spouse and son of family `n`: (birth date, sequence) pairs never repeat."""
     county = village_code[:6]
-    y = 1960 + year_shift % 30
+    born = dt.date(1950, 1, 1) + dt.timedelta(days=n % 10_000)
+    seq = (n // 10_000) % 160 * 6
+    son = born + dt.timedelta(days=9_200)
+
+    def make(name: str, relation: str, birth: dt.date, offset: int) -> dict[str, str]:
+        return {
+            "户编号": no,
+            "姓名": name,
+            "身份证号": idnumber.make(county, birth, seq + offset),
+            "性别": "男" if offset % 2 else "女",
+            "出生日期": birth.isoformat(),
+            "与户主关系": relation,
+            "在校生状况": "非在校生",
+            "参加城乡居民基本医疗保险": "是",
+        }
+
     return [
-        person(county, no, "张大山", "户主", dt.date(y, 3, 1 + year_shift % 28), True),
-        person(county, no, "李秀兰", "配偶", dt.date(y + 2, 5, 1 + year_shift % 28), False),
-        person(county, no, "张小军", "之子", dt.date(y + 25, 9, 1 + year_shift % 28), True),
+        make("张大山", "户主", born, 1),
+        make("李秀兰", "配偶", born + dt.timedelta(days=400), 2),
+        make("张小军", "之子", son, 3),
     ]
 
 
