@@ -19,6 +19,7 @@ import datetime as dt
 import functools
 import logging
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -395,7 +396,7 @@ class Importer:
             )
         self.add_errors(rows)
 
-    def bundle_checks(self) -> None:
+    def bundle_checks(self, *, beat: bool = True) -> None:
         """The rule catalogue per household, page by page (keyset on household_no)."""
         # Parameters resolve per village and year; cache them for the whole run.
         param = functools.lru_cache(maxsize=None)(_param)
@@ -435,7 +436,8 @@ class Importer:
                     )
                     existing = cur.fetchall()
             self._validate_page(households, members, existing, today, param, lines)
-            self.beat(stage="逻辑校验")
+            if beat:
+                self.beat(stage="逻辑校验")
 
     def _validate_page(
         self,
@@ -674,19 +676,38 @@ class Importer:
                 return
         self.cross_checks()
         self.lap("cross_checks")
-        self.beat(stage="逻辑校验")
-        self.bundle_checks()
-        self.lap("rules")
         if self.scalar(f"SELECT count(*) FROM {self.err}"):
+            # Report the rule errors of the households that are otherwise fine as well.
+            self.beat(stage="逻辑校验")
+            self.bundle_checks()
             self.fail()
             return
-        self.beat(stage="写入系统")
+        self.beat(stage="逻辑校验并写入")
+        # The rule checks (Python) and the set-based apply (PostgreSQL) run side by side: the
+        # checks on a thread with their own connection, the apply in a transaction that is
+        # rolled back if they find any error. In a caller's transaction (tests) the thread
+        # could not see the staging tables, so the checks run first instead.
+        parallel = not connection.in_atomic_block
+        checks = _Checks(self) if parallel else None
+        if checks is None:
+            self.bundle_checks()
+            self.lap("rules")
+            if self.scalar(f"SELECT count(*) FROM {self.err}"):
+                self.fail()
+                return
+        else:
+            checks.start()
         try:
             with transaction.atomic():
                 # Hold the job row so no other worker takes it over during a long apply.
                 ImportJob.objects.select_for_update().filter(pk=job.pk).first()
                 counts = self.apply()
                 self.lap("apply")
+                if checks is not None:
+                    checks.wait()
+                    self.lap("rules (after apply)")
+                    if self.scalar(f"SELECT count(*) FROM {self.err}"):
+                        raise _RuleErrors()
                 summary = {**job.summary, **counts}
                 households = summary.get("households_created", 0)
                 message = (
@@ -697,8 +718,14 @@ class Importer:
                 job.summary = summary
                 self.drop_tables()
                 self.finish(ImportStatus.SUCCEEDED, message)
+        except _RuleErrors:
+            self.job.batch_id = None
+            self.fail()
         except IntegrityError as exc:
             log.warning("import %s: integrity error on apply: %s", job.pk, exc)
+            if checks is not None:
+                checks.wait()
+            self.job.batch_id = None
             self.add_errors(
                 [
                     (
@@ -712,6 +739,9 @@ class Importer:
                 ]
             )
             self.fail()
+        finally:
+            if checks is not None:
+                checks.wait()
 
     def fail(self, header: str | None = None) -> None:
         count = self.scalar(f"SELECT count(*) FROM {self.err}") or 0
@@ -754,6 +784,38 @@ class Importer:
             batch_id=self.job.batch_id,
             **extra,
         )
+
+
+class _RuleErrors(Exception):
+    """The rule checks found errors after the apply ran: roll it back."""
+
+
+class _Checks:
+    """bundle_checks on a thread with its own database connection (no heartbeats: the job
+    row is locked by the apply meanwhile)."""
+
+    def __init__(self, importer: Importer):
+        self.importer = importer
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.importer.bundle_checks(beat=False)
+        except BaseException as exc:  # re-raised in the job's thread by wait()
+            self.error = exc
+        finally:
+            connection.close()
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def wait(self) -> None:
+        if self.thread.ident is not None:
+            self.thread.join()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
 
 
 def _param(key: str, region_code: str) -> Any:
