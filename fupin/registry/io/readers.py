@@ -11,7 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,8 +65,8 @@ def scan(path: str) -> FileFacts:
                         utf8.decode(block)
                     except UnicodeDecodeError:
                         utf8_ok = False
-    if not is_csv:
-        return FileFacts(digest.hexdigest(), "", _excel_rows(path))
+    if not is_csv:  # rows are counted when each sheet is opened (loading a sheet is costly)
+        return FileFacts(digest.hexdigest(), "", 0)
     if last and last != b"\n":
         lines += 1
     if utf8_ok:
@@ -151,18 +151,6 @@ def _workbook(path: str) -> Any:
         ) from exc
 
 
-def _excel_rows(path: str) -> int:
-    try:
-        book = _workbook(path)
-    except HeaderError:
-        return 0
-    total = 0
-    for name in (HOUSEHOLD_SHEET, MEMBER_SHEET):
-        if name in book.sheet_names:
-            total += max(book.get_sheet_by_name(name).height - 1, 0)
-    return total
-
-
 def excel_sheets(path: str) -> list[str]:
     """The sheets to read, in order; missing ones are a header error."""
     book = _workbook(path)
@@ -174,11 +162,17 @@ def excel_sheets(path: str) -> list[str]:
     return [HOUSEHOLD_SHEET, MEMBER_SHEET]
 
 
-def excel_rows(path: str, sheet: str) -> Iterator[tuple[int, list[str]]]:
-    """(row number, cells) of one sheet's data rows; checks its header first."""
+def excel_rows(
+    path: str, sheet: str, on_height: Callable[[int], None] | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells) of one sheet's data rows; checks its header first. `on_height`
+    receives the sheet's data-row count when it is opened (for the progress bar)."""
     book = _workbook(path)
     expected = layout_headers(HOUSEHOLD_COLUMNS if sheet == HOUSEHOLD_SHEET else MEMBER_COLUMNS)
-    rows = book.get_sheet_by_name(sheet).iter_rows()
+    data = book.get_sheet_by_name(sheet)
+    if on_height is not None:
+        on_height(max(data.height - 1, 0))
+    rows = data.iter_rows()
     header = next(rows, None)
     if header is None:
         raise HeaderError(sheet, f"「{sheet}」是空表，缺少表头")

@@ -163,8 +163,14 @@ class Importer:
             for number, cells in readers.csv_rows(path, encoding):
                 yield False, number, cells
             return
+        heights: list[int] = []
+
+        def counted(height: int) -> None:
+            heights.append(height)
+            self.beat(rows_total=sum(heights))
+
         for sheet in readers.excel_sheets(path):
-            for number, cells in readers.excel_rows(path, sheet):
+            for number, cells in readers.excel_rows(path, sheet, counted):
                 yield sheet == HOUSEHOLD_SHEET, number, cells
 
     def stage(self, path: str, encoding: str, skip: int) -> None:
