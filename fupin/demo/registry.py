@@ -92,8 +92,20 @@ class RegistryResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+_CUMULATIVE: dict[int, tuple[list[Any], list[int]]] = {}
+
+
 def _weighted(rng: random.Random, pairs: Sequence[tuple[Any, int]]) -> Any:
-    return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
+    table = _CUMULATIVE.get(id(pairs))
+    if table is None or len(table[0]) != len(pairs):
+        values, cum, total = [p[0] for p in pairs], [], 0
+        for _, w in pairs:
+            total += w
+            cum.append(total)
+        table = (values, cum)
+        if isinstance(pairs, tuple):  # constants only: ids of temporaries are reused
+            _CUMULATIVE[id(pairs)] = table
+    return rng.choices(table[0], cum_weights=table[1])[0]
 
 
 def _age(birth: dt.date, on: dt.date) -> int:
@@ -428,7 +440,8 @@ def build_rows(
         y: max(lines[y], int(monitoring(y) * 100) if y >= 2021 else 0)
         for y in range(FIRST_YEAR, LAST_YEAR + 1)
     }
-    now = timezone.now()
+    # One timestamp for every row, as text: COPY parses it once per row, Python dumps nothing.
+    now = timezone.now().isoformat()
     rows = _Rows()
     stats = {k: 0 for k in ANOMALIES}
     anomaly_odds = {"dropout": 0.001, "uninsured": 0.00015}
@@ -453,7 +466,7 @@ def _household(
     hid: int,
     village: str,
     k: int,
-    now: dt.datetime,
+    now: str,
     lines: dict[int, int],
     floors: dict[int, int],
     village_helpers: list[str],
@@ -580,7 +593,7 @@ def _household(
 
 def _income(
     rng: random.Random,
-    now: dt.datetime,
+    now: str,
     hid: int,
     county: str,
     year: int,

@@ -159,7 +159,7 @@ def year_stats(actor: Actor, *, year: int, region_code: str, region_name: str) -
         stats.child_label = {2: "省", 4: "市", 6: "县", 9: "乡镇", 12: "村"}[length]
         from django.db.models.functions import Left
 
-        rows = (
+        grouped = (
             qs.annotate(child=Left("region_code", length))
             .values("child")
             .annotate(
@@ -172,7 +172,7 @@ def year_stats(actor: Actor, *, year: int, region_code: str, region_name: str) -
             )
             .order_by("child")
         )
-        rows = list(rows)
+        rows: list[dict[str, Any]] = list(grouped)
         names = dict(
             Region.objects.filter(code__in=[r["child"] for r in rows]).values_list("code", "name")
         )
@@ -218,13 +218,9 @@ def access_snapshot(actor: Actor, *, year: int, household_id: int) -> HouseholdS
 
 
 _HOUSEHOLD_FIELDS = (
-    ("household_no", "户编号", None),
-    ("head_name", "户主姓名", None),
     ("phone_masked", "联系电话", None),
-    ("attribute", "贫困户属性", codes.Attribute),
     ("standard", "识别标准", codes.Standard),
     ("identified_year", "识别年度", None),
-    ("main_cause", "主要致贫原因", codes.Cause),
     ("declared_size", "家庭人口数（登记）", None),
     ("helper_name", "帮扶责任人", None),
     ("housing_grade", "住房安全等级", codes.HousingGrade),

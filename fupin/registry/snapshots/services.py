@@ -47,7 +47,7 @@ WITH years AS (SELECT unnest(%(years)s::int[]) AS year),
 hh AS MATERIALIZED (
     SELECT h.id, h.county_code, h.region_code, h.household_no, h.head_name, h.status,
            h.attribute, h.main_cause, h.exit_year, h.identified_year,
-           to_jsonb(h) - '{{phone,bank_account,created_by_id,updated_by_id,created_at,updated_at,import_batch_id}}'::text[]
+           jsonb_strip_nulls(to_jsonb(h) - '{{id,village_id,region_code,county_code,household_no,head_name,status,exit_year,attribute,main_cause,phone,bank_account,created_by_id,updated_by_id,created_at,updated_at,import_batch_id,version,helper_id}}'::text[])
            || jsonb_build_object(
                   'phone_masked', CASE WHEN length(h.phone) >= 7
                       THEN left(h.phone, 3) || repeat('*', length(h.phone) - 7)
@@ -63,15 +63,13 @@ mem AS MATERIALIZED (
     SELECT x.household_id, x.joined_on, x.left_on,
            array_position(%(relations)s::text[], x.relation::text) AS rank, x.birth_date, x.id,
            jsonb_build_object(
-               'id', x.id, 'name', x.name, 'id_masked', x.id_masked, 'relation', x.relation,
-               'sex', x.sex, 'birth_date', x.birth_date, 'ethnicity', x.ethnicity,
-               'education', x.education, 'schooling', x.schooling, 'health', x.health,
-               'disability_grade', x.disability_grade, 'labour', x.labour,
-               'employment_tier', x.employment_tier, 'employment_months', x.employment_months,
-               'insured_medical', x.insured_medical, 'insured_critical', x.insured_critical,
-               'insured_pension', x.insured_pension, 'insured_accident', x.insured_accident,
-               'is_dibao', x.is_dibao, 'is_tekun', x.is_tekun,
-               'joined_on', x.joined_on, 'left_on', x.left_on) AS doc
+               'name', x.name, 'id_masked', x.id_masked, 'relation', x.relation,
+               'sex', x.sex, 'birth_date', x.birth_date, 'health', x.health,
+               'disability_grade', x.disability_grade, 'schooling', x.schooling,
+               'labour', x.labour, 'insured_medical', x.insured_medical,
+               'insured_critical', x.insured_critical, 'insured_pension', x.insured_pension,
+               'insured_accident', x.insured_accident, 'is_dibao', x.is_dibao,
+               'is_tekun', x.is_tekun) AS doc
       FROM registry_member x JOIN hh ON hh.id = x.household_id
 ),
 per_year AS (
@@ -169,6 +167,8 @@ def snapshot_years(
     county_filter = "AND h.county_code = %(county)s" if len(region_code) >= 6 else ""
     sql = SNAPSHOT_SQL.format(county_filter=county_filter)
     with connection.cursor() as cursor:
+        # Room for the per-year member sort in memory (a batch job, transaction-local).
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         if replace:
             HouseholdSnapshot.objects.filter(
                 year__in=years, region_code__startswith=region_code
