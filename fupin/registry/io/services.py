@@ -98,6 +98,7 @@ def _claim(job_id: int) -> ImportJob | None:
             job.message = "处理多次中断未能完成，文件未导入，系统中的数据未做任何修改，请重新上传"
             job.finished_at = now
             job.save(update_fields=["status", "message", "finished_at", "summary"])
+            Importer(job).drop_tables()  # the staging tables of the abandoned attempts
             return None
         job.status = ImportStatus.RUNNING
         job.started_at = job.started_at or now

@@ -514,3 +514,20 @@ def test_duplicate_household_no_in_file_and_existing_household(office, county, v
     assert ("户信息", 2, "R06") in found  # already registered
     assert ("户信息", 4, "R01") in found  # same 户编号 as row 3
     assert counts() == (1, 3, 1)
+
+
+def test_job_interrupted_too_often_fails_and_drops_staging(office, county, village, tmp_path):
+    from django.db import connection
+
+    path = write_csv(tmp_path / "s.csv", families(village.code, 1))
+    job = import_file(actor=office, path=str(path), mode="insert", region_code=county.code)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="running", heartbeat_at=None, summary={"attempts": 3}
+    )
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE UNLOGGED TABLE registry_stage_{job.pk}_hh (x int)")
+    job = run_job(job.pk)
+    assert job.status == "failed" and "处理多次中断" in job.message
+    with connection.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s)", [f"registry_stage_{job.pk}_hh"])
+        assert cur.fetchone()[0] is None
