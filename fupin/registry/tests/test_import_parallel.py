@@ -1,0 +1,84 @@
+"""The production path of the import: outside a caller's transaction the rule checks run on
+a second thread beside the set-based apply, which is rolled back when they find an error.
+
+These tests are transactional (the staging tables must be committed for the checking thread
+to see them). pytest-django empties every table after a transactional test, so the module
+reloads the test counties and roles before each test and after the module."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fupin.accounts.scope import load_actor
+from fupin.core.testing import COUNTY, TEST_REGION_PREFIXES, make_user
+from fupin.registry.io.services import import_file
+from fupin.registry.models import Household, Member
+
+from .test_import import families, report_rows, write_csv
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def seed() -> None:
+    from django.apps import apps
+
+    from fupin.regions.loader import load_regions
+
+    load_regions(TEST_REGION_PREFIXES)
+    importlib.import_module("fupin.accounts.migrations.0003_default_roles").seed_roles(apps, None)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def restore_after_module(django_db_blocker: Any) -> Iterator[None]:
+    yield
+    with django_db_blocker.unblock():
+        seed()
+
+
+@pytest.fixture
+def office(settings: Any, tmp_path: Path) -> Any:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    seed()
+    return load_actor(make_user("office_parallel", ("poverty_office", COUNTY)))
+
+
+def village_code() -> str:
+    from fupin.regions.models import Region
+
+    return Region.objects.filter(code__startswith=COUNTY, level=5).order_by("code").first().code
+
+
+def test_parallel_checks_let_a_clean_file_through(office: Any, tmp_path: Path) -> None:
+    from django.db import connection
+
+    assert not connection.in_atomic_block  # the threaded path is the one under test
+    data = families(village_code(), 20)
+    job = import_file(
+        actor=office,
+        path=str(write_csv(tmp_path / "ok.csv", data)),
+        mode="insert",
+        region_code=COUNTY,
+    )
+    assert job.status == "succeeded", job.message
+    assert Household.objects.count() == 20
+    assert Member.objects.count() == 60
+
+
+def test_parallel_checks_roll_back_the_apply_on_a_rule_error(office: Any, tmp_path: Path) -> None:
+    data = families(village_code(), 20)
+    data[7][0]["家庭人口数"] = "5"  # H002: found only by the rule checks, not the cross-row SQL
+    job = import_file(
+        actor=office,
+        path=str(write_csv(tmp_path / "bad.csv", data)),
+        mode="insert",
+        region_code=COUNTY,
+    )
+    assert job.status == "failed"
+    assert ("家庭人口数", "H002") in {(r[2], r[4]) for r in report_rows(job)[1:]}
+    assert Household.objects.count() == 0
+    assert Member.objects.count() == 0
