@@ -8,6 +8,7 @@ that finds the demo complete returns after a handful of queries.
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,6 +29,8 @@ from fupin.regions.models import (
     Region,
     VillageProfile,
 )
+
+logger = logging.getLogger(__name__)
 
 DEMO_PROVINCE = "51"  # 四川省
 DEMO_COUNTY = "510981"  # 射洪市
@@ -132,9 +135,7 @@ def ensure_regions(province: str = DEMO_PROVINCE) -> bool:
     return True
 
 
-def load_demo(
-    *, province: str | None = DEMO_PROVINCE, households: int | None = None
-) -> bool:
+def load_demo(*, province: str | None = DEMO_PROVINCE, households: int | None = None) -> bool:
     """Load the demo county; returns False when it was already complete (nothing written).
 
     `province=None` skips the province load (tests load only the demo county's subtree).
@@ -153,7 +154,13 @@ def load_demo(
     size = DEFAULT_HOUSEHOLDS if households is None else households
     if size > 0 and not registry_loaded(DEMO_COUNTY):
         with audit_context(reason="演示数据", actor_name="load_demo"):
-            load_registry(county_code=DEMO_COUNTY, households=size, seed=SEED)
+            result = load_registry(county_code=DEMO_COUNTY, households=size, seed=SEED)
+        if result is not None:
+            logger.info(
+                "demo registry: %s households, %s members, %s incomes, %s snapshots in %.1fs %s",
+                result.households, result.members, result.incomes, result.snapshots,
+                result.seconds, {k: round(v, 1) for k, v in result.timings.items()},
+            )  # fmt: skip
         loaded = True
     return loaded
 

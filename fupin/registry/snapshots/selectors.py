@@ -172,7 +172,7 @@ def year_stats(actor: Actor, *, year: int, region_code: str, region_name: str) -
             )
             .order_by("child")
         )
-        rows: list[dict[str, Any]] = list(grouped)
+        rows: list[dict[str, Any]] = [dict(r) for r in grouped]
         names = dict(
             Region.objects.filter(code__in=[r["child"] for r in rows]).values_list("code", "name")
         )
