@@ -40,7 +40,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy fupin config
+	$(BIN)/mypy fupin config tests bench
 
 checks: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

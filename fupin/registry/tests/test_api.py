@@ -53,7 +53,7 @@ def test_list_with_filters_and_cursor(
         body = client.get(f"{API}/households", {"limit": 3}).json()
     while True:
         body = client.get(
-            f"{API}/households", {"limit": 3, **({"after": after} if after else {})}
+            f"{API}/households", {"limit": "3", **({"after": after} if after else {})}
         ).json()
         seen += [i["id"] for i in body["items"]]
         if not body["next_cursor"]:

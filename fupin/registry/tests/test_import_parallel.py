@@ -50,7 +50,9 @@ def office(settings: Any, tmp_path: Path) -> Any:
 def village_code() -> str:
     from fupin.regions.models import Region
 
-    return Region.objects.filter(code__startswith=COUNTY, level=5).order_by("code").first().code
+    village = Region.objects.filter(code__startswith=COUNTY, level=5).order_by("code").first()
+    assert village is not None
+    return village.code
 
 
 def test_parallel_checks_let_a_clean_file_through(office: Any, tmp_path: Path) -> None:

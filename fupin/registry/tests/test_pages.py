@@ -63,7 +63,8 @@ def test_list_pages_with_next_link_and_masks_phones_for_viewers(
     assert html.count('href="/registry/households/') >= 10
     assert "下一页" in html
     # Following 下一页 to the end visits every household exactly once.
-    seen, next_url, pages = [], f"{url}?size=5", 0
+    seen, pages = [], 0
+    next_url: str | None = f"{url}?size=5"
     while next_url:
         page = viewer.get(next_url)
         pages += 1
@@ -393,7 +394,8 @@ def test_member_change_page(household, office_user, settings, tmp_path):
     record = household.changes.get()
     evidence = reverse("registry:change_evidence", args=[record.pk])
     assert evidence in html
-    assert b"".join(client.get(evidence).streaming_content).startswith(b"%PDF")
+    download = client.get(evidence)
+    assert b"".join(download.streaming_content).startswith(b"%PDF")  # type: ignore[attr-defined]
     # The head leaving without a new head is refused with a message.
     head = household.members.get(relation="head")
     response = client.post(url, {**base, "member": str(head.pk)})
