@@ -75,7 +75,7 @@ def browser_data(live_server: Any) -> Any:
     from fupin.demo.services import load_demo
 
     seed_session_data()
-    load_demo(province=None)
+    load_demo(province=None, households=0)  # the registry demo is not needed here
     return live_server
 
 
