@@ -323,3 +323,14 @@ def test_xlsx_beyond_sheet_limit_asks_for_csv(county_personas, registry, monkeyp
     assert response.status_code == 422
     assert "请导出 CSV" in response.content.decode()
     assert client.get(reverse("registry:export"), {"format": "csv"}).status_code == 200
+
+
+def test_household_list_offers_the_filtered_export(county_personas, county):
+    from fupin.core.testing import client_for
+
+    html = (
+        client_for(county_personas.in_region)
+        .get(f"/registry/households/?region={county.code}&status=poor")
+        .content.decode()
+    )
+    assert f"/registry/export/?region={county.code}&amp;status=poor&amp;format=xlsx" in html
