@@ -145,7 +145,7 @@ def snapshot_years(
     reason: str = "",
 ) -> int:
     """Freeze several years in one statement (each household's and member's document is
-    built once for all of them): the demo loader freezes 2016–2025 this way."""
+    built once for all of them): the demo loader freezes its years this way."""
     if not years:
         return 0
     for year in years:
