@@ -129,6 +129,19 @@ def test_command_prints_counts_by_rule(office: Any, village: Any, county: Any) -
     assert "M019 未参加基本医疗保险：1 条" in text
 
 
+def test_command_if_no_doubts_skips_a_swept_region(
+    office: Any, village: Any, county: Any, sibling_county: Any
+) -> None:
+    create(office, village, "5109810001", uninsured=True)
+    Doubt.objects.all().delete()  # entry already recorded the household's doubts
+    out = StringIO()
+    call_command("registry_sweep", "--region", county.code, "--if-no-doubts", stdout=out)
+    assert "发现疑点 1 条" in out.getvalue()
+    out = StringIO()
+    call_command("registry_sweep", "--region", county.code, "--if-no-doubts", stdout=out)
+    assert "跳过排查" in out.getvalue()
+
+
 def test_entry_warns_and_sweep_reads_region_parameters(
     office: Any, village: Any, sibling_county: Any
 ) -> None:

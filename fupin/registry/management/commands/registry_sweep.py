@@ -17,11 +17,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--region", default="", help="只排查该区划代码（2/4/6/9/12 位）下的贫困户；缺省为全部"
         )
+        parser.add_argument(
+            "--if-no-doubts",
+            action="store_true",
+            help="该辖区已有疑点记录时不再排查（make run 首次启动时在后台补做排查）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         region_code = (options["region"] or "").strip()
         if region_code and not Region.objects.filter(code=region_code).exists():
             raise CommandError(f"区划代码“{region_code}”不存在")
+        if options["if_no_doubts"]:
+            from fupin.registry.models import Doubt
+
+            if Doubt.objects.filter(region_code__startswith=region_code).exists():
+                self.stdout.write("该辖区已有疑点记录，跳过排查")
+                return
         started = time.monotonic()
         result = sweep(region_code=region_code)
         elapsed = time.monotonic() - started
