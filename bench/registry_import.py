@@ -233,8 +233,8 @@ def paths(persons: int) -> dict[str, Path]:
     return {
         "csv": OUT / f"registry_{persons}.csv",
         "xlsx": OUT / f"registry_{persons}.xlsx",
-        "households_tsv": OUT / f"copy_households_{persons}.tsv",
-        "members_tsv": OUT / f"copy_members_{persons}.tsv",
+        "households_tsv": OUT / f"copy_households_v2_{persons}.tsv",
+        "members_tsv": OUT / f"copy_members_v2_{persons}.tsv",
     }
 
 
@@ -309,81 +309,12 @@ def step_gen_xlsx(a: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-HOUSEHOLD_COPY = [
-    "id",
-    "created_at",
-    "updated_at",
-    "version",
-    "region_code",
-    "county_code",
-    "household_no",
-    "head_name",
-    "phone",
-    "bank_name",
-    "bank_account",
-    "attribute",
-    "standard",
-    "identified_year",
-    "main_cause",
-    "other_causes",
-    "status",
-    "exit_year",
-    "declared_size",
-    "is_relocated",
-    "is_military",
-    "helper_name",
-    "arable_land",
-    "irrigated_land",
-    "forest_land",
-    "grain_for_green_land",
-    "orchard_land",
-    "pasture_land",
-    "water_area",
-    "production_power",
-    "domestic_power",
-    "road_distance_km",
-    "road_surface",
-    "housing_area",
-    "housing_grade",
-    "housing_rebuilt",
-    "water_difficulty",
-    "water_safe",
-    "fuel",
-    "sanitary_toilet",
-    "cooperative_member",
-    "village_id",
-]
-MEMBER_COPY = [
-    "id",
-    "created_at",
-    "updated_at",
-    "version",
-    "county_code",
-    "name",
-    "id_cipher",
-    "id_hash",
-    "id_masked",
-    "sex",
-    "birth_date",
-    "relation",
-    "ethnicity",
-    "political_status",
-    "education",
-    "schooling",
-    "health",
-    "disability_grade",
-    "labour",
-    "employment_tier",
-    "employment_months",
-    "insured_medical",
-    "insured_critical",
-    "insured_pension",
-    "insured_accident",
-    "is_dibao",
-    "is_tekun",
-    "left_reason",
-    "household_id",
-]
+def copy_columns() -> tuple[list[str], list[str]]:
+    """The columns the raw COPY writes: those of the demo loader, the project's other bulk
+    writer of registry rows (one list for both); the bench also sets member ids itself."""
+    from fupin.demo.registry import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
+
+    return list(HOUSEHOLD_COLUMNS), ["id", *MEMBER_COLUMNS]
 
 
 def _tsv(value: Any) -> str:
@@ -407,6 +338,7 @@ def step_gen_copy(a: argparse.Namespace) -> dict[str, Any]:
     villages = villages_of(a.county)
     started = time.perf_counter()
     member_id = 0
+    household_copy, member_copy = copy_columns()
     with p["households_tsv"].open("w") as hf, p["members_tsv"].open("w") as mf:
         for hid, hh in enumerate(generate(a.persons, a.county, villages), 1):
             values = {
@@ -418,8 +350,9 @@ def step_gen_copy(a: argparse.Namespace) -> dict[str, Any]:
                 "region_code": hh["village_code"],
                 "county_code": a.county,
                 "village_id": hh["village_code"],
+                "helper_id": None,
             }
-            hf.write("\t".join(_tsv(values[c]) for c in HOUSEHOLD_COPY) + "\n")
+            hf.write("\t".join(_tsv(values[c]) for c in household_copy) + "\n")
             for m in hh["members"]:
                 member_id += 1
                 stored = identity.store(m["id_number"])
@@ -435,10 +368,12 @@ def step_gen_copy(a: argparse.Namespace) -> dict[str, Any]:
                     "id_masked": stored.masked,
                     "sex": stored.info.sex,
                     "birth_date": stored.info.birth_date,
+                    "joined_on": None,
+                    "left_on": None,
                     "left_reason": "",
                     "household_id": hid,
                 }
-                mf.write("\t".join(_tsv(mv[c]) for c in MEMBER_COPY) + "\n")
+                mf.write("\t".join(_tsv(mv[c]) for c in member_copy) + "\n")
     return {"rows": member_id, "seconds": time.perf_counter() - started}
 
 
@@ -479,10 +414,11 @@ def step_copy(a: argparse.Namespace) -> dict[str, Any]:
     actor = bench_actor()
     batch = start_batch(actor=actor, kind="bench", reason="基准测试：原始 COPY")
     started = time.perf_counter()
+    household_copy, member_copy = copy_columns()
     with transaction.atomic(), bulk_audit(batch), connection.cursor() as cursor:
         for table, columns, path in (
-            ("registry_household", HOUSEHOLD_COPY, p["households_tsv"]),
-            ("registry_member", MEMBER_COPY, p["members_tsv"]),
+            ("registry_household", household_copy, p["households_tsv"]),
+            ("registry_member", member_copy, p["members_tsv"]),
         ):
             sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
             with cursor.copy(sql) as copy, path.open("rb") as fh:
