@@ -50,8 +50,9 @@ def _aead() -> AESGCM:
 
 
 @lru_cache(maxsize=1)
-def _hash_key() -> bytes:
-    return _subkey(b"fupin:lookup:v1")
+def _hasher() -> hmac.HMAC:
+    # Keyed once; each digest copies it (imports hash one ID number per person).
+    return hmac.new(_subkey(b"fupin:lookup:v1"), digestmod=hashlib.sha256)
 
 
 def encrypt(value: str) -> str:
@@ -66,4 +67,6 @@ def decrypt(token: str) -> str:
 
 def lookup_hash(value: str) -> str:
     """Deterministic keyed digest for exact search and uniqueness (not reversible)."""
-    return hmac.new(_hash_key(), value.encode(), hashlib.sha256).hexdigest()
+    digest = _hasher().copy()
+    digest.update(value.encode())
+    return digest.hexdigest()

@@ -9,8 +9,6 @@ code, message) and the row is staged with `bad = true` so set-based checks still
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -367,8 +365,6 @@ class MemberParser:
         self.relation_pos = positions["与户主关系"]
         self.specs = _specs(MEMBER_VALUE_COLUMNS, positions)
         self.today = dt.date.today()  # noqa: DTZ011
-        # crypto.lookup_hash, with the keyed HMAC set up once instead of once per row.
-        self.hasher = hmac.new(crypto._hash_key(), digestmod=hashlib.sha256)
 
     def is_head(self, raw: list[str]) -> bool:
         pos = self.relation_pos
@@ -411,11 +407,9 @@ class MemberParser:
             return False
         number = info.number
         born = info.birth_date.isoformat()
-        digest = self.hasher.copy()
-        digest.update(number.encode())
         out.extend(
             (
-                digest.hexdigest(),
+                crypto.lookup_hash(number),
                 crypto.encrypt(number),
                 mask_id(number),
                 info.sex,
