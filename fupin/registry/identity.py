@@ -16,6 +16,11 @@ class StoredId:
     masked: str
 
 
+def mask(value: str) -> str:
+    """The staff form of an ID number: area code and last four (510981********1234)."""
+    return mask_id_number(value.strip(), keep_head=6, keep_tail=4)
+
+
 def store(value: str) -> StoredId:
     """Validate (GB 11643) and encrypt; raises ValidationFailed with a Chinese message."""
     info = idnumber.parse(value)
@@ -23,7 +28,7 @@ def store(value: str) -> StoredId:
         info=info,
         cipher=crypto.encrypt(info.number),
         hash=crypto.lookup_hash(info.number),
-        masked=mask_id_number(info.number, keep_head=6, keep_tail=4),
+        masked=mask(info.number),
     )
 
 

@@ -19,7 +19,7 @@ from django.db import models
 
 from fupin.core import crypto, idnumber
 from fupin.core.errors import ValidationFailed
-from fupin.core.masking import mask_id_number
+from fupin.registry import identity
 from fupin.registry.models import Household, Income, Member
 
 from .layout import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, Column, Kind
@@ -71,10 +71,6 @@ class CellIssue:
     value: str
     code: str
     message: str
-
-
-def mask_id(value: str) -> str:
-    return mask_id_number(value.strip(), keep_head=6, keep_tail=4)
 
 
 def model_field(field: str) -> models.Field[Any, Any] | None:
@@ -400,7 +396,7 @@ class MemberParser:
         try:
             info = idnumber.parse(raw_id, today=self.today)
         except ValidationFailed as exc:
-            masked = mask_id(raw_id)
+            masked = identity.mask(raw_id)
             message = exc.message.replace(idnumber.normalize(raw_id), masked)
             issues.append(CellIssue(sheet, row_no, "身份证号", masked, C_ID, message))
             out.extend((None, None, None, None, None))
@@ -411,7 +407,7 @@ class MemberParser:
             (
                 crypto.lookup_hash(number),
                 crypto.encrypt(number),
-                mask_id(number),
+                identity.mask(number),
                 info.sex,
                 born,
             )

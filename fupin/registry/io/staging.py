@@ -36,6 +36,7 @@ from fupin.audit.services import bulk_audit, finish_batch, start_batch
 from fupin.core import params
 from fupin.core.errors import FupinError
 from fupin.regions.models import Level, Region
+from fupin.registry import identity
 from fupin.registry import services as registry_services
 from fupin.registry.models import Household, ImportJob, ImportMode, ImportStatus, Income, Member
 from fupin.registry.validation import Bundle, Severity, all_rules
@@ -56,7 +57,6 @@ from .parse import (
     CellIssue,
     HouseholdParser,
     MemberParser,
-    mask_id,
 )
 from .report import write_error_report
 
@@ -841,7 +841,7 @@ def _display(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value)
-    return mask_id(text) if len(text) == 18 and text[:17].isdigit() else text
+    return identity.mask(text) if len(text) == 18 and text[:17].isdigit() else text
 
 
 def _pg_detail(exc: IntegrityError) -> str:
