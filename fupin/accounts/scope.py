@@ -112,6 +112,15 @@ class Actor:
         if not self.can(perm, region_code):
             raise PermissionDenied()
 
+    def can_write(self, perm: Perm | str, region_code: str) -> bool:
+        return self.can(perm, region_code) and not self.is_read_only
+
+    def require_write(self, perm: Perm | str, region_code: str, message: str | None = None) -> None:
+        """Like `require`, and 403 for read-only roles (纪委, 审计, 只读查看) whatever they hold."""
+        self.require(perm, region_code)
+        if self.is_read_only:
+            raise PermissionDenied(message)
+
 
 def load_actor(user: object, active_id: int | None = None) -> Actor:
     from .models import Grant

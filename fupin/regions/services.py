@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from fupin.accounts.perms import Perm
 from fupin.accounts.scope import Actor
-from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fupin.core.errors import Conflict, NotFound, ValidationFailed
 from fupin.core.masking import mask_phone
 
 from .models import (
@@ -39,13 +39,6 @@ from .selectors import (
 )
 
 FIRST_YEAR = 2013  # 精准扶贫 began with the 2013 identification campaign
-
-
-def _require_write(actor: Actor, perm: Perm, region_code: str) -> None:
-    """404 outside the jurisdiction, 403 inside without the permission or for read-only roles."""
-    actor.require(perm, region_code)
-    if actor.is_read_only:
-        raise PermissionDenied()
 
 
 def _fail(errors: dict[str, list[str]]) -> None:
@@ -124,7 +117,7 @@ def village_profile_update(
 ) -> VillageProfile:
     """Save a village's profile; a village without one starts at version 1."""
     region = access_village(actor, code)
-    _require_write(actor, Perm.REGION_EDIT, region.code)
+    actor.require_write(Perm.REGION_EDIT, region.code)
     validate_village_profile(
         is_poor_village=is_poor_village,
         identified_year=identified_year,
@@ -225,7 +218,7 @@ def battle_zone_create(
     township_codes: Sequence[str] = (),
 ) -> BattleZone:
     county = access_region(actor, county_code)
-    _require_write(actor, Perm.REGION_EDIT, county.code)
+    actor.require_write(Perm.REGION_EDIT, county.code)
     if county.level != Level.COUNTY:
         raise ValidationFailed("攻坚战区只能设在县级区划", errors={"county": ["请选择县级区划"]})
     _lock_county_zones(county.code)
@@ -261,7 +254,7 @@ def battle_zone_update(
     township_codes: Sequence[str] = (),
 ) -> BattleZone:
     zone = access_battle_zone(actor, pk)
-    _require_write(actor, Perm.REGION_EDIT, zone.county_code)
+    actor.require_write(Perm.REGION_EDIT, zone.county_code)
     _lock_county_zones(zone.county_code)
     townships = _validate_battle_zone(
         county=zone.county,
@@ -332,7 +325,7 @@ def command_unit_create(
     duties: str = "",
 ) -> CommandUnit:
     region = access_region(actor, region_code)
-    _require_write(actor, Perm.REGION_EDIT, region.code)
+    actor.require_write(Perm.REGION_EDIT, region.code)
     _validate_command_unit(
         actor=actor, region=region, name=name, kind=kind, parent_id=parent_id, pk=None
     )
@@ -363,7 +356,7 @@ def command_unit_update(
     duties: str = "",
 ) -> CommandUnit:
     unit = access_command_unit(actor, pk)
-    _require_write(actor, Perm.REGION_EDIT, unit.region_code)
+    actor.require_write(Perm.REGION_EDIT, unit.region_code)
     _validate_command_unit(
         actor=actor, region=unit.region, name=name, kind=kind, parent_id=parent_id, pk=unit.pk
     )
@@ -393,7 +386,7 @@ def command_unit_member_add(
     sort: int = 0,
 ) -> CommandUnitMember:
     unit = access_command_unit(actor, unit_id)
-    _require_write(actor, Perm.REGION_EDIT, unit.region_code)
+    actor.require_write(Perm.REGION_EDIT, unit.region_code)
     errors: dict[str, list[str]] = {}
     if not name.strip():
         errors["name"] = ["请填写成员姓名"]
@@ -421,7 +414,7 @@ def command_unit_member_add(
 @transaction.atomic
 def command_unit_member_remove(*, actor: Actor, unit_id: int, member_id: int) -> None:
     unit = access_command_unit(actor, unit_id)
-    _require_write(actor, Perm.REGION_EDIT, unit.region_code)
+    actor.require_write(Perm.REGION_EDIT, unit.region_code)
     deleted, _ = CommandUnitMember.objects.filter(pk=member_id, unit_id=unit.pk).delete()
     if not deleted:
         raise NotFound()
@@ -496,7 +489,7 @@ def organisation_create(
     is_active: bool = True,
 ) -> Organisation:
     region = access_region(actor, region_code, Perm.ORG_VIEW)
-    _require_write(actor, Perm.ORG_EDIT, region.code)
+    actor.require_write(Perm.ORG_EDIT, region.code)
     credit_code = credit_code.strip().upper()
     _validate_organisation(
         region=region,
@@ -545,7 +538,7 @@ def organisation_update(
     is_active: bool = True,
 ) -> Organisation:
     org = access_organisation(actor, pk)
-    _require_write(actor, Perm.ORG_EDIT, org.region_code)
+    actor.require_write(Perm.ORG_EDIT, org.region_code)
     credit_code = credit_code.strip().upper()
     if "*" in contact_phone and contact_phone.strip() == mask_phone(org.contact_phone):
         # The form showed the masked phone to a user who may not see it: keep the stored one.

@@ -34,12 +34,6 @@ def _actor(request: HttpRequest) -> Actor:
     return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
-def _require_write(actor: Actor, perm: Perm, code: str) -> None:
-    actor.require(perm, code)
-    if actor.is_read_only:
-        raise PermissionDenied()
-
-
 def _phone(actor: Actor, phone: str) -> str:
     return phone if actor.has_perm(Perm.PERSONAL_DATA_VIEW) else mask_phone(phone)
 
@@ -96,7 +90,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
         "profile": selectors.village_profile(region),
         "is_village": region.level == Level.VILLAGE,
         "is_county": region.level == Level.COUNTY,
-        "can_edit": actor.can(Perm.REGION_EDIT, region.code) and not actor.is_read_only,
+        "can_edit": actor.can_write(Perm.REGION_EDIT, region.code),
     }
     return render(request, "regions/region_detail.html", context)
 
@@ -105,7 +99,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
     actor = _actor(request)
     region = selectors.access_village(actor, code)
-    _require_write(actor, Perm.REGION_EDIT, region.code)
+    actor.require_write(Perm.REGION_EDIT, region.code)
     profile = selectors.village_profile(region)
     if request.method == "POST":
         form = VillageProfileForm(request.POST)
@@ -145,8 +139,7 @@ def battle_zones(request: HttpRequest) -> HttpResponse:
         "page": _page(request, zones),
         "can_create": county is not None
         and county.level == Level.COUNTY
-        and actor.can(Perm.REGION_EDIT, county.code)
-        and not actor.is_read_only,
+        and actor.can_write(Perm.REGION_EDIT, county.code),
     }
     return render(request, "regions/battle_zones.html", context)
 
@@ -159,7 +152,7 @@ def _township_choices(county: Region) -> list[tuple[str, str]]:
 def battle_zone_create(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     county = selectors.access_region(actor, request.GET.get("county", "").strip())
-    _require_write(actor, Perm.REGION_EDIT, county.code)
+    actor.require_write(Perm.REGION_EDIT, county.code)
     if county.level != Level.COUNTY:
         raise NotFound("攻坚战区只能设在县级区划")
     choices = _township_choices(county)
@@ -191,7 +184,7 @@ def battle_zone_create(request: HttpRequest) -> HttpResponse:
 def battle_zone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     zone = selectors.access_battle_zone(actor, pk)
-    _require_write(actor, Perm.REGION_EDIT, zone.county_code)
+    actor.require_write(Perm.REGION_EDIT, zone.county_code)
     choices = _township_choices(zone.county)
     if request.method == "POST":
         form = BattleZoneForm(request.POST, township_choices=choices)
@@ -240,9 +233,7 @@ def command_units(request: HttpRequest) -> HttpResponse:
         "page_title": "指挥体系",
         "region": region,
         "page": _page(request, units),
-        "can_create": region is not None
-        and actor.can(Perm.REGION_EDIT, region.code)
-        and not actor.is_read_only,
+        "can_create": region is not None and actor.can_write(Perm.REGION_EDIT, region.code),
     }
     return render(request, "regions/command_units.html", context)
 
@@ -259,7 +250,7 @@ def _parent_choices(actor: Actor, region: Region, exclude: int | None) -> list[t
 def command_unit_create(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     region = selectors.access_region(actor, request.GET.get("region", "").strip())
-    _require_write(actor, Perm.REGION_EDIT, region.code)
+    actor.require_write(Perm.REGION_EDIT, region.code)
     choices = _parent_choices(actor, region, None)
     if request.method == "POST":
         form = CommandUnitForm(request.POST, parent_choices=choices)
@@ -297,7 +288,7 @@ def command_unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "unit": unit,
         "members": members,
         "children": unit.children.select_related("region").order_by("region_code", "name"),
-        "can_edit": actor.can(Perm.REGION_EDIT, unit.region_code) and not actor.is_read_only,
+        "can_edit": actor.can_write(Perm.REGION_EDIT, unit.region_code),
         "member_form": MemberForm(),
     }
     return render(request, "regions/command_unit_detail.html", context)
@@ -307,7 +298,7 @@ def command_unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def command_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     unit = selectors.access_command_unit(actor, pk)
-    _require_write(actor, Perm.REGION_EDIT, unit.region_code)
+    actor.require_write(Perm.REGION_EDIT, unit.region_code)
     choices = _parent_choices(actor, unit.region, unit.pk)
     if request.method == "POST":
         form = CommandUnitForm(request.POST, parent_choices=choices)
@@ -347,7 +338,7 @@ def command_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     unit = selectors.access_command_unit(actor, pk)
-    _require_write(actor, Perm.REGION_EDIT, unit.region_code)
+    actor.require_write(Perm.REGION_EDIT, unit.region_code)
     form = MemberForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -416,7 +407,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     preset = request.GET.get("region", "").strip()
     if preset:
         region = selectors.access_region(actor, preset, Perm.ORG_VIEW)
-        _require_write(actor, Perm.ORG_EDIT, region.code)
+        actor.require_write(Perm.ORG_EDIT, region.code)
     elif not actor.region_codes(Perm.ORG_EDIT) or actor.is_read_only:
         raise PermissionDenied()
     if request.method == "POST":
@@ -444,7 +435,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     org = selectors.access_organisation(actor, pk)
-    _require_write(actor, Perm.ORG_EDIT, org.region_code)
+    actor.require_write(Perm.ORG_EDIT, org.region_code)
     if request.method == "POST":
         form = OrganisationForm(
             request.POST, editing=True, initial={"region_code": org.region_code}

@@ -15,7 +15,7 @@ from django.db.models import F
 from fupin.accounts.perms import Perm
 from fupin.accounts.scope import Actor
 from fupin.core import params
-from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fupin.core.errors import Conflict, NotFound, ValidationFailed
 from fupin.core.masking import mask_name
 from fupin.regions.models import Level, Region
 
@@ -72,9 +72,7 @@ class SaveResult:
 
 
 def require_write(actor: Actor, region_code: str) -> None:
-    actor.require(Perm.HOUSEHOLD_EDIT, region_code)
-    if actor.is_read_only:
-        raise PermissionDenied("只读角色不能修改建档立卡数据")
+    actor.require_write(Perm.HOUSEHOLD_EDIT, region_code, "只读角色不能修改建档立卡数据")
 
 
 def line_lookup(region_code: str) -> tuple[Any, Any]:

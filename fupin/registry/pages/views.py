@@ -46,7 +46,7 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 def _can_edit(actor: Actor, household: Household) -> bool:
-    return actor.can(Perm.HOUSEHOLD_EDIT, household.region_code) and not actor.is_read_only
+    return actor.can_write(Perm.HOUSEHOLD_EDIT, household.region_code)
 
 
 def _warn(request: HttpRequest, warnings: list[Issue]) -> None:
