@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "fupin.audit",
     "fupin.regions",
     "fupin.registry",
+    "fupin.workflows",
     "fupin.api",
     "fupin.web",
     "fupin.demo",

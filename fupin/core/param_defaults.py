@@ -50,16 +50,69 @@ NOTICE_DAYS = define(
     maximum=60,
 )
 
-# 3% is the line for western provinces (Sichuan included). Central provinces (山西 14,
-# 安徽 34, 江西 36, 河南 41, 湖北 42, 湖南 43) use 2%: a system administrator sets an
-# override of 2 at each of those province codes.
+# 3% is the line for western provinces (Sichuan included); central provinces (山西 14,
+# 安徽 34, 江西 36, 河南 41, 湖北 42, 湖南 43) use 2% (国开办发〔2016〕16号 and the
+# 贫困退出机制意见). Eastern provinces, which had no national poor villages, follow the 2% line.
+CENTRAL_PROVINCES = ("14", "34", "36", "41", "42", "43")
 INCIDENCE_THRESHOLD = define(
     "village.incidence_threshold",
     "贫困村退出贫困发生率上限",
     Decimal("3"),
     kind="decimal",
     unit="%",
-    help="西部省份 3%；中部省份（山西、安徽、江西、河南、湖北、湖南）在省级覆盖为 2%",
+    help="西部省份 3%，中部省份（山西、安徽、江西、河南、湖北、湖南）2%，按省自动取值",
     minimum=Decimal("0"),
     maximum=Decimal("100"),
+    region_defaults={code: Decimal("2") for code in CENTRAL_PROVINCES},
+)
+
+COUNTY_INCIDENCE_THRESHOLD = define(
+    "county.incidence_threshold",
+    "贫困县摘帽贫困发生率上限",
+    Decimal("3"),
+    kind="decimal",
+    unit="%",
+    help="西部省份 3%，中部省份 2%，按省自动取值",
+    minimum=Decimal("0"),
+    maximum=Decimal("100"),
+    region_defaults={code: Decimal("2") for code in CENTRAL_PROVINCES},
+)
+
+COUNTY_ERROR_RATE = define(
+    "county.max_error_rate",
+    "贫困县摘帽错退率、漏评率上限",
+    Decimal("2"),
+    kind="decimal",
+    unit="%",
+    minimum=Decimal("0"),
+    maximum=Decimal("100"),
+)
+
+COUNTY_SATISFACTION = define(
+    "county.min_satisfaction",
+    "贫困县摘帽群众认可度下限",
+    Decimal("90"),
+    kind="decimal",
+    unit="%",
+    minimum=Decimal("0"),
+    maximum=Decimal("100"),
+)
+
+RISK_CLEAR_MONTHS = define(
+    "monitoring.risk_clear_months",
+    "监测对象风险消除观察期",
+    6,
+    unit="个月",
+    help="核实风险已消除后，需持续稳定满该月数方可标注风险消除",
+    minimum=1,
+    maximum=36,
+)
+
+LARGE_MEDICAL_EXPENSE = define(
+    "monitoring.large_medical_expense",
+    "大额医疗支出预警线（自付部分）",
+    Decimal("10000"),
+    kind="decimal",
+    unit="元/年",
+    minimum=Decimal("0"),
 )

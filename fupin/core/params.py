@@ -35,11 +35,24 @@ class ParameterDef:
     maximum: Decimal | int | None = None
     # Defaults that differ by year (e.g. the annual poverty line); `default` covers the rest.
     year_defaults: Mapping[int, Any] = field(default_factory=dict, hash=False, compare=False)
+    # Defaults that differ by region (e.g. central vs western provinces), keyed by code prefix.
+    region_defaults: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
-    def default_for(self, year: int | None) -> Any:
+    def default_for(self, year: int | None, region_code: str = "") -> Any:
+        match = self.region_default_prefix(region_code)
+        if match:
+            return self.region_defaults[match]
         if year is not None and year in self.year_defaults:
             return self.year_defaults[year]
         return self.default
+
+    def region_default_prefix(self, region_code: str) -> str:
+        """The longest prefix of `region_code` that has a region default ("" if none)."""
+        return max(
+            (p for p in self.region_defaults if p and region_code.startswith(p)),
+            key=len,
+            default="",
+        )
 
     def coerce(self, raw: Any) -> Any:
         """Turn a stored or submitted value into the declared type, or raise a Chinese error."""
@@ -89,7 +102,7 @@ def definition(key: str) -> ParameterDef:
 
 
 RESOLVE_SQL = """
-SELECT value #>> '{}' FROM core_parameter
+SELECT value #>> '{}', region_code FROM core_parameter
 WHERE key = %s
   AND (region_code = '' OR %s LIKE region_code || '%%')
   AND (year IS NULL OR year = %s)
@@ -99,13 +112,17 @@ LIMIT 1
 
 
 def get(key: str, *, region_code: str = "", year: int | None = None) -> Any:
-    """The value of `key` for a region (any code in its subtree) and year."""
+    """The value of `key` for a region (any code in its subtree) and year.
+
+    The most specific region wins: a stored override at a region at least as specific as the
+    matching region default (e.g. a province's 2% incidence line) beats it, a more general
+    override (e.g. a national value) does not."""
     spec = definition(key)
     with connection.cursor() as cursor:
         cursor.execute(RESOLVE_SQL, [key, region_code or "", year])
         row = cursor.fetchone()
-    if row is None:
-        return spec.default_for(year)
+    if row is None or len(row[1]) < len(spec.region_default_prefix(region_code or "")):
+        return spec.default_for(year, region_code or "")
     return spec.coerce(row[0])
 
 

@@ -42,6 +42,22 @@ class Status(models.TextChoices):
     RETURNED = "returned", "返贫"
     REMOVED = "removed", "已清退"
     DISSOLVED = "dissolved", "自然减少"
+    APPLICANT = "applicant", "识别中"
+    ORDINARY = "ordinary", "一般农户"
+
+
+class MonitoringCategory(models.TextChoices):
+    """防返贫监测对象类别 (SPEC §3)."""
+
+    UNSTABLE = "unstable", "脱贫不稳定户"
+    EDGE = "edge", "边缘易致贫户"
+    SUDDEN = "sudden", "突发严重困难户"
+
+
+class MonitoringStatus(models.TextChoices):
+    NONE = "", "非监测对象"
+    MONITORED = "monitored", "监测帮扶中"
+    CLEARED = "cleared", "风险已消除"
 
 
 # Statuses that count a household in the registry's poor population.

@@ -53,6 +53,16 @@ class Household(BaseModel):
         "贫困户状态", max_length=10, choices=codes.Status.choices, default=codes.Status.POOR
     )
     exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
+    monitoring_category = models.CharField(
+        "监测对象类别",
+        max_length=10,
+        choices=codes.MonitoringCategory.choices,
+        blank=True,
+        default="",
+    )
+    monitoring_status = models.CharField(
+        "监测状态", max_length=10, choices=codes.MonitoringStatus.choices, blank=True, default=""
+    )
     declared_size = models.PositiveSmallIntegerField("家庭人口数")
     is_relocated = models.BooleanField("易地扶贫搬迁户", default=False)
     is_military = models.BooleanField("军烈属", default=False)
