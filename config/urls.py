@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("fupin.accounts.urls")),
     path("regions/", include("fupin.regions.urls")),
     path("registry/", include("fupin.registry.urls")),
+    path("cases/", include("fupin.workflows.urls")),
+    path("public/", include("fupin.workflows.public_urls")),
     path("audit/", include("fupin.audit.urls")),
     path("system/", include("fupin.web.urls")),
     path("api/v1/", api.urls),

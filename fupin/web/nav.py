@@ -28,6 +28,18 @@ NAV: list[tuple[str, list[NavItem]]] = [
         ],
     ),
     (
+        "识别退出与监测",
+        [
+            NavItem("我的待办", "workflows:queue", Perm.CASE_VIEW),
+            NavItem("办件查询", "workflows:case_list", Perm.CASE_VIEW),
+            NavItem("公示公告", "workflows:notice_list", Perm.CASE_VIEW),
+            NavItem("贫困户退出", "workflows:exit_dashboard", Perm.CASE_VIEW),
+            NavItem("贫困村退出", "workflows:village_exit_dashboard", Perm.CASE_VIEW),
+            NavItem("贫困县摘帽", "workflows:county_exit_dashboard", Perm.CASE_VIEW),
+            NavItem("抽样核查", "workflows:samples", Perm.CASE_VIEW),
+        ],
+    ),
+    (
         "区划与组织",
         [
             NavItem("行政区划", "regions:tree", Perm.REGION_VIEW),

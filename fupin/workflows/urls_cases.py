@@ -1,0 +1,5 @@
+"""URL patterns of the cases pages (included by fupin/workflows/urls.py)."""
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []
