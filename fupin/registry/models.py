@@ -59,9 +59,15 @@ class Household(BaseModel):
         choices=codes.MonitoringCategory.choices,
         blank=True,
         default="",
+        db_default="",  # bulk loads (COPY) that predate the column leave it empty
     )
     monitoring_status = models.CharField(
-        "监测状态", max_length=10, choices=codes.MonitoringStatus.choices, blank=True, default=""
+        "监测状态",
+        max_length=10,
+        choices=codes.MonitoringStatus.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     declared_size = models.PositiveSmallIntegerField("家庭人口数")
     is_relocated = models.BooleanField("易地扶贫搬迁户", default=False)
