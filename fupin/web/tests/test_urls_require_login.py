@@ -27,11 +27,21 @@ PUBLIC = {
     "healthz",
     "api/v1/docs",
     "api/v1/openapi.json",
+    # The public portal's notices, objections and self-declaration (SPEC §8).
+    "public/notices/",
+    "public/notices/<int:pk>/",
+    "public/notices/<int:pk>/objection/",
+    "public/notices/<int:pk>/pdf/",
+    "public/declare/",
 }
 # Routes that are no page at all: ninja's API root answers 404 unless DEBUG is on.
 NOT_FOUND = {"api/v1/"}
 # API operations (method, path) that answer without authentication.
-PUBLIC_API: set[tuple[str, str]] = set()
+PUBLIC_API: set[tuple[str, str]] = {
+    ("GET", "/api/v1/public/notices"),
+    ("GET", "/api/v1/public/notices/{notice_id}"),
+    ("POST", "/api/v1/public/notices/{notice_id}/objections"),
+}
 
 DUMMY_CANDIDATES = ["510981", "1", "x", "00000000-0000-0000-0000-000000000000"]
 
