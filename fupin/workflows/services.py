@@ -236,12 +236,18 @@ def public_declaration(
         .first()
     )
     household = member.household if member else None
-    if (
-        household is not None
-        and Case.objects.filter(household=household, kind="monitoring", is_open=True).exists()
-    ):
-        raise ValidationFailed("您家已在监测帮扶流程中，如有新情况请联系村两委或帮扶责任人")
     data = declaration.clean()
+    # A household already being monitored: keep the new report, unlinked, for the village
+    # to attach to the running case. Refusing it would tell a stranger that this ID number
+    # is registered (and monitored) in this village.
+    running = (
+        Case.objects.filter(household=household, kind="monitoring", is_open=True).first()
+        if household is not None
+        else None
+    )
+    if running is not None:
+        household = None
+        data["duplicate_of"] = running.case_no
     data.update(
         declarant={"name": name, "phone": phone, "id_masked": stored.masked},
         region_code=village.code,
