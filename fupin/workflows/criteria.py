@@ -154,6 +154,7 @@ FACILITIES = {
 
 def village_incidences(parent_code: str) -> list[VillageIncidence]:
     """Incidence of every village under a region, in two grouped queries."""
+    from fupin.core.models import Parameter
     from fupin.regions.models import Level, Region
 
     poor = dict(
@@ -171,7 +172,15 @@ def village_incidences(parent_code: str) -> list[VillageIncidence]:
         .select_related("profile")
         .order_by("code")
     )
-    threshold = Decimal(params.get("village.incidence_threshold", region_code=parent_code or "0"))
+    key = "village.incidence_threshold"
+    threshold = Decimal(params.get(key, region_code=parent_code or "0"))
+    # An override below `parent_code` (a township or one village) makes the line differ by
+    # village: resolve each village then, so the table agrees with village_exit_criteria.
+    per_village = (
+        Parameter.objects.filter(key=key, region_code__startswith=parent_code, year__isnull=True)
+        .exclude(region_code__in=[parent_code[:n] for n in range(len(parent_code) + 1)])
+        .exists()
+    )
     result = []
     for village in villages:
         profile = getattr(village, "profile", None)
@@ -184,7 +193,9 @@ def village_incidences(parent_code: str) -> list[VillageIncidence]:
                 poor=count,
                 rural=rural,
                 rate=percent(count, rural),
-                threshold=threshold,
+                threshold=(
+                    Decimal(params.get(key, region_code=village.code)) if per_village else threshold
+                ),
                 is_poor_village=bool(profile and profile.is_poor_village),
                 exit_year=profile.exit_year if profile else None,
                 facilities={k: bool(profile and getattr(profile, k)) for k in FACILITIES},
