@@ -7,6 +7,7 @@ class WorkflowsConfig(AppConfig):
     verbose_name = "识别退出与动态管理"
 
     def ready(self) -> None:
+        import fupin.workflows.tabs  # noqa: F401 - the household page's 办件 tab
         from fupin.audit.registry import audit
 
         from . import flows, models, params, risk  # noqa: F401 - registers flows and parameters
