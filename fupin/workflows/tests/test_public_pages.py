@@ -83,7 +83,7 @@ def test_list_shows_only_running_notices_of_the_region(anon, village, township):
 def test_region_picker_drills_down_and_searches(anon, county, township, village):
     url = reverse("public:notices")
     html = anon.get(f"{url}?at={county.code}").content.decode()
-    assert f"?at={township.code}" in html and county.name in html
+    assert f"?region={township.code}&amp;at={township.code}" in html and county.name in html
     html = anon.get(f"{url}?at={county.code}&q={village.name[:4]}").content.decode()
     assert f"?region={village.code}" in html and township.name in html
     # Declaration: the picker ends at villages, which set ?village=.
@@ -237,3 +237,18 @@ def test_rate_limit(anon, village):
     other = Client(REMOTE_ADDR="10.0.0.9")
     assert _declare(other, village).status_code == 200
     assert Case.objects.count() == 1
+
+
+def test_pdf_falls_back_to_the_builtin_cid_font(officials, village, monkeypatch):
+    from fupin.workflows import pdf
+
+    published = published_case(officials, village)
+    monkeypatch.setattr(pdf, "_candidates", lambda: ["/nonexistent/font.ttc"])
+    pdf.font_name.cache_clear()
+    try:
+        content = pdf.notice_pdf(published.notice)
+        assert pdf.font_name() == pdf.FALLBACK_CID_FONT
+    finally:
+        pdf.font_name.cache_clear()
+    assert content.startswith(b"%PDF") and b"STSong-Light" in content
+    assert published.head_id.encode() not in content

@@ -17,7 +17,7 @@ from fupin.accounts.scope import Actor
 from fupin.core.errors import PermissionDenied, ValidationFailed
 
 from .. import engine, notices, pdf, selectors
-from ..models import Notice
+from ..models import Notice, NoticeLevel
 
 T = "workflows/notices/"
 PAGE_SIZE = 30
@@ -74,6 +74,8 @@ def _detail_context(
     entries = list(notice.entries.select_related("case").order_by("id"))
     objections = list(notice.objections.select_related("entry").order_by("-created_at"))
     position = {e.pk: i for i, e in enumerate(entries, start=1)}
+    lines = [e.published for e in entries]
+    has_household = any("head" in ln for ln in lines)
     return {
         "page_title": notice.title,
         "notice": notice,
@@ -84,6 +86,9 @@ def _detail_context(
         "objections": [
             {"o": o, "no": position.get(o.entry_id) if o.entry_id else None} for o in objections
         ],
+        # A village's own notice names the village in its title: no column repeating it.
+        "show_region": notice.level != NoticeLevel.VILLAGE or not has_household,
+        "has_extras": any(k in ln for ln in lines for k in ("per_capita", "incidence", "category")),
         "can_register": actor.can_write(Perm.CASE_ACT, notice.region_code),
         "form": form_data or {},
         "errors": (form_data or {}).get("errors", {}),

@@ -23,7 +23,7 @@ from fupin.core.errors import NotFound, ValidationFailed
 from fupin.regions.models import CODE_LENGTH, Level, Region
 
 from .. import notices, risk, services
-from ..models import Notice, NoticeStatus
+from ..models import Notice, NoticeLevel, NoticeStatus
 from .notices import pdf_response
 
 T = "workflows/public/"
@@ -162,16 +162,20 @@ def _notice_context(notice: Notice, form: dict[str, Any] | None = None) -> dict[
         line.pop("case_no", None)
         lines.append({"no": no, "id": entry.pk, "withdrawn": entry.withdrawn, "line": line})
     shown = [row["line"] for row in lines if not row["withdrawn"]]
+    has_household = any("head" in ln for ln in shown)
+    extras = {key for ln in shown for key in ("per_capita", "incidence", "category") if key in ln}
+    # A village's own notice names the village in its title: no column repeating it.
+    show_region = notice.level != NoticeLevel.VILLAGE or not has_household
     return {
         "page_title": notice.title,
         "notice": notice,
         "running": notices.is_running(notice),
         "outcome": notices.notice_outcome(notice),
         "lines": lines,
-        "has_household": any("head" in ln for ln in shown),
-        "extras": {
-            key for ln in shown for key in ("per_capita", "incidence", "category") if key in ln
-        },
+        "has_household": has_household,
+        "extras": extras,
+        "show_region": show_region,
+        "withdrawn_span": max(1, int(show_region) + 3 * int(has_household) + len(extras)),
         "form": form or {},
         "errors": (form or {}).get("errors", {}),
     }
