@@ -62,6 +62,8 @@ def _register_routers() -> None:
     from fupin.regions.api import router as regions_router
     from fupin.registry.api import router as registry_router
     from fupin.web.api import router as parameters_router
+    from fupin.workflows.api import public_router as public_notices_router
+    from fupin.workflows.api import router as workflows_router
 
     # Each router declares its own paths under /api/v1/ (e.g. /regions/…, /users/…).
     api.add_router("/", regions_router)
@@ -69,6 +71,8 @@ def _register_routers() -> None:
     api.add_router("/", audit_router)
     api.add_router("/", parameters_router)
     api.add_router("/", registry_router)
+    api.add_router("/", workflows_router)
+    api.add_router("/", public_notices_router)
 
 
 _register_routers()
