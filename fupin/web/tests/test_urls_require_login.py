@@ -27,6 +27,9 @@ PUBLIC = {
     "healthz",
     "api/v1/docs",
     "api/v1/openapi.json",
+    # The public notices API (SPEC §8): running notices, masked lines only.
+    "api/v1/public/notices",
+    "api/v1/public/notices/<notice_id>",
     # The public portal's notices, objections and self-declaration (SPEC §8).
     "public/notices/",
     "public/notices/<int:pk>/",
