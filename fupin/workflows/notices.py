@@ -141,8 +141,8 @@ def _notice_no(county_code: str, year: int) -> str:
 def _default_body(kind_label: str, level: NoticeLevel, place: str) -> str:
     return (
         f"根据精准扶贫有关规定，现将{place}{kind_label}名单予以{level.label[-2:]}。"
-        "如有异议，请在公示期内通过本页面“提出异议”或向监督电话反映，"
-        "我们将及时核实处理。"
+        "如有异议，请在公示期内向村（居）民委员会、乡镇人民政府或监督电话反映，"
+        "也可在“阳光扶贫”公开页面在线提出，我们将及时核实处理。"
     )
 
 
