@@ -20,6 +20,7 @@ from django.db.models import Count, Q, Sum
 
 from fupin.core import params
 from fupin.registry import codes
+from fupin.registry import params as _registry_params  # noqa: F401 - declares the school ages read here
 from fupin.registry.models import Household, Income, Member
 
 
