@@ -16,6 +16,7 @@ from fupin.core.errors import NotFound
 
 from .. import engine, notices
 from ..models import Notice, NoticeStatus
+from ..views.public import RATE_LIMIT_MESSAGE, rate_limited
 from .cases import TAGS
 from .common import LazyList, no_nul
 
@@ -54,6 +55,12 @@ class PublicObjectionIn(Schema):
 
 
 class ReceiptOut(Schema):
+    reference: int = Field(..., description="受理编号，查询或电话反映时提供")
+    message: str
+
+
+class RateLimitedOut(Schema):
+    code: str
     message: str
 
 
@@ -116,19 +123,22 @@ def get_public_notice(request: HttpRequest, notice_id: int) -> dict[str, Any]:
 
 @router.post(
     "/public/notices/{notice_id}/objections",
-    response={201: ReceiptOut},
+    response={201: ReceiptOut, 429: RateLimitedOut},
     auth=None,
-    summary="对公示提出异议（公开，可匿名）",
+    summary="对公示提出异议（公开，可匿名；按来源地址限频）",
 )
 def submit_public_objection(
     request: HttpRequest, notice_id: int, payload: PublicObjectionIn
 ) -> Status[Any]:
     no_nul(payload.dict())
     notice = _public_notice(notice_id)
-    notices.submit_objection(
+    # One allowance per address, shared with the public page's objection form.
+    if rate_limited(request):
+        return Status(429, {"code": "rate_limited", "message": RATE_LIMIT_MESSAGE})
+    objection = notices.submit_objection(
         notice_id=notice.pk, data=notices.ObjectionInput(**payload.dict()), actor=None
     )
     return Status(
         201,
-        {"message": "您的异议已收到，我们将核实处理，感谢您的监督"},
+        {"reference": objection.pk, "message": "您的异议已收到，我们将核实处理，感谢您的监督"},
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -22,6 +24,13 @@ from .conftest import Officials, make_household, upload
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/cases"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -386,6 +395,23 @@ def test_public_notices_anonymous(officials, village, county):
     assert late.status_code == 422 and "不在公示期内" in late.json()["message"]
     assert anonymous.get("/api/v1/public/notices", {"region": county.code}).json()["count"] == 0
     assert anonymous.get("/api/v1/public/notices/999999").status_code == 404
+
+
+def test_public_objections_are_rate_limited(officials, village):
+    published_case(officials, village)
+    notice = Notice.objects.get()
+    anonymous = Client()
+    url = f"/api/v1/public/notices/{notice.pk}/objections"
+    statuses = [
+        anonymous.post(url, {"content": "x"}, content_type="application/json").status_code
+        for _ in range(11)
+    ]
+    assert statuses == [422] * 10 + [429]
+    blocked = anonymous.post(
+        url, {"content": "该户不符合条件，请核实"}, content_type="application/json"
+    )
+    assert blocked.status_code == 429 and "提交过于频繁" in blocked.json()["message"]
+    assert not Objection.objects.exists()
 
 
 # --- samples, surveys, county rates --------------------------------------------------------------
