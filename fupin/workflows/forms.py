@@ -118,7 +118,7 @@ def step_field(name: str) -> forms.Field | None:
             label="风险类型",
             required=False,
             choices=risk.RiskType.choices,
-            widget=forms.CheckboxSelectMultiple,
+            widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         )
     if name == "measures":
         return forms.CharField(
@@ -156,7 +156,7 @@ class ResolveForm(StyledForm):
         label="核实结论",
         choices=[("0", "异议不成立"), ("1", "异议成立")],
         coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     resolution = forms.CharField(label="核实情况", max_length=2000, widget=REASON_WIDGET)
 
@@ -257,7 +257,9 @@ class MonitoringForm(StyledForm):
         choices=[("", "待核实"), *codes.MonitoringCategory.choices],
     )
     risk_types = forms.MultipleChoiceField(
-        label="风险类型", choices=risk.RiskType.choices, widget=forms.CheckboxSelectMultiple
+        label="风险类型",
+        choices=risk.RiskType.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     medical_expense = forms.DecimalField(
         label="自付医疗支出（元）", required=False, min_value=0, max_digits=12, decimal_places=2
