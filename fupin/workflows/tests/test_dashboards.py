@@ -217,3 +217,13 @@ def test_monitoring_scan_opens_cases_below_the_line_once(
 
     with pytest.raises(CommandError, match="不存在"):
         call_command("monitoring_scan", "--region", "999999", "--year", "2025")
+
+
+def test_village_dashboard_queries_do_not_grow_with_villages(
+    officials: Officials, county: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(officials.county_user)
+    client.get(VILLAGES)  # warm the session and the actor
+    with django_assert_max_num_queries(20):
+        response = client.get(f"{VILLAGES}?region={county.code}")
+    assert len(response.context["rows"]) > 100  # every village of the county, no N+1

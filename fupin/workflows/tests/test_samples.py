@@ -204,3 +204,17 @@ def test_survey_page_records_and_is_scoped(
     sibling = client_for(county_personas.out_of_region).get(url)
     assert sibling.status_code == 200 and "第三方评估组" not in sibling.content.decode()
     assert client_for(county_personas.read_only).get(url).status_code == 200
+
+
+def test_sample_detail_queries_do_not_grow_with_items(
+    officials: Officials, county: Any, exited: list[int], django_assert_max_num_queries: Any
+) -> None:
+    sample = services.draw_sample(
+        actor=officials.county, region_code=county.code, purpose="exited", size=12, seed=3
+    )
+    client = client_for(officials.county_user)
+    url = reverse("workflows:sample_detail", args=[sample.pk])
+    client.get(url)
+    with django_assert_max_num_queries(15):
+        response = client.get(url)
+    assert len(response.context["page"]) == 12

@@ -286,11 +286,7 @@ def village_exit_dashboard(request: HttpRequest) -> HttpResponse:
             )
         )
     threshold = incidences[0].threshold if incidences else None
-    townships = (
-        list(region.children.order_by("code").only("code", "name"))
-        if region.level == Level.COUNTY
-        else []
-    )
+    townships = list(region.children.order_by("code")) if region.level == Level.COUNTY else []
     context = {
         "page_title": "贫困村退出",
         "region": region,
