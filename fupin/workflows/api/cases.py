@@ -663,4 +663,8 @@ def download_document(request: HttpRequest, case_id: int, document_id: int) -> F
     document = CaseDocument.objects.filter(case=case, pk=document_id).first()
     if document is None:
         raise NotFound("材料不存在")
-    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.name)
+    try:
+        handle = document.file.open("rb")
+    except OSError as exc:
+        raise NotFound("材料文件不存在，请重新上传") from exc
+    return FileResponse(handle, as_attachment=True, filename=document.name)

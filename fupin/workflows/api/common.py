@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 from typing import Any
 
 from django.http import HttpRequest
@@ -29,9 +30,12 @@ def actor_of(request: HttpRequest) -> Actor:
 
 
 def no_nul(value: Any) -> None:
-    """PostgreSQL text and jsonb cannot hold NUL: refuse it as bad input rather than fail."""
+    """PostgreSQL text and jsonb hold neither NUL nor non-finite numbers: refuse them as bad
+    input rather than fail."""
     if isinstance(value, str) and "\x00" in value:
         raise ValidationFailed("提交的内容含有非法字符")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValidationFailed("提交的数值不正确")
     if isinstance(value, dict):
         for key, item in value.items():
             no_nul(key)

@@ -119,6 +119,12 @@ def test_identification_apply_and_drive(officials, village, county, sibling):
     assert "已由" in stale.json()["message"] and "乡镇已审核" in stale.json()["message"]
     case.refresh_from_db()
     assert case.state == "township_approved" and case.version == 5
+    not_json = village_client.post(
+        f"{API}/{case.pk}/transitions",
+        '{"step": "township_return", "version": 5, "data": {"x": Infinity}}',
+        content_type="application/json",
+    )
+    assert not_json.status_code in (400, 422)
 
     timeline = village_client.get(f"{API}/{case.pk}/timeline").json()
     assert [t["name"] for t in timeline] == [
