@@ -211,6 +211,16 @@ def acting_scope_q(actor: Actor, *, field_prefix: str = "") -> Q:
     return query
 
 
+def actor_label(actor: Actor) -> str:
+    """How the timeline names who acted: 姓名（用户名）, or 系统 for the platform itself."""
+    if not actor.user_id:
+        return "系统"
+    from fupin.accounts.models import User
+
+    user = User.objects.filter(pk=actor.user_id).only("username", "real_name").first()
+    return user.label if user else actor.username
+
+
 # --- guards ------------------------------------------------------------------------------------
 
 
@@ -301,7 +311,7 @@ def _apply(ctx: Ctx, flow: Flow) -> Case:
             from_state=from_state,
             to_state=step.target,
             actor_id=ctx.actor.user_id,
-            actor_name=ctx.actor.username if ctx.actor.user_id else "系统",
+            actor_name=actor_label(ctx.actor),
             role_name=ctx.grant.role_name if ctx.grant else "",
             region_name=ctx.grant.region_name if ctx.grant else "",
             comment=ctx.comment,
@@ -496,7 +506,7 @@ def create_case(
         from_state="",
         to_state=case.state,
         actor_id=actor.user_id,
-        actor_name=actor.username if actor.user_id else "系统",
+        actor_name=actor_label(actor),
         role_name=grant.role_name if grant else "",
         region_name=grant.region_name if grant else "",
         comment=str((data or {}).get("reason", ""))[:1000],

@@ -18,7 +18,7 @@ from fupin.core.errors import ValidationFailed
 from fupin.registry import codes
 
 from .. import criteria
-from ..engine import Ctx, Flow, Guard, Step, acting_grant, lock_case, register
+from ..engine import Ctx, Flow, Guard, Step, acting_grant, actor_label, lock_case, register
 from ..models import Case, DocumentKind, NoticeLevel, SubjectLevel
 from ..notices import notice_completed, publish_effect
 from .common import OBJECTIONS_RESOLVED, OFFICE, TOWNSHIP, VILLAGE, C, T, V, set_household
@@ -163,7 +163,7 @@ def override_exit_criteria(*, actor: Actor, case_id: int, version: int, reason: 
                                  "override_failures", "version", "updated_by", "updated_at"])  # fmt: skip
         Transition.objects.create(
             case=case, name="override", label="登记未达标放行理由", from_state=case.state,
-            to_state=case.state, actor_id=actor.user_id, actor_name=actor.username,
+            to_state=case.state, actor_id=actor.user_id, actor_name=actor_label(actor),
             role_name=grant.role_name, region_name=grant.region_name, comment=reason,
             data={"failures": case.override_failures},
         )  # fmt: skip
