@@ -143,6 +143,7 @@ def load_demo(*, province: str | None = DEMO_PROVINCE, households: int | None = 
     hundred). The registry is loaded once: a county that has households keeps them.
     """
     from .registry import DEFAULT_HOUSEHOLDS, load_registry, registry_loaded
+    from .workflows import load_workflows
 
     if province:
         ensure_regions(province)
@@ -161,6 +162,7 @@ def load_demo(*, province: str | None = DEMO_PROVINCE, households: int | None = 
                 result.households, result.members, result.incomes, result.snapshots,
                 result.seconds, {k: round(v, 1) for k, v in result.timings.items()},
             )  # fmt: skip
+        load_workflows(DEMO_COUNTY)  # demo cases, made with the registry (once)
         loaded = True
     return loaded
 
