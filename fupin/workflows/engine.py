@@ -215,10 +215,13 @@ def actor_label(actor: Actor) -> str:
     """How the timeline names who acted: 姓名（用户名）, or 系统 for the platform itself."""
     if not actor.user_id:
         return "系统"
-    from fupin.accounts.models import User
+    label = actor.extra.get("label")
+    if not isinstance(label, str):  # once per actor: a batch of hundreds asks every time
+        from fupin.accounts.models import User
 
-    user = User.objects.filter(pk=actor.user_id).only("username", "real_name").first()
-    return user.label if user else actor.username
+        user = User.objects.filter(pk=actor.user_id).only("username", "real_name").first()
+        label = actor.extra["label"] = user.label if user else actor.username
+    return label
 
 
 # --- guards ------------------------------------------------------------------------------------

@@ -180,6 +180,7 @@ def test_identification_with_an_objection_then_exit_with_an_override(
     step(page, "register")
     expect(page.locator(".page-body")).to_contain_text("已建档立卡")
     screenshot(page, "workflow-identification-registered")
+    assert case.household_id is not None
     household = Household.objects.get(pk=case.household_id)
     assert household.status == "poor" and household.identified_year == dt.date.today().year  # noqa: DTZ011
 
