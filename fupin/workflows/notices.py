@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -100,6 +100,13 @@ def publish_effect(ctx: Ctx) -> None:
     level = NoticeLevel(step.notice_level)
     place = place_of(case.region_code, level)
     flow = flow_of(case.kind)
+    # Serialise publishers of one place, stage and day: without it two cases published at
+    # the same moment both find no notice of the day and open one each.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))",
+            [f"notice:{case.kind}:{step.name}:{place.code}:{ctx.today.isoformat()}"],
+        )
     notice = (
         Notice.objects.select_for_update()
         .filter(

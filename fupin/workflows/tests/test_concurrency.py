@@ -145,3 +145,29 @@ def test_simultaneous_steps_without_a_version(
     conflict = next(r for r in results if isinstance(r, Exception))
     assert isinstance(conflict, Conflict) and "请刷新后查看" in conflict.message
     assert Transition.objects.filter(case=case).exclude(name="create").count() == 1
+
+
+def test_simultaneous_publications_share_one_notice(
+    seeded_officials: Officials, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two cases of one village published at the same moment join one notice of the day."""
+    from fupin.workflows import notices
+    from fupin.workflows.models import Notice
+
+    o = seeded_officials
+    first, second = case_awaiting_county(o), case_awaiting_county(o)
+    Case.objects.filter(pk__in=[first.pk, second.pk]).update(state="consented")
+    numbered = notices._notice_no
+
+    def slow_number(county_code: str, year: int) -> str:
+        time.sleep(0.3)  # between looking for today's notice and creating it
+        return numbered(county_code, year)
+
+    monkeypatch.setattr(notices, "_notice_no", slow_number)
+    results = race([
+        lambda: engine.transition(actor=o.village, case_id=first.pk, step="publish_village"),
+        lambda: engine.transition(actor=o.secretary, case_id=second.pk, step="publish_village"),
+    ])  # fmt: skip
+    assert all(isinstance(r, Case) for r in results), results
+    notice = Notice.objects.get()
+    assert notice.entries.count() == 2

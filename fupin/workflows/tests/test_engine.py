@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from fupin.accounts.scope import load_actor
 from fupin.audit.models import AuditBatch, AuditEvent
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
+from fupin.core.testing import SIBLING_COUNTY, make_user
 from fupin.regions.models import Region
 from fupin.workflows import engine
 from fupin.workflows.models import Case, Transition
@@ -83,6 +85,7 @@ def test_who_may_take_each_step(officials: Any, village: Any, kind: str) -> None
     o = officials
     case = subject_case(o, kind, village)
     flow = engine.flow_of(kind)
+    sibling = load_actor(make_user("sibling_office", ("poverty_office", SIBLING_COUNTY)))
     for step in flow.steps:
         if step.system:
             continue
@@ -106,6 +109,8 @@ def test_who_may_take_each_step(officials: Any, village: Any, kind: str) -> None
                     assert "办理" in exc.value.message
             with pytest.raises(PermissionDenied):
                 engine.transition(actor=o.discipline, case_id=case.pk, step=step.name, comment="x")
+            with pytest.raises(NotFound):
+                engine.transition(actor=sibling, case_id=case.pk, step=step.name, comment="x")
     assert Transition.objects.filter(case=case).count() == 1  # only the creation
 
 
