@@ -124,6 +124,9 @@ class Flow:
 
 
 FLOWS: dict[str, Flow] = {}
+# Run after every returning or rejecting step of any flow (e.g. take the case off the notices
+# still running: a returned case is no longer proposed to the public).
+ON_TURN_BACK: list[EffectFn] = []
 
 
 def register(flow: Flow) -> Flow:
@@ -323,6 +326,9 @@ def _apply(ctx: Ctx, flow: Flow) -> Case:
         )
         for effect in step.effects:
             effect(ctx)
+        if step.style != "forward":
+            for hook in ON_TURN_BACK:
+                hook(ctx)
     return case
 
 

@@ -24,7 +24,7 @@ from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.masking import mask_name
 from fupin.regions.models import Region
 
-from .engine import Ctx, Guard, flow_of, system_transition
+from .engine import ON_TURN_BACK, Ctx, Guard, flow_of, system_transition
 from .models import (
     Case,
     Notice,
@@ -137,6 +137,16 @@ def publish_effect(ctx: Ctx) -> None:
     NoticeEntry.objects.update_or_create(
         notice=notice, case=case, defaults={"published": public_line(case), "withdrawn": False}
     )
+
+
+def withdraw_from_running_notices(ctx: Ctx) -> None:
+    """A case returned or rejected while on a notice leaves the notices still running."""
+    NoticeEntry.objects.filter(
+        case=ctx.case, withdrawn=False, notice__end_date__gte=ctx.today
+    ).update(withdrawn=True, withdrawn_reason=f"{ctx.step.label}，撤出公示")
+
+
+ON_TURN_BACK.append(withdraw_from_running_notices)
 
 
 def _notice_no(county_code: str, year: int) -> str:

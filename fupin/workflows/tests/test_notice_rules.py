@@ -14,6 +14,7 @@ from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.models import Parameter
 from fupin.core.params import set_parameter
 from fupin.core.testing import make_user
+from fupin.registry.tests.factories import family, household_data
 from fupin.workflows import engine, notices, services
 from fupin.workflows.models import Case, Notice, NoticeEntry, NoticeLevel, Objection
 
@@ -236,3 +237,26 @@ def test_identification_objection_resets_to_review(officials: Any, village: Any)
         today=day(5),
     )  # fmt: skip
     assert Case.objects.get(pk=case.pk).state == "reviewed"
+
+
+def test_a_case_returned_during_its_notice_leaves_the_running_list(
+    officials: Any, village: Any
+) -> None:
+    o = officials
+    day = dt.date(2026, 3, 2)
+    case = services.apply_identification(
+        actor=o.village, village_code=village.code,
+        data=household_data("", main_cause="illness"), members=family(village.code[:6]),
+        reason="因病致贫，申请纳入",
+    )  # fmt: skip
+    engine.transition(
+        actor=o.village, case_id=case.pk, step="group_review", comment="同意", today=day
+    )
+    engine.transition(actor=o.village, case_id=case.pk, step="verify", comment="属实", today=day)
+    engine.transition(actor=o.village, case_id=case.pk, step="publish_village", today=day)
+    engine.transition(
+        actor=o.township, case_id=case.pk, step="township_return", comment="收入核算有误",
+        today=day + dt.timedelta(days=2),
+    )  # fmt: skip
+    entry = NoticeEntry.objects.get(case=case)
+    assert entry.withdrawn and "乡镇退回" in entry.withdrawn_reason
