@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "fupin.regions",
     "fupin.registry",
     "fupin.workflows",
+    "fupin.supervision",
     "fupin.api",
     "fupin.web",
     "fupin.demo",

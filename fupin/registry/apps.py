@@ -9,7 +9,7 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from fupin.audit.registry import audit
 
-        from . import models
+        from . import models, rules  # noqa: F401 - rules registers the registry's supervision rules
 
         audit(models.Household)
         audit(models.Member, skip=("id_cipher",))

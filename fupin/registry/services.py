@@ -363,12 +363,13 @@ CORRECTABLE_FIELDS = MEMBER_FIELDS - {"joined_on", "left_on", "left_reason"}
 
 
 def recheck(household: Household) -> None:
-    """Refresh the household's 疑点 after an edit, once the sweep module provides it."""
-    try:
-        from .validation.sweep import recheck_household  # type: ignore[attr-defined]
-    except ImportError:
-        return
+    """Refresh the household's 疑点 after an edit and tell the other domains (supervision
+    re-checks its rules on the household)."""
+    from .signals import household_changed
+    from .validation.sweep import recheck_household
+
     recheck_household(household)
+    household_changed.send(sender=Household, household=household)
 
 
 def _current_members(household: Household) -> list[Member]:

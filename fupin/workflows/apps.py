@@ -10,7 +10,7 @@ class WorkflowsConfig(AppConfig):
         import fupin.workflows.tabs  # noqa: F401 - the household page's 办件 tab
         from fupin.audit.registry import audit
 
-        from . import flows, models, params, risk  # noqa: F401 - registers flows and parameters
+        from . import flows, models, params, risk, rules  # noqa: F401 - registers flows and parameters
 
         for model in (
             models.Case,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -214,6 +215,15 @@ def acting_scope_q(actor: Actor, *, field_prefix: str = "") -> Q:
     return query
 
 
+def json_safe(value: Any) -> Any:
+    """Step inputs kept on the case and the timeline: dates and amounts as strings."""
+    if isinstance(value, dt.date | Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def actor_label(actor: Actor) -> str:
     """How the timeline names who acted: 姓名（用户名）, or 系统 for the platform itself."""
     if not actor.user_id:
@@ -301,7 +311,7 @@ def _apply(ctx: Ctx, flow: Flow) -> Case:
         case.closed_at = now
     for name in step.fields:
         if name in ctx.data:
-            case.data[name] = ctx.data[name]
+            case.data[name] = json_safe(ctx.data[name])
     reason = f"{step.label}：{ctx.comment}" if ctx.comment else step.label
     with audit_context(reason=reason[:500]):
         case.save(
@@ -321,7 +331,7 @@ def _apply(ctx: Ctx, flow: Flow) -> Case:
             role_name=ctx.grant.role_name if ctx.grant else "",
             region_name=ctx.grant.region_name if ctx.grant else "",
             comment=ctx.comment,
-            data={k: ctx.data[k] for k in step.fields if k in ctx.data},
+            data={k: json_safe(ctx.data[k]) for k in step.fields if k in ctx.data},
             batch_id=ctx.batch_id,
         )
         for effect in step.effects:
@@ -329,6 +339,9 @@ def _apply(ctx: Ctx, flow: Flow) -> Case:
         if step.style != "forward":
             for hook in ON_TURN_BACK:
                 hook(ctx)
+    from .signals import case_changed
+
+    case_changed.send(sender=Case, case=case)
     return case
 
 

@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "fupin.supervision"
+    label = "supervision"
+    verbose_name = "监管预警与督办"
+
+    def ready(self) -> None:
+        from fupin.audit.registry import audit
+        from fupin.registry.signals import household_changed
+        from fupin.workflows.signals import case_changed
+
+        from . import flows, models, params, receivers  # noqa: F401 - registers the alert flow
+
+        household_changed.connect(receivers.on_household_changed, dispatch_uid="supervision.hh")
+        case_changed.connect(receivers.on_case_changed, dispatch_uid="supervision.case")
+        for model in (
+            models.Alert,
+            models.SupervisionNotice,
+            models.Rectification,
+            models.RectificationFile,
+            models.Escalation,
+            models.InspectionGroup,
+            models.InspectionPlan,
+            models.InspectionVisit,
+            models.Finding,
+            models.QuarterTarget,
+            models.ReminderInterview,
+            models.Accountability,
+        ):
+            audit(model)
