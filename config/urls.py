@@ -15,6 +15,7 @@ urlpatterns = [
     path("registry/", include("fupin.registry.urls")),
     path("cases/", include("fupin.workflows.urls")),
     path("public/", include("fupin.workflows.public_urls")),
+    path("supervision/", include("fupin.supervision.urls")),
     path("audit/", include("fupin.audit.urls")),
     path("system/", include("fupin.web.urls")),
     path("api/v1/", api.urls),

@@ -40,6 +40,19 @@ NAV: list[tuple[str, list[NavItem]]] = [
         ],
     ),
     (
+        "监管预警",
+        [
+            NavItem("预警督办", "supervision:alerts", Perm.ALERT_VIEW),
+            NavItem("预警规则", "supervision:rules", Perm.ALERT_VIEW),
+            NavItem("预警统计", "supervision:dashboard", Perm.ALERT_VIEW),
+            NavItem("督查巡查", "supervision:inspections", Perm.ALERT_VIEW),
+            NavItem("亮灯预警", "supervision:lights", Perm.ALERT_VIEW),
+            NavItem("问责记录", "supervision:accountability", Perm.ALERT_VIEW),
+            NavItem("纪委再监督", "supervision:discipline", Perm.SUPERVISE),
+            NavItem("消息", "supervision:inbox"),
+        ],
+    ),
+    (
         "区划与组织",
         [
             NavItem("行政区划", "regions:tree", Perm.REGION_VIEW),
