@@ -61,6 +61,7 @@ def _register_routers() -> None:
     from fupin.audit.api import router as audit_router
     from fupin.regions.api import router as regions_router
     from fupin.registry.api import router as registry_router
+    from fupin.supervision.api import router as supervision_router
     from fupin.web.api import router as parameters_router
     from fupin.workflows.api import public_router as public_notices_router
     from fupin.workflows.api import router as workflows_router
@@ -73,6 +74,7 @@ def _register_routers() -> None:
     api.add_router("/", registry_router)
     api.add_router("/", workflows_router)
     api.add_router("/", public_notices_router)
+    api.add_router("/supervision", supervision_router)
 
 
 _register_routers()

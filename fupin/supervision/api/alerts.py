@@ -1,0 +1,508 @@
+"""Alerts (预警): scoped lists with filters, statistics, the detail with the 督办 notices,
+rectifications, escalations and the caller's next steps (with guard messages), the timeline,
+transitions (409 on a stale version, 422 with the failing guards), rectifications with
+evidence files (multipart) and the 督办通知 as JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import FileResponse, HttpRequest
+from django.utils import timezone
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from fupin.accounts.perms import Perm
+from fupin.api.pagination import Pagination
+from fupin.core.errors import NotFound, ValidationFailed
+from fupin.core.rules import RULES
+from fupin.workflows import engine
+from fupin.workflows.api.cases import StateOut, StepOut, TimelineOut
+from fupin.workflows.models import DocumentKind
+
+from .. import services
+from ..models import Alert, Rectification, RectificationFile, Severity, SupervisionNotice
+from .common import (
+    TAGS,
+    LazyPage,
+    actor_of,
+    alert_item,
+    alert_rows,
+    check_code,
+    no_nul,
+    notice_out,
+    region_names,
+    require_region,
+    rule_name,
+    state_label,
+)
+
+router = Router(tags=TAGS)
+EVIDENCE_FILES = File(None, description="佐证材料（可多个）")
+
+
+# --- schemas -------------------------------------------------------------------------------------
+
+
+class AlertOut(Schema):
+    id: int
+    case_id: int
+    case_no: str
+    title: str
+    rule_code: str
+    rule_name: str
+    severity: str
+    severity_label: str
+    subject_type: str
+    subject_type_label: str
+    subject_id: int
+    subject_label: str
+    household_id: int | None = None
+    region_code: str
+    region_name: str
+    unit_code: str
+    unit_name: str
+    state: str
+    state_label: str
+    is_open: bool
+    due_date: dt.date | None = None
+    overdue: bool
+    hit_count: int
+    first_seen_at: dt.datetime
+    last_seen_at: dt.datetime
+    cleared_at: dt.datetime | None = None
+    escalation_level: int
+    version: int = Field(..., description="办件版本号，办理时回传；不符返回 409")
+
+
+class HouseholdBrief(Schema):
+    id: int
+    household_no: str
+    head_name: str
+    status_label: str
+    village_name: str
+
+
+class EscalationOut(Schema):
+    id: int
+    from_code: str
+    from_name: str
+    to_code: str
+    to_name: str
+    overdue_days: int
+    at: dt.datetime
+
+
+class SupervisionNoticeOut(Schema):
+    id: int
+    alert_id: int
+    case_no: str
+    title: str
+    notice_no: str
+    issuer_code: str
+    issuer_name: str
+    unit_code: str
+    unit_name: str
+    content: str
+    requirement: str
+    deadline: dt.date
+    issued_on: dt.date
+    rectified: bool = Field(..., description="预警已销号")
+    overdue: bool = Field(..., description="已过整改期限且未销号")
+
+
+class RectificationFileOut(Schema):
+    id: int
+    name: str
+    size: int
+    is_photo: bool
+
+
+class RectificationOut(Schema):
+    id: int
+    content: str
+    result: str
+    result_label: str
+    verification: str
+    verified_by: str
+    verified_at: dt.datetime | None = None
+    created_at: dt.datetime
+    files: list[RectificationFileOut]
+
+
+class AlertDetailOut(AlertOut):
+    rule_description: str
+    evidence: dict[str, Any] = Field(..., description="触发依据")
+    states: list[StateOut]
+    household: HouseholdBrief | None = None
+    escalations: list[EscalationOut]
+    notices: list[SupervisionNoticeOut]
+    rectifications: list[RectificationOut]
+    steps: list[StepOut] = Field(..., description="调用者当前可办理的操作及其前置条件")
+
+
+class StatOut(Schema):
+    key: str
+    label: str
+    total: int
+    open: int
+    overdue: int
+    closed: int
+
+
+class TransitionIn(Schema):
+    step: str = Field(..., max_length=40, description="issue_notice、submit、verify、return 等")
+    version: int = Field(..., ge=1, description="加载预警时的版本号；不符返回 409")
+    comment: str = Field("", max_length=2000)
+    data: dict[str, Any] = Field(
+        default_factory=dict,
+        description="该环节登记的信息，如督办通知的 deadline（YYYY-MM-DD）、content、requirement",
+    )
+
+
+# --- presenters ----------------------------------------------------------------------------------
+
+
+def _household(alert: Alert) -> dict[str, Any] | None:
+    household = alert.household
+    if household is None:
+        return None
+    return {
+        "id": household.pk,
+        "household_no": household.household_no,
+        "head_name": household.head_name,
+        "status_label": household.get_status_display(),
+        "village_name": household.village.name,
+    }
+
+
+def _step(flow: engine.Flow, step: engine.Step, messages: list[str]) -> dict[str, Any]:
+    return {
+        "name": step.name,
+        "label": step.label,
+        "style": step.style,
+        "target": step.target,
+        "target_label": flow.state_label(step.target),
+        "who": step.who(),
+        "comment_required": step.comment_required,
+        "document": step.document,
+        "document_label": DocumentKind(step.document).label if step.document else None,
+        "fields": list(step.fields),
+        "ready": not messages,
+        "messages": messages,
+    }
+
+
+def _rectification(r: Rectification) -> dict[str, Any]:
+    verifier = r.verified_by
+    return {
+        "id": r.pk,
+        "content": r.content,
+        "result": r.result,
+        "result_label": r.get_result_display(),
+        "verification": r.verification,
+        "verified_by": verifier.label if verifier else "",
+        "verified_at": r.verified_at,
+        "created_at": r.created_at,
+        "files": [
+            {"id": f.pk, "name": f.name, "size": f.size, "is_photo": f.is_photo}
+            for f in r.files.all()
+        ],
+    }
+
+
+def alert_detail(actor: Any, alert: Alert) -> dict[str, Any]:
+    case = alert.case
+    flow = engine.flow_of("alert")
+    escalations = list(alert.escalations.order_by("at", "id"))
+    notices = list(alert.notices.order_by("issued_on", "id"))
+    rectifications = list(
+        alert.rectifications.select_related("verified_by")
+        .prefetch_related("files")
+        .order_by("created_at", "id")
+    )
+    names = region_names(
+        [alert.region_code, alert.unit_code]
+        + [e.from_code for e in escalations]
+        + [e.to_code for e in escalations]
+    )
+    today = timezone.localdate()
+    declared = RULES.get(alert.rule_code)
+    for notice in notices:
+        notice.alert = alert
+    return {
+        **alert_item(alert, names, today),
+        "rule_description": declared.description if declared else rule_name(alert.rule_code),
+        "evidence": alert.evidence or {},
+        "states": [{"code": code, "label": label} for code, label in flow.states.items()],
+        "household": _household(alert),
+        "escalations": [
+            {
+                "id": e.pk,
+                "from_code": e.from_code,
+                "from_name": names.get(e.from_code, e.from_code),
+                "to_code": e.to_code,
+                "to_name": names.get(e.to_code, e.to_code),
+                "overdue_days": e.overdue_days,
+                "at": e.at,
+            }
+            for e in escalations
+        ],
+        "notices": [notice_out(n, today) for n in notices],
+        "rectifications": [_rectification(r) for r in rectifications],
+        "steps": [_step(flow, step, messages) for step, messages in engine.preview(actor, case)],
+    }
+
+
+def _access(actor: Any, alert_id: int) -> Alert:
+    alert = services.access_alert(actor, alert_id)
+    return (
+        Alert.objects.select_related("case", "household", "household__village")
+        .filter(pk=alert.pk)
+        .get()
+    )
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+def _filtered(
+    actor: Any,
+    *,
+    rule: str | None,
+    severity: str | None,
+    state: str | None,
+    open: bool | None,
+    overdue: bool,
+    region: str | None,
+    unit: str | None,
+) -> QuerySet[Alert]:
+    qs = Alert.objects.filter(actor.scope_q(Perm.ALERT_VIEW, "region_code"))
+    if rule:
+        qs = qs.filter(rule_code=rule)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if state:
+        qs = qs.filter(case__state=state)
+    if open is not None:
+        qs = qs.filter(is_open=open)
+    if overdue:
+        qs = qs.filter(is_open=True, due_date__lt=timezone.localdate())
+    if region:
+        qs = qs.filter(region_code__startswith=region)
+    if unit:
+        qs = qs.filter(unit_code__startswith=unit)
+    return qs
+
+
+@router.get("/alerts", response=list[AlertOut], summary="预警列表")
+@paginate(Pagination)
+def list_alerts(
+    request: HttpRequest,
+    rule: str | None = Query(None, max_length=20, description="规则代码"),
+    severity: str | None = Query(None, pattern="^(high|medium|low)$", description="级别"),
+    state: str | None = Query(None, max_length=30, description="办理环节"),
+    open: bool | None = Query(None, description="true 只看未销号，false 只看已销号"),
+    overdue: bool = Query(False, description="只看已超过整改期限的"),
+    region: str | None = Query(None, max_length=12, description="区划代码（前缀）"),
+    unit: str | None = Query(None, max_length=12, description="责任单位区划代码（前缀）"),
+) -> Any:
+    actor = actor_of(request)
+    no_nul([rule, state, region, unit])
+    check_code(region)
+    check_code(unit, "unit")
+    require_region(actor, Perm.ALERT_VIEW, region)
+    qs = _filtered(
+        actor, rule=rule, severity=severity, state=state, open=open, overdue=overdue,
+        region=region, unit=unit,
+    ).select_related("case")  # fmt: skip
+    return LazyPage(qs, alert_rows)
+
+
+STAT_KEYS = {
+    "rule": "rule_code",
+    "severity": "severity",
+    "region": "region_code",
+    "unit": "unit_code",
+}
+
+
+@router.get(
+    "/alerts/stats", response=list[StatOut], summary="预警统计（按规则、级别、区划或责任单位）"
+)
+def alert_stats(
+    request: HttpRequest,
+    by: str = Query("rule", pattern="^(rule|severity|region|unit)$", description="分组"),
+    region: str | None = Query(None, max_length=12, description="区划代码（前缀）"),
+) -> list[dict[str, Any]]:
+    actor = actor_of(request)
+    no_nul(region)
+    check_code(region)
+    require_region(actor, Perm.ALERT_VIEW, region)
+    field = STAT_KEYS[by]
+    today = timezone.localdate()
+    rows = (
+        _filtered(
+            actor, rule=None, severity=None, state=None, open=None, overdue=False,
+            region=region, unit=None,
+        )
+        .order_by()
+        .values(field)
+        .annotate(
+            total=Count("id"),
+            open=Count("id", filter=Q(is_open=True)),
+            overdue=Count("id", filter=Q(is_open=True, due_date__lt=today)),
+        )
+        .order_by(field)
+    )  # fmt: skip
+    rows_list = list(rows)
+    names = region_names(r[field] for r in rows_list) if by in ("region", "unit") else {}
+
+    def label(key: str) -> str:
+        if by == "rule":
+            return rule_name(key)
+        if by == "severity":
+            return str(Severity(key).label)
+        return names.get(key, key)
+
+    return [
+        {
+            "key": r[field],
+            "label": label(r[field]),
+            "total": r["total"],
+            "open": r["open"],
+            "overdue": r["overdue"],
+            "closed": r["total"] - r["open"],
+        }
+        for r in rows_list
+    ]
+
+
+# --- one alert -----------------------------------------------------------------------------------
+
+
+@router.get("/alerts/{alert_id}", response=AlertDetailOut, summary="预警详情（含可办理操作）")
+def get_alert(request: HttpRequest, alert_id: int) -> dict[str, Any]:
+    actor = actor_of(request)
+    return alert_detail(actor, _access(actor, alert_id))
+
+
+@router.get("/alerts/{alert_id}/timeline", response=list[TimelineOut], summary="预警办理记录")
+def get_timeline(request: HttpRequest, alert_id: int) -> list[dict[str, Any]]:
+    alert = _access(actor_of(request), alert_id)
+    return [
+        {
+            "id": t.pk,
+            "name": t.name,
+            "label": t.label,
+            "from_state": t.from_state,
+            "from_label": state_label(t.from_state) if t.from_state else "",
+            "to_state": t.to_state,
+            "to_label": state_label(t.to_state),
+            "actor_name": t.actor_name,
+            "role_name": t.role_name,
+            "region_name": t.region_name,
+            "comment": t.comment,
+            "data": t.data,
+            "batch_id": t.batch_id,
+            "at": t.at,
+        }
+        for t in alert.case.transitions.order_by("at", "id")
+    ]
+
+
+def _step_data(step: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Only the step's own fields, as text; the deadline as an ISO date (YYYY-MM-DD)."""
+    flow = engine.flow_of("alert")
+    fields = flow.step(step).fields
+    out: dict[str, Any] = {}
+    for name in fields:
+        value = data.get(name)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise ValidationFailed("提交的内容格式不正确", errors={name: ["应为文本"]})
+        if name == "deadline":
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError as exc:
+                raise ValidationFailed(
+                    "整改期限格式不正确，应为 YYYY-MM-DD", errors={"deadline": ["日期格式不正确"]}
+                ) from exc
+        elif len(value) > 5000:
+            raise ValidationFailed("提交的内容过长", errors={name: ["不超过 5000 字"]})
+        out[name] = value
+    return out
+
+
+@router.post(
+    "/alerts/{alert_id}/transitions",
+    response=AlertDetailOut,
+    summary="办理预警（下发督办、提交整改、核验销号、退回；version 不符返回 409，条件不满足返回 422）",
+)
+def take_step(request: HttpRequest, alert_id: int, payload: TransitionIn) -> dict[str, Any]:
+    actor = actor_of(request)
+    no_nul(payload.dict())
+    alert = services.access_alert(actor, alert_id)
+    actor.require_write(Perm.ALERT_ACT, alert.region_code, "只读角色不能办理预警")
+    data = _step_data(payload.step, payload.data)
+    engine.transition(
+        actor=actor,
+        case_id=alert.case_id,
+        step=payload.step,
+        version=payload.version,
+        comment=payload.comment,
+        data=data,
+    )
+    return alert_detail(actor, _access(actor, alert_id))
+
+
+@router.post(
+    "/alerts/{alert_id}/rectification",
+    response={201: AlertDetailOut},
+    summary="填报整改情况并上传佐证材料（照片、PDF 或 Office 文件，每个 10MB 以内）",
+)
+def rectify(
+    request: HttpRequest,
+    alert_id: int,
+    content: Form[str],
+    files: list[UploadedFile] = EVIDENCE_FILES,
+) -> Status[Any]:
+    actor = actor_of(request)
+    uploads = list(files or [])
+    no_nul([content, *[u.name or "" for u in uploads]])
+    services.submit_rectification(actor=actor, alert_id=alert_id, content=content, files=uploads)
+    return Status(201, alert_detail(actor, _access(actor, alert_id)))
+
+
+@router.get("/alerts/{alert_id}/files/{file_id}", summary="下载整改佐证材料")
+def download_file(request: HttpRequest, alert_id: int, file_id: int) -> FileResponse:
+    alert = services.access_alert(actor_of(request), alert_id)
+    item = RectificationFile.objects.filter(rectification__alert=alert, pk=file_id).first()
+    if item is None:
+        raise NotFound("材料不存在")
+    try:
+        handle = item.file.open("rb")
+    except OSError as exc:
+        raise NotFound("材料文件不存在，请重新上传") from exc
+    return FileResponse(handle, as_attachment=True, filename=item.name)
+
+
+# --- 督办通知 ------------------------------------------------------------------------------------
+
+
+@router.get("/notices/{notice_id}", response=SupervisionNoticeOut, summary="督办通知")
+def get_notice(request: HttpRequest, notice_id: int) -> dict[str, Any]:
+    actor = actor_of(request)
+    notice = (
+        SupervisionNotice.objects.select_related("alert", "alert__case")
+        .filter(pk=notice_id)
+        .first()
+    )
+    if notice is None:
+        raise NotFound("督办通知不存在")
+    actor.require(Perm.ALERT_VIEW, notice.alert.region_code)
+    return notice_out(notice)
