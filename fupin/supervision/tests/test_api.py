@@ -236,7 +236,7 @@ def test_alert_driven_from_notice_to_closing(
     # The county office is not the responsible unit: its submit fails the guard.
     version = with_photo.json()["version"]
     wrong = step(office, alert.pk, "submit", version)
-    assert wrong.status_code in (403, 422)
+    assert wrong.status_code == 422 and "须由责任单位办理" in wrong.json()["message"]
     # Submit by the village, under the harness (village user as the in-region persona).
     village_people = Personas(
         in_region=village_user, read_only=people.read_only, out_of_region=people.out_of_region
