@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from pydantic import Field
 
 from fupin.accounts.perms import Perm
 from fupin.accounts.scope import Actor
@@ -25,7 +26,10 @@ TAGS = ["监管预警"]
 # Alerts opened outside a sweep (services.open_alert) carry a code that is not a declared rule.
 OTHER_RULES = {"INSPECT": "督查发现问题"}
 
-__all__ = ["TAGS", "LazyPage", "actor_of", "no_nul"]
+__all__ = ["TAGS", "LazyPage", "RowId", "actor_of", "no_nul"]
+
+# A row id in a JSON list: within PostgreSQL's bigint, so `pk__in` never overflows.
+RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 def actor_of(request: HttpRequest) -> Actor:
