@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fupin.web.context_processors.shell",
+                "fupin.supervision.context_processors.inbox",
             ],
         },
     },
