@@ -1,0 +1,40 @@
+"""The household detail page's "预警" tab: the household's alerts in the jurisdiction
+(registered from SupervisionConfig.ready)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from fupin.accounts.perms import Perm
+from fupin.accounts.scope import Actor
+from fupin.registry.pages.tabs import register_tab
+
+from . import selectors
+from .flows import FLOW
+
+
+def household_alerts(request: HttpRequest, actor: Actor, household: Any) -> dict[str, Any]:
+    today = selectors.today()
+    return {
+        "alert_rows": [
+            {
+                "a": a,
+                "rule": selectors.rule_label(a.rule_code),
+                "state": FLOW.state_label(a.case.state),
+                "overdue": a.is_open and a.due_date is not None and a.due_date < today,
+            }
+            for a in selectors.household_alerts(actor, household)
+        ]
+    }
+
+
+register_tab(
+    "预警",
+    "supervision/alerts/_household_tab.html",
+    household_alerts,
+    Perm.ALERT_VIEW,
+    key="alerts",
+    order=130,
+)
