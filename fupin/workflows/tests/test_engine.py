@@ -62,8 +62,10 @@ OFFICIALS = ("village", "secretary", "township", "county", "county2", "city", "p
 
 
 def test_every_flow_and_step_is_in_the_table() -> None:
-    assert set(EXPECTED) == set(engine.FLOWS)
-    for kind, flow in engine.FLOWS.items():
+    # Other apps register their own flows: the supervision app its "alert" flow.
+    own = {kind: flow for kind, flow in engine.FLOWS.items() if kind != "alert"}
+    assert set(EXPECTED) == set(own)
+    for kind, flow in own.items():
         assert set(EXPECTED[kind]) == {s.name for s in flow.steps if not s.system}, kind
         assert flow.objection_target or kind == "member_change"
 
