@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -114,7 +115,9 @@ def run_rule(
 ) -> SweepResult:
     """Run one rule over a region (every subject under it) or over one scope record."""
     today = today or timezone.localdate()
-    subject_level = "household" if rule_obj.subject in ("household", "member") else "village"
+    # The alert flow's subject level for every rule: a "village" level would fall under the
+    # one-open-case-per-village constraint and two case alerts of one village would clash.
+    subject_level = "household"
     values: dict[str, Any] = {
         "rule": rule_obj.code,
         "rule_name": rule_obj.name,
@@ -126,6 +129,8 @@ def run_rule(
         "scope": scope,
         "year": today.year,
         "today": today,
+        # Timestamps are turned into calendar dates in local time (the session runs in UTC).
+        "tz": settings.TIME_ZONE,
         **{k: _jsonable(v) for k, v in rule_obj.values(region_code, today).items()},
     }
     with transaction.atomic(), connection.cursor() as cursor:

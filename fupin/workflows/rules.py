@@ -11,6 +11,8 @@ from fupin.core.rules import rule
 
 FILTER = "c.region_code LIKE %(region)s AND (%(scope)s::bigint IS NULL OR c.id = %(scope)s::bigint)"
 LABEL = "c.case_no || ' ' || c.title"
+# The calendar day the case entered its state, in local time (the session runs in UTC).
+SINCE = "timezone(%(tz)s, c.state_since)::date"
 
 
 def _awaiting_notice(region_code: str, today: dt.date) -> dict[str, Any]:
@@ -42,11 +44,11 @@ STUCK = rule(
     sql=f"""
     SELECT c.id AS subject_id, c.id AS scope_id, c.region_code, {LABEL} AS label,
            c.household_id,
-           jsonb_build_object('环节', c.state, '停留天数', (%(today)s::date - c.state_since::date),
+           jsonb_build_object('环节', c.state, '停留天数', (%(today)s::date - {SINCE}),
                               '上限', %(p_days)s) AS evidence
       FROM workflows_case c
      WHERE c.is_open AND c.kind <> 'alert' AND {FILTER}
-       AND c.state_since::date < %(today)s::date - %(p_days)s::int
+       AND {SINCE} < %(today)s::date - %(p_days)s::int
     """,
 )
 
@@ -64,13 +66,13 @@ NOTICE_LATE = rule(
     sql=f"""
     SELECT c.id AS subject_id, c.id AS scope_id, c.region_code, {LABEL} AS label,
            c.household_id,
-           jsonb_build_object('待公示天数', (%(today)s::date - c.state_since::date),
+           jsonb_build_object('待公示天数', (%(today)s::date - {SINCE}),
                               '上限', %(p_days)s) AS evidence
       FROM workflows_case c
       JOIN unnest(%(kinds)s::text[], %(states)s::text[]) AS w(kind, state)
         ON w.kind = c.kind AND w.state = c.state
      WHERE c.is_open AND {FILTER}
-       AND c.state_since::date < %(today)s::date - %(p_days)s::int
+       AND {SINCE} < %(today)s::date - %(p_days)s::int
     """,
 )
 
@@ -87,10 +89,10 @@ NO_MEASURE = rule(
     sql=f"""
     SELECT c.id AS subject_id, c.id AS scope_id, c.region_code, {LABEL} AS label,
            c.household_id,
-           jsonb_build_object('确认纳入后天数', (%(today)s::date - c.state_since::date),
+           jsonb_build_object('确认纳入后天数', (%(today)s::date - {SINCE}),
                               '上限', %(p_days)s) AS evidence
       FROM workflows_case c
      WHERE c.is_open AND c.kind = 'monitoring' AND c.state = 'confirmed' AND {FILTER}
-       AND c.state_since::date < %(today)s::date - %(p_days)s::int
+       AND {SINCE} < %(today)s::date - %(p_days)s::int
     """,
 )
