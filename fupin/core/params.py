@@ -126,6 +126,29 @@ def get(key: str, *, region_code: str = "", year: int | None = None) -> Any:
     return spec.coerce(row[0])
 
 
+def get_years(key: str, *, region_code: str = "", years: list[int]) -> dict[int, Any]:
+    """`get` for many years at once, in one query (e.g. every year's poverty line for a
+    set-based rule)."""
+    spec = definition(key)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT value #>> '{}', region_code, year FROM core_parameter"
+            " WHERE key = %s AND (region_code = '' OR %s LIKE region_code || '%%')"
+            " ORDER BY length(region_code) DESC, year IS NULL",
+            [key, region_code or ""],
+        )
+        rows = cursor.fetchall()
+    floor = len(spec.region_default_prefix(region_code or ""))
+    result = {}
+    for year in years:
+        row = next((r for r in rows if r[2] is None or r[2] == year), None)
+        if row is None or len(row[1]) < floor:
+            result[year] = spec.default_for(year, region_code or "")
+        else:
+            result[year] = spec.coerce(row[0])
+    return result
+
+
 # --- Administration: overrides are set per region subtree and year (SPEC §0 "parameters") ---
 
 MIN_YEAR, MAX_YEAR = 2000, 2100

@@ -20,10 +20,8 @@ LABEL = "h.head_name || '户（' || h.household_no || '）'"
 def _lines(region_code: str, today: dt.date) -> dict[str, Any]:
     """The poverty line of every year up to this one, as two parallel arrays for SQL."""
     years = list(range(2013, today.year + 1))
-    lines = [
-        params.get("registry.poverty_line", region_code=region_code, year=year) for year in years
-    ]
-    return {"years": years, "lines": [str(v) for v in lines]}
+    lines = params.get_years("registry.poverty_line", region_code=region_code, years=years)
+    return {"years": years, "lines": [str(lines[y]) for y in years]}
 
 
 def _school_ages(region_code: str, today: dt.date) -> dict[str, Any]:

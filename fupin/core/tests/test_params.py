@@ -212,3 +212,24 @@ def test_jurisdiction_parameters_api_delete(admin_personas, county):
     row = override(county.code, "4100")
     assert_jurisdiction(admin_personas, "delete", f"/api/v1/parameters/{row.pk}?reason=恢复默认")
     assert not Parameter.objects.filter(pk=row.pk).exists()
+
+
+def test_get_years_agrees_with_get_for_every_year(village):
+    from fupin.core.models import Parameter
+
+    Parameter.objects.create(key="registry.poverty_line", region_code="", year=2018, value="3600")
+    Parameter.objects.create(
+        key="registry.poverty_line", region_code=village.code[:6], value="4100"
+    )
+    Parameter.objects.create(
+        key="registry.poverty_line", region_code=village.code[:6], year=2019, value="3900"
+    )
+    years = list(range(2015, 2023))
+    for code in ("", village.code[:2], village.code):
+        many = params.get_years("registry.poverty_line", region_code=code, years=years)
+        assert many == {
+            y: params.get("registry.poverty_line", region_code=code, year=y) for y in years
+        }
+    assert params.get_years("village.incidence_threshold", region_code="410102", years=[2020]) == {
+        2020: params.get("village.incidence_threshold", region_code="410102", year=2020)
+    }
