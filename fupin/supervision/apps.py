@@ -11,7 +11,7 @@ class SupervisionConfig(AppConfig):
         from fupin.registry.signals import household_changed
         from fupin.workflows.signals import case_changed
 
-        from . import flows, models, params, receivers, tabs  # noqa: F401 - flow, 预警 tab
+        from . import digest, flows, models, params, receivers, tabs  # noqa: F401 - flow, tab, params
 
         household_changed.connect(receivers.on_household_changed, dispatch_uid="supervision.hh")
         case_changed.connect(receivers.on_case_changed, dispatch_uid="supervision.case")
