@@ -119,7 +119,7 @@ def _month_end(day: dt.date) -> dt.date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
-def _periods(frequency: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+def schedule_periods(frequency: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
     """Calendar periods of the frequency clipped to [start, end]: half months are the 1st–15th
     and the 16th–month end, months are calendar months, quarters calendar quarters."""
     if end < start:
@@ -145,7 +145,7 @@ def _periods(frequency: str, start: dt.date, end: dt.date) -> list[tuple[dt.date
 def schedule_dates(plan: InspectionPlan) -> list[dt.date]:
     """The dates from which each scheduled visit is due (e.g. every half month: the start,
     then each 1st and 16th up to the end date)."""
-    return [start for start, _ in _periods(plan.frequency, plan.start_date, plan.end_date)]
+    return [start for start, _ in schedule_periods(plan.frequency, plan.start_date, plan.end_date)]
 
 
 @dataclass
@@ -167,7 +167,8 @@ def plan_schedule(
     rows = []
     for target in sorted(plan.targets.all(), key=lambda r: r.code):
         periods = [
-            Period(s, e) for s, e in _periods(plan.frequency, plan.start_date, plan.end_date)
+            Period(s, e)
+            for s, e in schedule_periods(plan.frequency, plan.start_date, plan.end_date)
         ]
         for visit in visits:
             if not visit.region_code.startswith(target.code):
