@@ -4,6 +4,7 @@ note; an overdue rectification escalates (`services.escalate_overdue`)."""
 
 from __future__ import annotations
 
+from django.db import connection
 from django.utils import timezone
 
 from fupin.workflows.engine import Ctx, Flow, Guard, Step, register
@@ -17,7 +18,10 @@ LEVEL_OF_LENGTH = {12: 5, 9: 4, 6: 3, 4: 2, 2: 1}
 
 
 def alert_of(ctx: Ctx) -> Alert:
-    return Alert.objects.select_for_update().get(case=ctx.case)
+    # Locked inside a transition; `engine.preview` (a page showing the guards) runs the same
+    # guards outside any transaction, where a row lock is neither possible nor needed.
+    rows = Alert.objects.filter(case=ctx.case)
+    return (rows.select_for_update() if connection.in_atomic_block else rows).get()
 
 
 def _is_responsible_unit(ctx: Ctx) -> str | None:

@@ -73,7 +73,9 @@ class AlertStepForm(StyledForm):
         if "deadline" in step.fields:
             self.fields["deadline"] = forms.DateField(
                 label="整改期限",
-                widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+                widget=forms.DateInput(
+                    attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"
+                ),
                 error_messages={"required": "请填写整改期限", "invalid": "日期格式不正确"},
             )
         if "content" in step.fields:
