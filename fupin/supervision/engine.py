@@ -30,6 +30,8 @@ from django.utils import timezone
 
 from fupin.core.rules import RULES, UNIT_LENGTH, Rule
 
+ANALYZE_AFTER = 100  # alerts opened by a sweep before it refreshes the table statistics
+
 SWEEP_SQL = """
 WITH hits AS ({rule_sql}),
 refreshed AS (
@@ -159,6 +161,11 @@ def sweep(
     with bulk_audit(batch):
         for item in chosen:
             results.append(run_rule(item, region_code=region_code, today=today))
+    if sum(r.opened for r in results) >= ANALYZE_AFTER:
+        # Fresh statistics: a planner still taking the alert table for (nearly) empty picks
+        # nested loops that make the next sweep's merge quadratic.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE supervision_alert")
     finish_batch(batch, sum(r.opened + r.cleared for r in results))
     return results
 
