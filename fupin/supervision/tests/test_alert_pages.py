@@ -400,3 +400,16 @@ def test_write_endpoints_jurisdiction(people, village):
         {"close_cleared-version": version(alert), "close_cleared-comment": "x"},
     )
     assert response.status_code == 403
+
+
+def test_list_and_tab_queries_do_not_grow_with_alerts(
+    people, village, django_assert_max_num_queries
+):
+    alerts = [dropout_alert(people.county, village) for _ in range(3)]
+    township = client_for(people.township)
+    township.get(reverse("supervision:alerts"))  # warm the session and the actor
+    with django_assert_max_num_queries(16):
+        page = html(township.get(reverse("supervision:alerts")))
+    assert all(a.case.case_no in page for a in alerts)
+    url = reverse("registry:household_detail", args=[alerts[0].household_id]) + "?tab=alerts"
+    assert alerts[0].case.case_no in html(township.get(url))
