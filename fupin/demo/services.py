@@ -142,7 +142,10 @@ def load_demo(*, province: str | None = DEMO_PROVINCE, households: int | None = 
     `households` sizes the demo registry (default ~18,000; 0 skips it; tests use a few
     hundred). The registry is loaded once: a county that has households keeps them.
     """
+    from fupin.supervision.demo import load_supervision_extras
+
     from .registry import DEFAULT_HOUSEHOLDS, load_registry, registry_loaded
+    from .supervision import load_supervision_demo
     from .workflows import load_workflows
 
     if province:
@@ -163,6 +166,8 @@ def load_demo(*, province: str | None = DEMO_PROVINCE, households: int | None = 
                 result.seconds, {k: round(v, 1) for k, v in result.timings.items()},
             )  # fmt: skip
         load_workflows(DEMO_COUNTY)  # demo cases, made with the registry (once)
+        load_supervision_demo(DEMO_COUNTY)  # the first sweep, alerts at every stage, inbox
+        load_supervision_extras(DEMO_COUNTY)  # inspections, traffic lights, accountability
         loaded = True
     return loaded
 
