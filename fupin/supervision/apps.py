@@ -15,8 +15,11 @@ class SupervisionConfig(AppConfig):
 
         household_changed.connect(receivers.on_household_changed, dispatch_uid="supervision.hh")
         case_changed.connect(receivers.on_case_changed, dispatch_uid="supervision.case")
+        # A sweep that finds an alert again only bumps its bookkeeping (hit count, last seen):
+        # not a change worth an audit row each (the sweep's batch records the run); evidence
+        # and every other column stay audited.
+        audit(models.Alert, skip=("last_seen_at", "hit_count"))
         for model in (
-            models.Alert,
             models.SupervisionNotice,
             models.Rectification,
             models.RectificationFile,

@@ -328,13 +328,13 @@ def test_queue_query_count_is_bounded(officials, village, django_assert_max_num_
         identification(o, village)
     client = client_for(o.village_user)
     client.get(reverse("workflows:queue"))  # warm the session
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(
             reverse("workflows:queue"), {"kind": "identification", "state": "applied"}
         )
     assert response.status_code == 200
     assert html(response).count('class="form-check-input case-check"') == 12
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("workflows:case_list"), {"closed": "on"})
     assert response.status_code == 200
 
