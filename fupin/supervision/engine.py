@@ -157,25 +157,50 @@ def sweep(
         description=f"预警规则巡检 {region_code or '全部区划'}",
         reason="预警规则定时巡检",
     )
-    results = []
+    results = {item.code: SweepResult(item.code) for item in chosen}
     with bulk_audit(batch):
-        for item in chosen:
-            results.append(run_rule(item, region_code=region_code, today=today))
-    if sum(r.opened for r in results) >= ANALYZE_AFTER:
+        # Rule parameters are resolved per county (a county may tune its own), so a sweep
+        # wider than a county runs county by county.
+        for county in counties_under(region_code):
+            for item in chosen:
+                part = run_rule(item, region_code=county, today=today)
+                total = results[item.code]
+                total.opened += part.opened
+                total.refreshed += part.refreshed
+                total.cleared += part.cleared
+    results_list = list(results.values())
+    if sum(r.opened for r in results_list) >= ANALYZE_AFTER:
         # Fresh statistics: a planner still taking the alert table for (nearly) empty picks
         # nested loops that make the next sweep's merge quadratic.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE supervision_alert")
-    finish_batch(batch, sum(r.opened + r.cleared for r in results))
-    return results
+    finish_batch(batch, sum(r.opened + r.cleared for r in results_list))
+    return results_list
+
+
+def counties_under(region_code: str) -> list[str]:
+    """The county codes a sweep of `region_code` covers: itself (or its county) when it is a
+    county or below, else every county under it that has households, cases or alerts."""
+    if len(region_code) >= 6:
+        return [region_code]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT county_code FROM registry_household WHERE county_code LIKE %(p)s"
+            " UNION SELECT county_code FROM workflows_case WHERE county_code LIKE %(p)s"
+            " UNION SELECT county_code FROM supervision_alert WHERE county_code LIKE %(p)s"
+            " ORDER BY 1",
+            {"p": f"{region_code}%"},
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def recheck(
     scope: str, scope_id: int, region_code: str, today: dt.date | None = None
 ) -> list[SweepResult]:
-    """Re-check the rules of one household or one case after it changed (the on-change path)."""
+    """Re-check the rules of one household or one case after it changed (the on-change path),
+    with the parameters of its county, like the sweep."""
     return [
-        run_rule(item, region_code=region_code, scope=scope_id, today=today)
+        run_rule(item, region_code=region_code[:6], scope=scope_id, today=today)
         for item in RULES.values()
         if item.scope == scope
     ]
