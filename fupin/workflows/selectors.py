@@ -97,6 +97,20 @@ def timeline(case: Case) -> list[Transition]:
     return list(case.transitions.order_by("at", "id"))
 
 
+def timeline_rows(case: Case) -> list[dict[str, object]]:
+    """The timeline with state labels, as the case and alert pages show it
+    (templates/workflows/cases/_timeline.html)."""
+    flow = engine.flow_of(case.kind)
+    return [
+        {
+            "t": t,
+            "from": flow.state_label(t.from_state) if t.from_state else "",
+            "to": flow.state_label(t.to_state),
+        }
+        for t in timeline(case)
+    ]
+
+
 def pending_objection_count(case: Case) -> int:
     return Objection.objects.filter(case=case, status=ObjectionStatus.PENDING).count()
 

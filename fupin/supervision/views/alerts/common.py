@@ -137,12 +137,5 @@ def detail_context(
         "can_rectify": can_rectify,
         "rectification_form": rectification_form or RectificationForm(),
         "pending": next((r for r in rectifications if r.result == ""), None),
-        "timeline": [
-            {
-                "t": t,
-                "from": FLOW.state_label(t.from_state) if t.from_state else "",
-                "to": FLOW.state_label(t.to_state),
-            }
-            for t in wf_selectors.timeline(case)
-        ],
+        "timeline": wf_selectors.timeline_rows(case),
     }

@@ -201,14 +201,7 @@ def detail_context(
         "steps": steps_of(actor, case, step_forms) if case.is_open else [],
         "data_rows": data_rows(actor, case),
         "can_write": can_write,
-        "timeline": [
-            {
-                "t": t,
-                "from": flow.state_label(t.from_state) if t.from_state else "",
-                "to": flow.state_label(t.to_state),
-            }
-            for t in selectors.timeline(case)
-        ],
+        "timeline": selectors.timeline_rows(case),
         "documents": list(case.documents.order_by("created_at", "id")),
         "document_form": document_form or DocumentForm(),
         "entries": list(
