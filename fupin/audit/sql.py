@@ -28,13 +28,16 @@ DECLARE
 BEGIN
   IF TG_OP = 'INSERT' THEN
     IF v_bulk AND v_batch IS NOT NULL THEN
-      INSERT INTO audit_auditevent
-        (at, table_name, object_pk, action, actor_id, actor_name, ip, reason, batch_id, txid, old, new)
-      SELECT clock_timestamp(), TG_TABLE_NAME, NULL, 'B', v_actor, v_actor_name, v_ip, v_reason,
-             v_batch, txid_current(), NULL,
-             jsonb_build_object('rows', count(*), 'first_pk', min((to_jsonb(n) - skip) ->> pk),
-                                'last_pk', max((to_jsonb(n) - skip) ->> pk))
-      FROM new_rows n HAVING count(*) > 0;
+      -- min/max of the key column itself (numeric order, no per-row jsonb conversion).
+      EXECUTE format(
+        'INSERT INTO audit_auditevent'
+        ' (at, table_name, object_pk, action, actor_id, actor_name, ip, reason, batch_id, txid,'
+        '  old, new)'
+        ' SELECT clock_timestamp(), $1, NULL, ''B'', $2, $3, $4, $5, $6, txid_current(), NULL,'
+        '        jsonb_build_object(''rows'', count(*), ''first_pk'', min(%1$I)::text,'
+        '                           ''last_pk'', max(%1$I)::text)'
+        ' FROM new_rows HAVING count(*) > 0', pk)
+      USING TG_TABLE_NAME, v_actor, v_actor_name, v_ip, v_reason, v_batch;
     ELSE
       INSERT INTO audit_auditevent
         (at, table_name, object_pk, action, actor_id, actor_name, ip, reason, batch_id, txid, old, new)
