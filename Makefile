@@ -27,11 +27,13 @@ system-deps:
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	@# The first start sweeps the demo county's registry for 疑点 in the background (~40 s).
-	@mkdir -p var && $(BIN)/python manage.py registry_sweep --region 510981 --if-no-doubts > var/sweep.log 2>&1 &
-	@# The supervision scheduler: daily rule sweep, reminders, escalation, weekly digest.
-	$(BIN)/python manage.py run_scheduler > var/scheduler.log 2>&1 &
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@# In the background: the first start's 疑点 sweep of the demo registry (~40 s), and the
+	@# supervision scheduler (daily rule sweep, reminders, escalation, weekly digest). Both stop
+	@# with the server (the trap), so no process is left holding the embedded PostgreSQL.
+	@mkdir -p var && trap 'kill $$(jobs -p) 2>/dev/null' EXIT; \
+	  $(BIN)/python manage.py registry_sweep --region 510981 --if-no-doubts > var/sweep.log 2>&1 & \
+	  $(BIN)/python manage.py run_scheduler > var/scheduler.log 2>&1 & \
+	  $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 serve: install
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
