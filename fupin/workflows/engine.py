@@ -240,10 +240,12 @@ def actor_label(actor: Actor) -> str:
 # --- guards ------------------------------------------------------------------------------------
 
 
-def guard_failures(ctx: Ctx) -> list[str]:
+def guard_failures(ctx: Ctx, *, with_comment: bool = True) -> list[str]:
+    """Every reason the step cannot be taken now; `with_comment=False` leaves out the missing
+    comment (a page shows the others before the user has typed one)."""
     failures: list[str] = []
     step = ctx.step
-    if step.comment_required and not ctx.comment.strip():
+    if with_comment and step.comment_required and not ctx.comment.strip():
         failures.append(f"请填写{step.label}意见")
     if step.document and not ctx.case.documents.filter(kind=step.document).exists():
         from .models import DocumentKind
@@ -267,8 +269,7 @@ def preview(actor: Actor, case: Case, today: dt.date | None = None) -> list[tupl
         ctx = Ctx(
             case=case, actor=actor, grant=grant, step=step, today=today or timezone.localdate()
         )
-        ctx.comment = "-"  # the comment is typed in the form; do not report it missing here
-        result.append((step, guard_failures(ctx)))
+        result.append((step, guard_failures(ctx, with_comment=False)))
     return result
 
 

@@ -68,7 +68,6 @@ def apply_identification(
     if village is None:
         raise ValidationFailed("请选择申请户所在村", errors={"village": ["村不存在"]})
     values = {**data, "status": codes.Status.APPLICANT, "identified_year": year}
-    values.setdefault("household_no", next_household_no(village.code))
     if not values.get("household_no"):
         values["household_no"] = next_household_no(village.code)
     saved = registry_services.household_create(
