@@ -122,12 +122,17 @@ class Actor:
             raise PermissionDenied(message)
 
 
+def system_actor() -> Actor:
+    """The platform acting by itself (scheduled jobs, sweeps, public forms): no user, no grants."""
+    return Actor(user_id=None, username="", grants=())
+
+
 def load_actor(user: object, active_id: int | None = None) -> Actor:
     from .models import Grant
 
     user_id = getattr(user, "pk", None)
     if user_id is None or not getattr(user, "is_authenticated", False):
-        return Actor(user_id=None, username="", grants=())
+        return system_actor()
     rows = (
         Grant.objects.filter(user_id=user_id)
         .select_related("role", "region")

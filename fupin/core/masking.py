@@ -9,7 +9,8 @@ def mask_id_number(value: str | None, *, keep_head: int = 3, keep_tail: int = 2)
         return ""
     if len(value) <= keep_head + keep_tail:
         return "*" * len(value)
-    return value[:keep_head] + "*" * (len(value) - keep_head - keep_tail) + value[-keep_tail:]
+    tail = value[len(value) - keep_tail :]  # value[-0:] would be the whole string
+    return value[:keep_head] + "*" * (len(value) - keep_head - keep_tail) + tail
 
 
 def mask_phone(value: str | None) -> str:

@@ -16,7 +16,6 @@ from fupin.core.params import ParameterDef, define
 
 SEVERITIES = {"high": "红色（严重）", "medium": "橙色（较重）", "low": "黄色（一般）"}
 SUBJECTS = {"household": "农户", "member": "家庭成员", "case": "办件"}
-UNIT_LENGTH = {5: 12, 4: 9, 3: 6, 2: 4, 1: 2}
 
 
 @dataclass(frozen=True)

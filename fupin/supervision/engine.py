@@ -28,7 +28,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from fupin.core.rules import RULES, UNIT_LENGTH, Rule
+from fupin.core.rules import RULES, Rule
+from fupin.regions.models import CODE_LENGTH
 
 ANALYZE_AFTER = 100  # alerts opened by a sweep before it refreshes the table statistics
 
@@ -126,7 +127,7 @@ def run_rule(
         "subject_type": rule_obj.subject,
         "subject_level": subject_level,
         "severity": rule_obj.severity,
-        "unit_length": UNIT_LENGTH[rule_obj.level],
+        "unit_length": CODE_LENGTH[rule_obj.level],
         "region": f"{region_code}%",
         "scope": scope,
         "year": today.year,
@@ -147,12 +148,12 @@ def sweep(
 ) -> list[SweepResult]:
     """Run every rule (or the named ones) over a region, each in one statement, under one
     audit batch (bulk mode: one audit summary row per statement)."""
-    from fupin.accounts.scope import Actor
+    from fupin.accounts.scope import system_actor
     from fupin.audit.services import bulk_audit, finish_batch, start_batch
 
     chosen = [RULES[c] for c in codes] if codes else list(RULES.values())
     batch = start_batch(
-        actor=Actor(user_id=None, username="", grants=()),
+        actor=system_actor(),
         kind="supervision.sweep",
         description=f"预警规则巡检 {region_code or '全部区划'}",
         reason="预警规则定时巡检",

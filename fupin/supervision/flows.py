@@ -14,7 +14,6 @@ from .models import Alert, Rectification, SupervisionNotice
 
 UNIT_ROLES = frozenset({"village", "first_secretary", "township", "poverty_office"})
 SUPERIOR_ROLES = frozenset({"township", "poverty_office"})
-LEVEL_OF_LENGTH = {12: 5, 9: 4, 6: 3, 4: 2, 2: 1}
 
 
 def alert_of(ctx: Ctx) -> Alert:

@@ -66,11 +66,11 @@ def ran_on(kind: str, description: str, today: dt.date) -> bool:
 
 def _marked(kind: str, description: str, run: Callable[[], int]) -> int:
     """Run a job inside its own marker batch (finished only when the job succeeded)."""
-    from fupin.accounts.scope import Actor
+    from fupin.accounts.scope import system_actor
     from fupin.audit.services import finish_batch, start_batch
 
     batch = start_batch(
-        actor=Actor(user_id=None, username="", grants=()),
+        actor=system_actor(),
         kind=kind,
         description=description,
         reason="监管调度任务",

@@ -13,17 +13,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.accounts.scope import Actor, system_actor
 from fupin.core import params
 from fupin.core.errors import NotFound, ValidationFailed
-from fupin.core.rules import UNIT_LENGTH
+from fupin.regions.models import CODE_LENGTH, LEVEL_OF_LENGTH
 from fupin.workflows import engine
 
 from . import notify
-from .flows import LEVEL_OF_LENGTH
 from .models import Alert, Escalation, Rectification, RectificationFile
 
-SYSTEM = Actor(user_id=None, username="", grants=())
+SYSTEM = system_actor()
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
 FILE_SUFFIXES = (*PHOTO_SUFFIXES, ".pdf", ".doc", ".docx", ".xls", ".xlsx")
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -86,7 +85,7 @@ def submit_rectification(
 def superior_code(unit_code: str, steps_up: int) -> str:
     """The region `steps_up` levels above the unit (at least the province)."""
     level = max(1, LEVEL_OF_LENGTH[len(unit_code)] - steps_up)
-    return unit_code[: UNIT_LENGTH[level]]
+    return unit_code[: CODE_LENGTH[level]]
 
 
 @dataclass

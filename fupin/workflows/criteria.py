@@ -22,6 +22,7 @@ from fupin.core import params
 from fupin.registry import codes
 from fupin.registry import params as _registry_params  # noqa: F401 - declares the school ages read here
 from fupin.registry.models import Household, Income, Member
+from fupin.registry.selectors import age_on
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,6 @@ class Criterion:
 
 def failed(criteria: list[Criterion]) -> list[Criterion]:
     return [c for c in criteria if not c.passed]
-
-
-def _age(birth: dt.date, on: dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 def household_exit_criteria(
@@ -79,8 +76,7 @@ def household_exit_criteria(
     dropouts = [
         m.name
         for m in members
-        if m.schooling == codes.Schooling.DROPOUT
-        and age_from <= _age(m.birth_date, today) <= age_to
+        if m.schooling == codes.Schooling.DROPOUT and age_from <= age_on(m, today) <= age_to
     ]
     result.append(
         Criterion("education", "义务教育有保障（无适龄辍学）", not dropouts,

@@ -18,11 +18,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.accounts.scope import Actor, system_actor
 from fupin.core import params
 from fupin.core.errors import NotFound, ValidationFailed
-from fupin.core.masking import mask_name
-from fupin.regions.models import Region
+from fupin.core.masking import mask_id_number, mask_name
+from fupin.regions.models import CODE_LENGTH, Level, Region
 
 from .engine import ON_TURN_BACK, Ctx, Guard, flow_of, system_transition
 from .models import (
@@ -36,12 +36,12 @@ from .models import (
     ObjectionStatus,
 )
 
-PLACE_LENGTH = {
-    NoticeLevel.VILLAGE: 12,
-    NoticeLevel.TOWNSHIP: 9,
-    NoticeLevel.COUNTY: 6,
-    NoticeLevel.CITY: 4,
-    NoticeLevel.PROVINCE: 2,
+PLACE_LEVEL = {
+    NoticeLevel.VILLAGE: Level.VILLAGE,
+    NoticeLevel.TOWNSHIP: Level.TOWNSHIP,
+    NoticeLevel.COUNTY: Level.COUNTY,
+    NoticeLevel.CITY: Level.CITY,
+    NoticeLevel.PROVINCE: Level.PROVINCE,
 }
 
 
@@ -55,7 +55,7 @@ def period_end(start: dt.date, region_code: str) -> dt.date:
 
 
 def place_of(region_code: str, level: str) -> Region:
-    code = region_code[: PLACE_LENGTH[NoticeLevel(level)]]
+    code = region_code[: CODE_LENGTH[PLACE_LEVEL[NoticeLevel(level)]]]
     place = Region.objects.filter(code=code).first()
     if place is None:
         raise ValidationFailed(f"找不到公示地点（区划代码 {code}）")
@@ -65,11 +65,11 @@ def place_of(region_code: str, level: str) -> Region:
 def public_id(masked: str) -> str:
     """The public form (first 3, last 2 by default) from the stored staff mask, which keeps
     the first 6 and last 4: no decryption is needed."""
-    head = int(params.get("public.id_mask_head"))
-    tail = int(params.get("public.id_mask_tail"))
-    if not masked:
-        return ""
-    return masked[:head] + "*" * (len(masked) - head - tail) + (masked[-tail:] if tail else "")
+    return mask_id_number(
+        masked,
+        keep_head=int(params.get("public.id_mask_head")),
+        keep_tail=int(params.get("public.id_mask_tail")),
+    )
 
 
 def public_line(case: Case) -> dict[str, Any]:
@@ -277,8 +277,6 @@ def submit_objection(
 
 
 def _send_back(entry: NoticeEntry, actor: Actor | None, today: dt.date) -> None:
-    from fupin.accounts.scope import Actor as ActorCls
-
     case = (
         Case.objects.select_for_update(of=("self",))
         .select_related("region", "household")
@@ -294,7 +292,7 @@ def _send_back(entry: NoticeEntry, actor: Actor | None, today: dt.date) -> None:
     system_transition(
         case=case,
         step="objection",
-        actor=actor or ActorCls(user_id=None, username="", grants=()),
+        actor=actor or system_actor(),
         comment="公示期间收到异议，退回核实",
         today=today,
     )

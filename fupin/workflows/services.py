@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.accounts.scope import Actor, system_actor
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.regions.models import Level, Region
 from fupin.registry import codes, identity
@@ -204,7 +204,7 @@ def report_monitoring(*, actor: Actor, household_id: int, declaration: Declarati
     )
 
 
-SYSTEM = Actor(user_id=None, username="", grants=())
+SYSTEM = system_actor()
 
 
 @transaction.atomic

@@ -34,3 +34,7 @@ def test_audit_masks_personal_columns_by_name():
     assert mask_value("bank_account", "6217000000001234") == "************1234"
     assert mask_value("name", "张小明") == "张小明"
     assert mask_value("phone", None) is None
+
+
+def test_id_number_without_tail_keeps_nothing_of_the_end():
+    assert mask_id_number("510981197003011234", keep_head=3, keep_tail=0) == "510" + "*" * 15
