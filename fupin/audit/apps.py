@@ -8,11 +8,12 @@ class AuditConfig(AppConfig):
     verbose_name = "审计"
 
     def ready(self) -> None:
-        from fupin.core.models import Parameter
+        from fupin.core.models import CodeItem, Parameter
 
         from . import params  # noqa: F401  (declares audit.retention_days)
         from .registry import audit, install_triggers
 
         audit(Parameter)
+        audit(CodeItem)
 
         post_migrate.connect(install_triggers, dispatch_uid="fupin.audit.install_triggers")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class CoreConfig(AppConfig):
@@ -7,4 +8,19 @@ class CoreConfig(AppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
-        from . import param_defaults  # noqa: F401  (declares the policy parameters)
+        from . import (
+            codelists,
+            param_defaults,  # noqa: F401  (declares the policy parameters)
+        )
+        from .models import CodeItem
+
+        # A fresh database and code values added since the last migrate get their items.
+        post_migrate.connect(
+            codelists.on_post_migrate, sender=self, dispatch_uid="fupin.core.codelists.sync"
+        )
+        for signal in (post_save, post_delete):
+            signal.connect(
+                codelists.on_item_saved,
+                sender=CodeItem,
+                dispatch_uid=f"fupin.core.codelists.invalidate.{signal is post_save}",
+            )

@@ -63,3 +63,39 @@ class Parameter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}@{self.region_code or '全国'}/{self.year or '各年度'}"
+
+
+class CodeItem(models.Model):
+    """One entry of a code list (代码表) with the label users see (SPEC §0: the system
+    administrator manages code lists).
+
+    The values the platform's logic relies on are defined in code (`fupin.registry.codes`)
+    and seeded as `builtin` rows; administrators edit labels and order, and add items to the
+    lists that allow it (fupin.core.codelists)."""
+
+    list_key = models.CharField("代码表", max_length=40)
+    value = models.CharField("代码", max_length=30, blank=True)
+    label = models.CharField("名称", max_length=50)
+    position = models.PositiveIntegerField("排序", default=0)
+    active = models.BooleanField("启用", default=True)
+    builtin = models.BooleanField("内置", default=False)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="更新人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField("版本", default=1)
+
+    class Meta:
+        verbose_name = "代码项"
+        ordering = ["list_key", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["list_key", "value"], name="codeitem_unique_value")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.list_key}.{self.value} {self.label}"

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.forms.models import fields_for_model
 
-from fupin.core import idnumber
+from fupin.core import codelists, idnumber
 from fupin.core.errors import ValidationFailed
 
 from . import codes
@@ -135,7 +135,7 @@ def _household_fields() -> dict[str, forms.Field]:
     fields["head_name"].help_text = "留空时取成员中的户主"
     fields["other_causes"] = forms.MultipleChoiceField(
         label="其他致贫原因",
-        choices=codes.Cause.choices,
+        choices=codelists.form_choices(codes.Cause),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -284,7 +284,9 @@ class IncomeForm(IncomeFields):  # type: ignore[misc,valid-type]
 
 
 class MemberChangeForm(StyledForm):
-    kind = forms.ChoiceField(label="变更类型", choices=codes.MemberChangeKind.choices)
+    kind = forms.ChoiceField(
+        label="变更类型", choices=codelists.form_choices(codes.MemberChangeKind)
+    )
     occurred_on = forms.DateField(label="发生日期", widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(
         label="变更原因", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
@@ -329,13 +331,17 @@ class HouseholdFilterForm(StyledForm):
     region = forms.CharField(label="区划代码", required=False, max_length=12)
     q = forms.CharField(label="搜索", required=False, max_length=50)
     status = forms.ChoiceField(
-        label="状态", required=False, choices=[("", "全部状态"), *codes.Status.choices]
+        label="状态", required=False, choices=codelists.form_choices(codes.Status, blank="全部状态")
     )
     attribute = forms.ChoiceField(
-        label="属性", required=False, choices=[("", "全部属性"), *codes.Attribute.choices]
+        label="属性",
+        required=False,
+        choices=codelists.form_choices(codes.Attribute, blank="全部属性"),
     )
     cause = forms.ChoiceField(
-        label="致贫原因", required=False, choices=[("", "全部原因"), *codes.Cause.choices]
+        label="致贫原因",
+        required=False,
+        choices=codelists.form_choices(codes.Cause, blank="全部原因"),
     )
     any_cause = forms.BooleanField(label="含其他致贫原因", required=False)
     identified_year = forms.IntegerField(

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, NullIf
 
+from fupin.core import codelists
 from fupin.core.models import BaseModel
 
 from . import codes
@@ -37,26 +38,36 @@ class Household(BaseModel):
     phone = models.CharField("联系电话", max_length=20, blank=True, default="")
     bank_name = models.CharField("开户银行", max_length=100, blank=True, default="")
     bank_account = models.CharField("银行账号", max_length=40, blank=True, default="")
-    attribute = models.CharField("贫困户属性", max_length=10, choices=codes.Attribute.choices)
+    attribute = models.CharField(
+        "贫困户属性", max_length=10, choices=codelists.FieldChoices("Attribute")
+    )
     standard = models.CharField(
-        "识别标准", max_length=12, choices=codes.Standard.choices, default=codes.Standard.NATIONAL
+        "识别标准",
+        max_length=12,
+        choices=codelists.FieldChoices("Standard"),
+        default=codes.Standard.NATIONAL,
     )
     identified_year = models.PositiveSmallIntegerField("识别年度")
-    main_cause = models.CharField("主要致贫原因", max_length=20, choices=codes.Cause.choices)
+    main_cause = models.CharField(
+        "主要致贫原因", max_length=20, choices=codelists.FieldChoices("Cause")
+    )
     other_causes = ArrayField(
-        models.CharField(max_length=20, choices=codes.Cause.choices),
+        models.CharField(max_length=20, choices=codelists.FieldChoices("Cause")),
         verbose_name="其他致贫原因",
         default=list,
         blank=True,
     )
     status = models.CharField(
-        "贫困户状态", max_length=10, choices=codes.Status.choices, default=codes.Status.POOR
+        "贫困户状态",
+        max_length=10,
+        choices=codelists.FieldChoices("Status"),
+        default=codes.Status.POOR,
     )
     exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
     monitoring_category = models.CharField(
         "监测对象类别",
         max_length=10,
-        choices=codes.MonitoringCategory.choices,
+        choices=codelists.FieldChoices("MonitoringCategory"),
         blank=True,
         default="",
         db_default="",  # bulk loads (COPY) that predate the column leave it empty
@@ -64,7 +75,7 @@ class Household(BaseModel):
     monitoring_status = models.CharField(
         "监测状态",
         max_length=10,
-        choices=codes.MonitoringStatus.choices,
+        choices=codelists.FieldChoices("MonitoringStatus"),
         blank=True,
         default="",
         db_default="",
@@ -95,19 +106,31 @@ class Household(BaseModel):
         "距村主干路距离（公里）", max_digits=6, decimal_places=2, null=True, blank=True
     )
     road_surface = models.CharField(
-        "入户路类型", max_length=10, choices=codes.RoadSurface.choices, blank=True, default=""
+        "入户路类型",
+        max_length=10,
+        choices=codelists.FieldChoices("RoadSurface"),
+        blank=True,
+        default="",
     )
     housing_area = models.DecimalField(
         "住房面积（平方米）", max_digits=8, decimal_places=2, null=True, blank=True
     )
     housing_grade = models.CharField(
-        "住房安全等级", max_length=1, choices=codes.HousingGrade.choices, blank=True, default=""
+        "住房安全等级",
+        max_length=1,
+        choices=codelists.FieldChoices("HousingGrade"),
+        blank=True,
+        default="",
     )
     housing_rebuilt = models.BooleanField("危房已改造", default=False)
     water_difficulty = models.BooleanField("饮水困难", default=False)
     water_safe = models.BooleanField("饮水安全", default=True)
     fuel = models.CharField(
-        "主要燃料类型", max_length=12, choices=codes.Fuel.choices, blank=True, default=""
+        "主要燃料类型",
+        max_length=12,
+        choices=codelists.FieldChoices("Fuel"),
+        blank=True,
+        default="",
     )
     sanitary_toilet = models.BooleanField("有卫生厕所", default=False)
     cooperative_member = models.BooleanField("加入农民专业合作社", default=False)
@@ -151,32 +174,48 @@ class Member(BaseModel):
     id_masked = models.CharField("身份证号（脱敏）", max_length=18)
     sex = models.CharField("性别", max_length=1, choices=[("男", "男"), ("女", "女")])
     birth_date = models.DateField("出生日期")
-    relation = models.CharField("与户主关系", max_length=20, choices=codes.Relation.choices)
+    relation = models.CharField(
+        "与户主关系", max_length=20, choices=codelists.FieldChoices("Relation")
+    )
     ethnicity = models.CharField("民族", max_length=10, default="汉族")
     political_status = models.CharField(
         "政治面貌",
         max_length=12,
-        choices=codes.PoliticalStatus.choices,
+        choices=codelists.FieldChoices("PoliticalStatus"),
         default=codes.PoliticalStatus.MASSES,
     )
     education = models.CharField(
-        "文化程度", max_length=12, choices=codes.Education.choices, blank=True, default=""
+        "文化程度",
+        max_length=12,
+        choices=codelists.FieldChoices("Education"),
+        blank=True,
+        default="",
     )
     schooling = models.CharField(
         "在校生状况",
         max_length=24,
-        choices=codes.Schooling.choices,
+        choices=codelists.FieldChoices("Schooling"),
         default=codes.Schooling.NOT_IN_SCHOOL,
     )
     health = models.CharField(
-        "健康状况", max_length=10, choices=codes.Health.choices, default=codes.Health.HEALTHY
+        "健康状况",
+        max_length=10,
+        choices=codelists.FieldChoices("Health"),
+        default=codes.Health.HEALTHY,
     )
     disability_grade = models.PositiveSmallIntegerField("残疾等级", null=True, blank=True)
     labour = models.CharField(
-        "劳动技能", max_length=10, choices=codes.Labour.choices, default=codes.Labour.ORDINARY
+        "劳动技能",
+        max_length=10,
+        choices=codelists.FieldChoices("Labour"),
+        default=codes.Labour.ORDINARY,
     )
     employment_tier = models.CharField(
-        "务工区域", max_length=16, choices=codes.EmploymentTier.choices, blank=True, default=""
+        "务工区域",
+        max_length=16,
+        choices=codelists.FieldChoices("EmploymentTier"),
+        blank=True,
+        default="",
     )
     employment_months = models.PositiveSmallIntegerField("务工时间（月）", default=0)
     insured_medical = models.BooleanField("参加城乡居民基本医疗保险", default=False)
@@ -188,7 +227,11 @@ class Member(BaseModel):
     joined_on = models.DateField("入户日期", null=True, blank=True)
     left_on = models.DateField("离户日期", null=True, blank=True)
     left_reason = models.CharField(
-        "离户原因", max_length=12, choices=codes.MemberChangeKind.choices, blank=True, default=""
+        "离户原因",
+        max_length=12,
+        choices=codelists.FieldChoices("MemberChangeKind"),
+        blank=True,
+        default="",
     )
 
     class Meta:
@@ -323,7 +366,9 @@ class MemberChange(BaseModel):
         related_name="changes",
     )
     county_code = models.CharField("县代码", max_length=6)
-    kind = models.CharField("变更类型", max_length=12, choices=codes.MemberChangeKind.choices)
+    kind = models.CharField(
+        "变更类型", max_length=12, choices=codelists.FieldChoices("MemberChangeKind")
+    )
     occurred_on = models.DateField("发生日期")
     reason = models.CharField("变更原因", max_length=500)
     evidence = models.FileField("证明材料", upload_to=member_change_upload_to, blank=True)
@@ -350,9 +395,11 @@ class HouseholdSnapshot(models.Model):
     region_code = models.CharField("村代码", max_length=12)
     household_no = models.CharField("户编号", max_length=30)
     head_name = models.CharField("户主姓名", max_length=50)
-    status = models.CharField("状态", max_length=10, choices=codes.Status.choices)
-    attribute = models.CharField("属性", max_length=10, choices=codes.Attribute.choices)
-    main_cause = models.CharField("主要致贫原因", max_length=20, choices=codes.Cause.choices)
+    status = models.CharField("状态", max_length=10, choices=codelists.FieldChoices("Status"))
+    attribute = models.CharField("属性", max_length=10, choices=codelists.FieldChoices("Attribute"))
+    main_cause = models.CharField(
+        "主要致贫原因", max_length=20, choices=codelists.FieldChoices("Cause")
+    )
     exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
     size = models.PositiveSmallIntegerField("人口数")
     per_capita = models.DecimalField("人均纯收入", max_digits=13, decimal_places=2, null=True)

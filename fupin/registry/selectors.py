@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from fupin.accounts.perms import Perm
 from fupin.accounts.scope import Actor
+from fupin.core import codelists
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.idnumber import normalize
 from fupin.regions.models import Region
@@ -252,7 +253,7 @@ def change_details(change: MemberChange) -> list[tuple[str, str]]:
 
     def show(key: str, value: Any) -> Any:
         if key in ("relation", "old_relation") and value in codes.Relation.values:
-            return codes.Relation(value).label
+            return codelists.label(codes.Relation, value)
         return value
 
     rows = []

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import parameters
+from . import codes, parameters
 
 app_name = "web"
 
@@ -8,4 +8,7 @@ urlpatterns = [
     path("parameters/", parameters.parameters, name="parameters"),
     path("parameters/set/", parameters.parameter_set, name="parameter_set"),
     path("parameters/<int:pk>/delete/", parameters.parameter_delete, name="parameter_delete"),
+    path("codes/", codes.codes, name="codes"),
+    path("codes/add/", codes.code_add, name="code_add"),
+    path("codes/<int:pk>/", codes.code_update, name="code_update"),
 ]

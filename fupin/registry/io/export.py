@@ -26,6 +26,7 @@ from django.db.models import Prefetch, QuerySet
 
 from fupin.accounts.perms import Perm
 from fupin.accounts.scope import Actor
+from fupin.core import codelists
 from fupin.core.errors import ValidationFailed
 from fupin.core.masking import mask_bank_account, mask_phone
 from fupin.regions.models import Region
@@ -101,7 +102,8 @@ def iter_households(
 
 
 def _labels(choices: type[codes.models.TextChoices] | None) -> dict[str, str]:
-    return {str(v): str(label) for v, label in choices.choices} if choices else {}
+    """value → the label the code list has now (administrators may rename items)."""
+    return dict(codelists.choices(choices)) if choices else {}
 
 
 class Formatter:

@@ -126,16 +126,45 @@ def _max_length(column: Column) -> int | None:
     return getattr(f, "max_length", None) or column.max_length
 
 
+class _CodeMap(dict[str, str]):
+    """Cell text → code; a stopped (停用) item's label or code is refused by name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inactive: dict[str, str] = {}  # label or code → label
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        value = dict.get(self, key)
+        if value is None and key in self.inactive:
+            raise CellError(C_CODE, f"“{self.inactive[key]}”已停用，不能再使用")
+        return default if value is None else value
+
+
 def _code_map(column: Column) -> dict[str, str]:
+    """The current labels and codes of the code list (fupin.core.codelists); the labels
+    defined in code stay accepted after an administrator renames an item, so old files
+    still import."""
+    from fupin.core import codelists
+
     assert column.choices is not None
-    mapping: dict[str, str] = {}
-    for value, label in column.choices.choices:
-        mapping[str(label)] = str(value)
-        mapping[str(value)] = str(value)
-        mapping[str(value).lower()] = str(value)
-        # "A级（安全）" is also accepted as "A".
-        short = str(label).split("（")[0]
-        mapping.setdefault(short, str(value))
+    mapping = _CodeMap()
+    items = codelists.items(column.choices)
+    active = [i for i in items if i.active]
+    for item in active:
+        mapping[item.label] = item.value
+        mapping[item.value] = item.value
+        mapping[item.value.lower()] = item.value
+    code_labels = codelists.code_labels(column.choices)
+    for item in active:
+        if item.value in code_labels:
+            mapping.setdefault(code_labels[item.value], item.value)
+        # "A级（安全）" is also accepted as "A级".
+        mapping.setdefault(item.label.split("（")[0], item.value)
+    for item in items:
+        if not item.active:
+            for key in (item.label, item.value, item.value.lower()):
+                if key not in mapping:
+                    mapping.inactive[key] = item.label
     return mapping
 
 

@@ -9,7 +9,7 @@ from typing import IO, Any
 
 import xlsxwriter
 
-from fupin.core import idnumber
+from fupin.core import codelists, idnumber
 from fupin.registry import codes
 
 from .layout import (
@@ -107,7 +107,7 @@ def example_members(county_code: str, household_no: str) -> list[dict[str, str]]
 
 def _hint(column: Column) -> str:
     if column.kind in (Kind.CODE, Kind.CODES) and column.choices is not None:
-        labels = "、".join(str(label) for _, label in column.choices.choices)
+        labels = "、".join(label for _, label in codelists.active_choices(column.choices))
         return ("可填多项，用顿号分隔：" if column.kind is Kind.CODES else "可填：") + labels
     return {
         Kind.BOOL: "是/否",

@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from fupin.accounts.perms import Perm
 from fupin.accounts.scope import ALL_REGIONS, Actor
-from fupin.core import params
+from fupin.core import codelists, params
 from fupin.core.errors import NotFound
 from fupin.regions.models import Region
 from fupin.registry import codes
@@ -151,9 +151,9 @@ def year_stats(actor: Actor, *, year: int, region_code: str, region_name: str) -
     stats.income_bands = [
         {"code": code, "label": label, "households": totals[code]} for code, label in INCOME_BANDS
     ]
-    stats.by_status = _grouped(qs, "status", dict(codes.Status.choices))
-    stats.by_attribute = _grouped(qs, "attribute", dict(codes.Attribute.choices))
-    stats.by_cause = _grouped(qs, "main_cause", dict(codes.Cause.choices))
+    stats.by_status = _grouped(qs, "status", dict(codelists.choices(codes.Status)))
+    stats.by_attribute = _grouped(qs, "attribute", dict(codelists.choices(codes.Attribute)))
+    stats.by_cause = _grouped(qs, "main_cause", dict(codelists.choices(codes.Cause)))
     if len(region_code) in CHILD_LENGTH:
         length = CHILD_LENGTH[len(region_code)]
         stats.child_label = {2: "省", 4: "市", 6: "县", 9: "乡镇", 12: "村"}[length]
@@ -244,7 +244,7 @@ def _label(kind: Any, value: Any) -> str:
     if kind is bool:
         return "是" if value else "否"
     if kind is not None:
-        return str(dict(kind.choices).get(value, value))
+        return codelists.label(kind, value)
     return str(value)
 
 

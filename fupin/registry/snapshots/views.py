@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from fupin.accounts.perms import Perm
 from fupin.accounts.scope import Actor
+from fupin.core import codelists
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.registry import codes
 from fupin.registry.services import require_write
@@ -78,7 +79,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "cursor": cursor,
         "next_cursor": next_cursor,
         "status": status,
-        "statuses": codes.Status.choices,
+        "statuses": codelists.choices(codes.Status),
         "can_freeze": _can_freeze(actor, region_code),
     }
     return render(request, "registry/snapshots/index.html", context)
@@ -114,12 +115,12 @@ def export(request: HttpRequest, year: int) -> FileResponse:
     region_code, _ = selectors.access_region(actor, request.GET.get("region"))
     qs = selectors.export_rows(actor, year=year, region_code=region_code)
     labels = {
-        "attribute": dict(codes.Attribute.choices),
-        "cause": dict(codes.Cause.choices),
-        "status": dict(codes.Status.choices),
-        "relation": dict(codes.Relation.choices),
-        "health": dict(codes.Health.choices),
-        "schooling": dict(codes.Schooling.choices),
+        "attribute": dict(codelists.choices(codes.Attribute)),
+        "cause": dict(codelists.choices(codes.Cause)),
+        "status": dict(codelists.choices(codes.Status)),
+        "relation": dict(codelists.choices(codes.Relation)),
+        "health": dict(codelists.choices(codes.Health)),
+        "schooling": dict(codelists.choices(codes.Schooling)),
     }
     out = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 — closed by FileResponse
     book = xlsxwriter.Workbook(out.name, {"constant_memory": True, "in_memory": False})

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from fupin.accounts.perms import Perm
 from fupin.accounts.scope import Actor
+from fupin.core import codelists
 from fupin.core.errors import PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_phone
 from fupin.registry import codes, identity
@@ -136,7 +137,7 @@ def data_rows(actor: Actor, case: Case) -> list[tuple[str, str]]:
     if case.channel:
         rows.append(("来源渠道", dict(risk.Channel.choices).get(case.channel, case.channel)))
     if "change_kind" in data:
-        rows.append(("变更类型", dict(codes.MemberChangeKind.choices).get(data["change_kind"], "")))
+        rows.append(("变更类型", codelists.label(codes.MemberChangeKind, data["change_kind"])))
         rows.append(("发生日期", str(data.get("occurred_on", ""))))
         names = dict(case.household.members.values_list("id", "name")) if case.household else {}
         if data.get("member_id"):
@@ -145,7 +146,7 @@ def data_rows(actor: Actor, case: Case) -> list[tuple[str, str]]:
             rows.append(("新户主", names.get(data["new_head_id"], str(data["new_head_id"]))))
         new = data.get("new_member") or {}
         if new:
-            relation = dict(codes.Relation.choices).get(new.get("relation", ""), "")
+            relation = codelists.label(codes.Relation, new.get("relation", ""))
             rows.append(
                 (
                     "新增成员",
@@ -153,9 +154,7 @@ def data_rows(actor: Actor, case: Case) -> list[tuple[str, str]]:
                 )
             )
     if data.get("category"):
-        rows.append(
-            ("监测对象类别", dict(codes.MonitoringCategory.choices).get(data["category"], ""))
-        )
+        rows.append(("监测对象类别", codelists.label(codes.MonitoringCategory, data["category"])))
     if data.get("risk_types"):
         labels = dict(risk.RiskType.choices)
         rows.append(("风险类型", "、".join(labels.get(t, t) for t in data["risk_types"])))
