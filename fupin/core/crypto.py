@@ -55,6 +55,12 @@ def _hasher() -> hmac.HMAC:
     return hmac.new(_subkey(b"fupin:lookup:v1"), digestmod=hashlib.sha256)
 
 
+def warm_up() -> None:
+    """Derive the keys now (before forking workers that encrypt and hash)."""
+    _aead()
+    _hasher()
+
+
 def encrypt(value: str) -> str:
     nonce = secrets.token_bytes(NONCE_BYTES)
     return base64.b64encode(nonce + _aead().encrypt(nonce, value.encode(), None)).decode()

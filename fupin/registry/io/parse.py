@@ -9,20 +9,24 @@ code, message) and the row is staged with `bad = true` so set-based checks still
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
+from psycopg._copy_base import format_row_text  # the C formatter copy.write_row uses
+from psycopg.adapt import Transformer
 
 from fupin.core import crypto, idnumber
 from fupin.core.errors import ValidationFailed
 from fupin.registry import identity
 from fupin.registry.models import Household, Income, Member
 
-from .layout import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, Column, Kind
+from .layout import FLAT_COLUMNS, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, Column, Kind
+from .readers import CsvChunk, RowChunk, csv_chunk_rows
 
 # Error codes of the report (validation rules keep their own H/M/I/L codes).
 C_REQUIRED = "C01"
@@ -459,3 +463,62 @@ class MemberParser:
                 issues.append(CellIssue(sheet, row_no, "出生日期", birth, C_BIRTH, message))
                 ok = False
         return ok
+
+
+@dataclass
+class ParsedChunk:
+    """One chunk of file rows, parsed: COPY text for the staging tables and the cell issues."""
+
+    households: bytes
+    members: bytes
+    issues: list[CellIssue]
+    first_row: int | None  # the file row number of the chunk's first row
+
+
+# (is a row of the household sheet, file row number, raw cells)
+FileRow = tuple[bool, int, list[str]]
+
+
+class ChunkParser:
+    """File rows → ParsedChunk: the work of one import worker process (no database).
+
+    CSV rows use the flat layout: every row is a member, and the 户主 row also carries the
+    household's cells. Excel rows come from the household sheet or the member sheet."""
+
+    def __init__(self, *, is_csv: bool, household_sheet: str, member_sheet: str):
+        if is_csv:
+            positions = {c.header: i for i, c in enumerate(FLAT_COLUMNS)}
+            self.households = HouseholdParser(positions)
+            self.members = MemberParser(positions)
+        else:
+            self.households = HouseholdParser(
+                {c.header: i for i, c in enumerate(HOUSEHOLD_COLUMNS)}
+            )
+            self.members = MemberParser({c.header: i for i, c in enumerate(MEMBER_COLUMNS)})
+        self.is_csv = is_csv
+        self.household_sheet = household_sheet
+        self.member_sheet = member_sheet
+        self.transformer = Transformer()
+
+    def __call__(self, chunk: CsvChunk | RowChunk) -> ParsedChunk:
+        rows: Iterable[FileRow]
+        if isinstance(chunk, CsvChunk):
+            rows = ((False, number, cells) for number, cells in csv_chunk_rows(chunk))
+        else:
+            rows = marshal.loads(chunk.data)  # noqa: S302 - written by the job's own process
+        issues: list[CellIssue] = []
+        first_row: int | None = None
+        households, members = bytearray(), bytearray()
+        parse_household, parse_member = self.households, self.members
+        hh_sheet, mem_sheet, is_csv = self.household_sheet, self.member_sheet, self.is_csv
+        tx = self.transformer
+        for is_household, number, cells in rows:
+            if first_row is None:
+                first_row = number
+            if is_household:
+                format_row_text(parse_household(cells, hh_sheet, number, issues), tx, households)
+                continue
+            format_row_text(parse_member(cells, mem_sheet, number, issues), tx, members)
+            if is_csv and parse_member.is_head(cells):
+                format_row_text(parse_household(cells, hh_sheet, number, issues), tx, households)
+        return ParsedChunk(bytes(households), bytes(members), issues, first_row)

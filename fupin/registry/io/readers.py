@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,20 +122,77 @@ def _cell(value: Any) -> str:
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def csv_rows(path: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
-    """(line number, raw cells) of the non-blank data rows; checks the header first."""
+@dataclass(frozen=True)
+class CsvChunk:
+    """Whole CSV records as read from the file, parsed into cells by an import worker."""
+
+    line_offset: int  # physical lines of the file before the chunk's first line
+    text: str
+
+
+@dataclass(frozen=True)
+class RowChunk:
+    """Excel rows [(is household sheet, row number, cells)], marshalled: passing one bytes
+    object to a worker process costs far less than pickling a list of lists of strings."""
+
+    data: bytes
+
+
+def _records(fh: Any) -> Iterator[tuple[int, str]]:
+    """(physical lines, text) of each CSV record: a line ends a record once the double
+    quotes read since the record began are balanced (a quoted cell may hold line breaks)."""
+    parts: list[str] = []
+    quotes = 0
+    for line in fh:
+        quotes += line.count('"')
+        if parts or quotes % 2:
+            parts.append(line)
+            if quotes % 2 == 0:
+                yield len(parts), "".join(parts)
+                parts, quotes = [], 0
+            continue
+        yield 1, line
+        quotes = 0
+    if parts:
+        yield len(parts), "".join(parts)
+
+
+def csv_chunks(path: str, encoding: str, size: int, skip: int) -> Iterator[tuple[int, CsvChunk]]:
+    """(records read so far, the next `size` records after the first `skip`); checks the
+    header first. Splitting into records is cheap; the csv module parses them in workers."""
     with open(path, encoding=encoding, newline="") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if header is None:
+        records = _records(fh)
+        first = next(records, None)
+        if first is None:
             raise HeaderError(CSV_SHEET, "文件为空")
+        header = next(csv.reader(io.StringIO(first[1], newline="")), [])
         if header and header[0].startswith("\ufeff"):
             header[0] = header[0][1:]
         check_headers(CSV_SHEET, header, layout_headers(FLAT_COLUMNS))
-        for row in reader:
-            # Cells are stripped by the parser (only the non-empty ones: cheaper).
-            if any(row) and (any(c.strip() for c in row)):
-                yield reader.line_num, row
+        lines, seq = first[0], 0
+        offset, parts = lines, []
+        for count, text in records:
+            seq += 1
+            if seq <= skip:
+                lines += count
+                offset = lines
+                continue
+            parts.append(text)
+            lines += count
+            if len(parts) >= size:
+                yield seq, CsvChunk(offset, "".join(parts))
+                offset, parts = lines, []
+        if parts:
+            yield seq, CsvChunk(offset, "".join(parts))
+
+
+def csv_chunk_rows(chunk: CsvChunk) -> Iterator[tuple[int, list[str]]]:
+    """(line number, raw cells) of the chunk's non-blank rows."""
+    reader = csv.reader(io.StringIO(chunk.text, newline=""))
+    for row in reader:
+        # Cells are stripped by the parser (only the non-empty ones: cheaper).
+        if any(row) and (any(c.strip() for c in row)):
+            yield chunk.line_offset + reader.line_num, row
 
 
 # --- Excel ------------------------------------------------------------------------------------
@@ -178,6 +236,8 @@ def excel_rows(
         raise HeaderError(sheet, f"「{sheet}」是空表，缺少表头")
     check_headers(sheet, [_cell(c) for c in header], expected)
     for number, row in enumerate(rows, start=2):
-        cells = [_cell(c) for c in row]
-        if any(cells):
+        # Text cells pass as they are (the parser strips the ones it reads); only numbers,
+        # dates and booleans need converting.
+        cells = [c if c.__class__ is str else _cell(c) for c in row]
+        if any(cells) and any(c.strip() for c in cells):
             yield number, cells

@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import functools
 import logging
+import marshal
 import tempfile
 import threading
 import time
@@ -33,7 +34,7 @@ from django.utils import timezone
 
 from fupin.accounts.scope import Actor, load_actor
 from fupin.audit.services import bulk_audit, finish_batch, start_batch
-from fupin.core import params
+from fupin.core import crypto, params
 from fupin.core.errors import FupinError
 from fupin.regions.models import Level, Region
 from fupin.registry import identity
@@ -41,7 +42,7 @@ from fupin.registry import services as registry_services
 from fupin.registry.models import Household, ImportJob, ImportMode, ImportStatus, Income, Member
 from fupin.registry.validation import Bundle, Severity, all_rules
 
-from . import readers
+from . import readers, workers
 from .layout import (
     HOUSEHOLD_COLUMNS,
     HOUSEHOLD_SHEET,
@@ -54,15 +55,17 @@ from .parse import (
     HH_TYPES,
     MEM_FIELDS,
     MEM_TYPES,
-    CellIssue,
-    HouseholdParser,
-    MemberParser,
+    ChunkParser,
+    FileRow,
+    ParsedChunk,
 )
 from .report import write_error_report
 
 log = logging.getLogger(__name__)
 
-CHUNK_ROWS = 20_000  # file rows per staging transaction
+CHUNK_ROWS = 10_000  # file rows per staging transaction (and per worker task)
+PARALLEL_MIN_BYTES = 4 << 20  # smaller files are parsed in the job's own process
+ANALYZE_AFTER = 5_000  # households written by one import before the table is re-analysed
 BUNDLE_PAGE = 5_000  # households per validation page
 DUPLICATE_MESSAGES = 2_000  # per-row "already registered" messages naming the household
 
@@ -157,11 +160,12 @@ class Importer:
 
     # --- 1. stage ----------------------------------------------------------------------------
 
-    def _rows(self, path: str, encoding: str) -> Iterator[tuple[bool, int, list[str]]]:
-        """(is_household_sheet, row number, cells); CSV rows are member rows (flat layout)."""
+    def _chunks(
+        self, path: str, encoding: str, skip: int
+    ) -> Iterator[tuple[int, readers.CsvChunk | readers.RowChunk]]:
+        """(rows read so far, the next CHUNK_ROWS rows of the file), after the first `skip`."""
         if self.is_csv:
-            for number, cells in readers.csv_rows(path, encoding):
-                yield False, number, cells
+            yield from readers.csv_chunks(path, encoding, CHUNK_ROWS, skip)
             return
         heights: list[int] = []
 
@@ -169,65 +173,52 @@ class Importer:
             heights.append(height)
             self.beat(rows_total=sum(heights))
 
+        chunk: list[FileRow] = []
+        seq = 0
         for sheet in readers.excel_sheets(path):
+            is_household = sheet == HOUSEHOLD_SHEET
             for number, cells in readers.excel_rows(path, sheet, counted):
-                yield sheet == HOUSEHOLD_SHEET, number, cells
+                seq += 1
+                if seq <= skip:
+                    continue
+                chunk.append((is_household, number, cells))
+                if len(chunk) >= CHUNK_ROWS:
+                    yield seq, readers.RowChunk(marshal.dumps(chunk))
+                    chunk = []
+        if chunk:
+            yield seq, readers.RowChunk(marshal.dumps(chunk))
 
     def stage(self, path: str, encoding: str, skip: int) -> None:
-        hh_rows: list[tuple[Any, ...]] = []
-        mem_rows: list[tuple[Any, ...]] = []
-        issues: list[CellIssue] = []
-        if self.is_csv:
-            positions = {c.header: i for i, c in enumerate(readers.FLAT_COLUMNS)}
-            hh_parse = HouseholdParser(positions)
-            mem_parse = MemberParser(positions)
-        else:
-            hh_parse = HouseholdParser({c.header: i for i, c in enumerate(HOUSEHOLD_COLUMNS)})
-            mem_parse = MemberParser({c.header: i for i, c in enumerate(MEMBER_COLUMNS)})
-        seq = 0
-        pending = 0
-        is_csv = self.is_csv
-        hh_sheet, mem_sheet = self.hh_sheet, self.mem_sheet
-        for is_hh, number, cells in self._rows(path, encoding):
-            seq += 1
-            if seq <= skip:
-                continue
-            if is_hh:
-                hh_rows.append(hh_parse(cells, hh_sheet, number, issues))
-            else:
-                mem_rows.append(mem_parse(cells, mem_sheet, number, issues))
-                if is_csv and mem_parse.is_head(cells):
-                    hh_rows.append(hh_parse(cells, hh_sheet, number, issues))
-            pending += 1
-            if pending >= CHUNK_ROWS:
-                self.flush(seq, hh_rows, mem_rows, issues, complete=False)
-                hh_rows, mem_rows, issues, pending = [], [], [], 0
-        self.flush(max(seq, skip), hh_rows, mem_rows, issues, complete=True)
+        """Parse the file chunk by chunk (on worker processes when it is large) and stage each
+        chunk in file order, one transaction per chunk."""
+        parse = ChunkParser(
+            is_csv=self.is_csv, household_sheet=self.hh_sheet, member_sheet=self.mem_sheet
+        )
+        size = Path(path).stat().st_size
+        processes = workers.default_processes() if size >= PARALLEL_MIN_BYTES else 1
+        if processes > 1:
+            crypto.warm_up()  # workers inherit the keys instead of each deriving them
+        done = skip
+        for done, parsed in workers.ordered_map(
+            parse, self._chunks(path, encoding, skip), processes=processes
+        ):
+            self.flush(done, parsed, complete=False)
+        self.flush(done, ParsedChunk(b"", b"", [], None), complete=True)
 
-    def flush(
-        self,
-        rows_done: int,
-        hh_rows: list[tuple[Any, ...]],
-        mem_rows: list[tuple[Any, ...]],
-        issues: list[CellIssue],
-        *,
-        complete: bool,
-    ) -> None:
+    def flush(self, rows_done: int, parsed: ParsedChunk, *, complete: bool) -> None:
         """One chunk: rows, errors and the progress counter commit together."""
         with transaction.atomic(), connection.cursor() as cur:
-            if hh_rows:
-                cols = ", ".join(["row_no", "bad", *HH_FIELDS])
-                with cur.copy(f"COPY {self.hh} ({cols}) FROM STDIN") as copy:
-                    for row in hh_rows:
-                        copy.write_row(row)
-            if mem_rows:
-                cols = ", ".join(["row_no", "bad", *MEM_FIELDS])
-                with cur.copy(f"COPY {self.mem} ({cols}) FROM STDIN") as copy:
-                    for row in mem_rows:
-                        copy.write_row(row)
-            if issues:
+            for table, fields, data in (
+                (self.hh, HH_FIELDS, parsed.households),
+                (self.mem, MEM_FIELDS, parsed.members),
+            ):
+                if data:
+                    cols = ", ".join(["row_no", "bad", *fields])
+                    with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                        copy.write(data)
+            if parsed.issues:
                 with cur.copy(f"COPY {self.err} ({', '.join(ERR_COLS)}) FROM STDIN") as copy:
-                    for issue in issues:
+                    for issue in parsed.issues:
                         copy.write_row(
                             (
                                 issue.sheet,
@@ -262,7 +253,8 @@ class Importer:
             self.sql(
                 f"CREATE INDEX IF NOT EXISTS {self.mem}_no ON {self.mem} (household_no, row_no)"
             )
-            self.sql(f"CREATE INDEX IF NOT EXISTS {self.mem}_id ON {self.mem} (id_hash)")
+            if self.upsert:  # members already registered are matched by ID number
+                self.sql(f"CREATE INDEX IF NOT EXISTS {self.mem}_id ON {self.mem} (id_hash)")
         self.sql(f"ANALYZE {self.hh}")
         self.sql(f"ANALYZE {self.mem}")
 
@@ -587,6 +579,11 @@ class Importer:
                 " WHERE h.household_no = s.household_no) ORDER BY s.row_no",
                 [actor_id, actor_id, batch.pk],
             )
+            if counts["households_created"] >= ANALYZE_AFTER:
+                # The members and incomes are joined to the households just written: without
+                # fresh statistics (a first import into an empty county has none) the planner
+                # may pick a nested loop over what it thinks is an empty table.
+                self.sql("ANALYZE registry_household")
             if self.upsert:
                 counts["members_updated"] = self.sql(
                     f"UPDATE registry_member m SET household_id = h.id, county_code = h.county_code,"
@@ -626,6 +623,9 @@ class Importer:
                 " WHERE i.household_id = h.id AND i.year = s.income_year)",
                 [actor_id, actor_id],
             )
+            # Check the deferred foreign keys now, while the rule checks still run beside
+            # the apply, rather than serially at commit.
+            self.sql("SET CONSTRAINTS ALL IMMEDIATE")
         finish_batch(batch, sum(counts.values()))
         self.job.batch_id = batch.pk
         return counts

@@ -423,9 +423,10 @@ def test_crash_after_half_staged_resumes(office, county, village, tmp_path, monk
     ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=stale)
     staged: list[int] = []
 
-    def recording(self, done, hh, mem, *args, **kwargs):
-        staged.extend(r[0] for r in mem)
-        return original(self, done, hh, mem, *args, **kwargs)
+    def recording(self, done, parsed, *args, **kwargs):
+        if parsed.first_row is not None:
+            staged.append(parsed.first_row)
+        return original(self, done, parsed, *args, **kwargs)
 
     monkeypatch.setattr(staging.Importer, "flush", recording)
     job = run_job(job.pk)
@@ -531,3 +532,72 @@ def test_job_interrupted_too_often_fails_and_drops_staging(office, county, villa
     with connection.cursor() as cur:
         cur.execute("SELECT to_regclass(%s)", [f"registry_stage_{job.pk}_hh"])
         assert cur.fetchone()[0] is None
+
+
+@pytest.fixture
+def worker_processes(monkeypatch):
+    """Parse on two forked worker processes whatever the file size, in small chunks."""
+    monkeypatch.setattr(staging, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(staging, "CHUNK_ROWS", 7)
+    monkeypatch.setenv("FUPIN_IMPORT_WORKERS", "2")
+
+
+def test_worker_processes_stage_the_same_rows_in_file_order(
+    office, county, village, tmp_path, worker_processes
+):
+    data = families(village.code, 30)
+    data[3][0]["开户银行"] = "农商行\t城关\\支行"  # COPY text escaping done in the workers
+    job = import_file(
+        actor=office,
+        path=str(write_xlsx(tmp_path / "w.xlsx", data)),
+        mode="insert",
+        region_code=county.code,
+    )
+    assert job.status == "succeeded", job.message
+    assert counts() == (30, 90, 30)
+    numbers = list(Household.objects.order_by("id").values_list("household_no", flat=True))
+    assert numbers == [hh["户编号"] for hh, _ in data]  # file order kept across workers
+    member = Member.objects.get(household__household_no=data[5][0]["户编号"], relation="spouse")
+    assert crypto.decrypt(member.id_cipher) == data[5][1][1]["身份证号"]
+    assert crypto.lookup_hash(data[5][1][1]["身份证号"]) == member.id_hash
+    bank = Household.objects.get(household_no=data[3][0]["户编号"]).bank_name
+    assert bank == "农商行\t城关\\支行"
+
+
+def test_worker_processes_report_every_cell_error(
+    office, county, village, tmp_path, worker_processes
+):
+    data = families(village.code, 30)
+    data[2][1][1]["身份证号"] = "123"
+    data[25][1][2]["性别"] = "女" if data[25][1][2]["性别"] == "男" else "男"
+    job = import_file(
+        actor=office,
+        path=str(write_csv(tmp_path / "w.csv", data)),
+        mode="insert",
+        region_code=county.code,
+    )
+    assert job.status == "failed" and counts() == (0, 0, 0)
+    found = {(r[1], r[2], r[4]) for r in report_rows(job)[1:]}
+    assert found == {(2 * 3 + 3, "身份证号", "C09"), (25 * 3 + 4, "性别", "C10")}
+
+
+def test_a_file_on_the_server_is_not_held_to_the_upload_limit(
+    office, county, village, tmp_path, monkeypatch
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fupin.core.errors import ValidationFailed
+    from fupin.registry.io import services
+
+    monkeypatch.setattr(services, "MAX_BYTES", 100)
+    path = write_csv(tmp_path / "county.csv", families(village.code, 3))
+    with pytest.raises(ValidationFailed, match="500 MB"):
+        services.create_job(
+            actor=office,
+            upload=SimpleUploadedFile("county.csv", path.read_bytes()),
+            mode="insert",
+            region_code=county.code,
+        )
+    job = import_file(actor=office, path=str(path), mode="insert", region_code=county.code)
+    assert job.status == "succeeded", job.message
+    assert counts() == (3, 9, 3)

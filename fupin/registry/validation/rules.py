@@ -76,7 +76,9 @@ def _age(b: Bundle, m: Any) -> int | None:
 
 
 def _dec(value: Any) -> Decimal:
-    return Decimal(str(value)) if value not in (None, "") else Decimal("0")
+    if isinstance(value, Decimal):  # (comparing a Decimal with "" costs an ABC check)
+        return value
+    return Decimal(str(value)) if value is not None and value != "" else Decimal("0")
 
 
 def _gross(inc: Any) -> Decimal:
