@@ -4,17 +4,20 @@ raw COPY, xlsx import ≥ 80% of the raw calamine parse, peak RSS < 1 GB).
 One run, on the same server, for N persons (~3.1 per household) of one county (射洪市 510981):
   1. generate the file: flat CSV, and the two-sheet xlsx (by default only up to 1,000,000
      persons — xlsx generation of 10M is slow and a sheet holds at most 1,048,575 rows);
-  2. ceiling: raw PostgreSQL COPY of the same rows into registry_household / registry_member
-     (values already encrypted and hashed — prepared outside the timing — in bulk-audit mode,
-     so each COPY writes one summary audit row as an import does), then TRUNCATE;
-  3. our CSV import (fupin.registry.io.importer.import_file);
+  2. ceiling: raw PostgreSQL COPY of the same rows into registry_household / registry_member /
+     registry_income (values already encrypted and hashed — prepared outside the timing —
+     with the writer's user and import batch as the import records them, in bulk-audit
+     mode, so each COPY writes one summary audit row as an import does), then TRUNCATE;
+  3. our CSV import (fupin.registry.io.services.import_file) — steps 2 and 3 alternate
+     `--repeat` times (default 3) and each reports its median run;
   4. our xlsx import;
   5. ceiling for xlsx: python-calamine iterating every row of both sheets;
   6. naive baseline: services.household_create + income_save per household for a 20,000-person
      sample (rows/s extrapolates);
   7. export of the whole registry to CSV and xlsx (ceiling: COPY … TO of the joined rows).
 
-Each step runs in its own process so its peak RSS (getrusage of that process) is its own.
+Each step runs in its own process so its peak RSS (getrusage of that process) is its own; an
+import's figure adds its parse workers' peak once per worker.
 Generated files are cached in var/bench/ (use --regen to rebuild them).
 
 Run: .venv/bin/python bench/registry_import.py [--persons 1000000] [--county 510981]
@@ -27,6 +30,7 @@ import csv
 import datetime as dt
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -233,8 +237,9 @@ def paths(persons: int) -> dict[str, Path]:
     return {
         "csv": OUT / f"registry_{persons}.csv",
         "xlsx": OUT / f"registry_{persons}.xlsx",
-        "households_tsv": OUT / f"copy_households_v2_{persons}.tsv",
-        "members_tsv": OUT / f"copy_members_v2_{persons}.tsv",
+        "households_tsv": OUT / f"copy_households_v3_{persons}.tsv",
+        "members_tsv": OUT / f"copy_members_v3_{persons}.tsv",
+        "incomes_tsv": OUT / f"copy_incomes_v3_{persons}.tsv",
     }
 
 
@@ -309,12 +314,14 @@ def step_gen_xlsx(a: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def copy_columns() -> tuple[list[str], list[str]]:
-    """The columns the raw COPY writes: those of the demo loader, the project's other bulk
-    writer of registry rows (one list for both); the bench also sets member ids itself."""
-    from fupin.demo.registry import HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
+def copy_columns() -> tuple[list[str], list[str], list[str]]:
+    """The columns of the COPY payload: those of the demo loader, the project's other bulk
+    writer of registry rows (one list for both); the bench also sets member ids itself. The
+    raw COPY adds who wrote the rows (created_by / updated_by, and the household's import
+    batch) as the import does, so both write the same rows."""
+    from fupin.demo.registry import HOUSEHOLD_COLUMNS, INCOME_COLUMNS, MEMBER_COLUMNS
 
-    return list(HOUSEHOLD_COLUMNS), ["id", *MEMBER_COLUMNS]
+    return list(HOUSEHOLD_COLUMNS), ["id", *MEMBER_COLUMNS], list(INCOME_COLUMNS)
 
 
 def _tsv(value: Any) -> str:
@@ -338,8 +345,12 @@ def step_gen_copy(a: argparse.Namespace) -> dict[str, Any]:
     villages = villages_of(a.county)
     started = time.perf_counter()
     member_id = 0
-    household_copy, member_copy = copy_columns()
-    with p["households_tsv"].open("w") as hf, p["members_tsv"].open("w") as mf:
+    household_copy, member_copy, income_copy = copy_columns()
+    with (
+        p["households_tsv"].open("w") as hf,
+        p["members_tsv"].open("w") as mf,
+        p["incomes_tsv"].open("w") as inf,
+    ):
         for hid, hh in enumerate(generate(a.persons, a.county, villages), 1):
             values = {
                 **hh,
@@ -353,6 +364,15 @@ def step_gen_copy(a: argparse.Namespace) -> dict[str, Any]:
                 "helper_id": None,
             }
             hf.write("\t".join(_tsv(values[c]) for c in household_copy) + "\n")
+            if hh.get("income_year") is not None:
+                income = {
+                    **hh,
+                    **values,
+                    "household_id": hid,
+                    "year": hh["income_year"],
+                    "size": hh["declared_size"],
+                }
+                inf.write("\t".join(_tsv(income[c]) for c in income_copy) + "\n")
             for m in hh["members"]:
                 member_id += 1
                 stored = identity.store(m["id_number"])
@@ -414,17 +434,28 @@ def step_copy(a: argparse.Namespace) -> dict[str, Any]:
     actor = bench_actor()
     batch = start_batch(actor=actor, kind="bench", reason="基准测试：原始 COPY")
     started = time.perf_counter()
-    household_copy, member_copy = copy_columns()
+    household_copy, member_copy, income_copy = copy_columns()
+    who = ["created_by_id", "updated_by_id"]
+    user = str(actor.user_id).encode()
+    by = b"\t" + user + b"\t" + user
     with transaction.atomic(), bulk_audit(batch), connection.cursor() as cursor:
-        for table, columns, path in (
-            ("registry_household", household_copy, p["households_tsv"]),
-            ("registry_member", member_copy, p["members_tsv"]),
+        for table, columns, path, tail in (
+            (
+                "registry_household",
+                [*household_copy, *who, "import_batch_id"],
+                p["households_tsv"],
+                by + b"\t" + str(batch.pk).encode(),
+            ),
+            ("registry_member", [*member_copy, *who], p["members_tsv"], by),
+            ("registry_income", [*income_copy, *who], p["incomes_tsv"], by),
         ):
             sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
             with cursor.copy(sql) as copy, path.open("rb") as fh:
                 while chunk := fh.read(1 << 20):
-                    copy.write(chunk)
-        for table in ("registry_household", "registry_member"):
+                    # Complete lines only, each given the writer's columns.
+                    chunk += fh.readline()
+                    copy.write(chunk.replace(b"\n", tail + b"\n"))
+        for table in ("registry_household", "registry_member", "registry_income"):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             )
@@ -436,35 +467,31 @@ def step_copy(a: argparse.Namespace) -> dict[str, Any]:
     return {"rows": rows, "seconds": seconds}
 
 
-def _importer() -> Any:
-    """The module holding import_file (fupin.registry.io.services), if it exists yet."""
-    import importlib
-    import importlib.util
-
-    for name in ("fupin.registry.io.services", "fupin.registry.io.importer"):
-        if importlib.util.find_spec(name) is not None:
-            module = importlib.import_module(name)
-            if hasattr(module, "import_file"):
-                return module
-    return None
-
-
 def step_import(a: argparse.Namespace, kind: str) -> dict[str, Any]:
-    importer = _importer()
-    if importer is None:
-        return {"skip": "not available yet (fupin.registry.io.importer missing)"}
+    from fupin.registry.io import workers
+    from fupin.registry.io.services import import_file
+
     truncate()
     actor = bench_actor()
     started = time.perf_counter()
-    job = importer.import_file(
+    job = import_file(
         actor=actor, path=str(paths(a.persons)[kind]), mode="insert", region_code=a.county
     )
     seconds = time.perf_counter() - started
     rows = member_count()
     note = "" if rows else f"{job.status}: {job.message[:120]} {job.error_count} errors"
+    job.file.delete(save=False)  # the stored copy of the upload (one per run)
     if not a.keep:
         truncate()
-    return {"rows": rows, "seconds": seconds, "note": note}
+    # The parse workers' peak (each forked from this process), counted once per worker.
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "note": note,
+        "workers_mb": children * workers.default_processes(),
+        "phases": job.summary.get("seconds", {}),
+    }
 
 
 def step_calamine(a: argparse.Namespace) -> dict[str, Any]:
@@ -565,11 +592,25 @@ STEPS = {
 def run_child(a: argparse.Namespace) -> None:
     setup_django()
     result = STEPS[a.step](a)
-    result["rss_mb"] = peak_rss_mb()
+    result["rss_mb"] = peak_rss_mb() + result.pop("workers_mb", 0)
     print("RESULT " + json.dumps(result, default=str))
 
 
 # --- the orchestrator ----------------------------------------------------------------------
+
+
+def median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median time, its note listing every run; RSS is the largest."""
+    timed = sorted((r for r in runs if "seconds" in r), key=lambda r: r["seconds"])
+    if not timed:
+        return runs[-1]
+    if len(timed) == 1:
+        return timed[0]
+    chosen = dict(timed[len(timed) // 2])
+    every = ", ".join(f"{r['seconds']:.1f}" for r in runs if "seconds" in r)
+    chosen["note"] = f"median of {len(timed)} runs ({every} s)"
+    chosen["rss_mb"] = max(r.get("rss_mb", 0) for r in timed)
+    return chosen
 
 
 def spawn(a: argparse.Namespace, step: str, keep: bool = False) -> dict[str, Any]:
@@ -593,6 +634,9 @@ def main() -> None:
         "--orm-sample", type=int, default=ORM_SAMPLE, help="persons saved one by one"
     )
     parser.add_argument("--regen", action="store_true", help="rebuild the cached files")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of the COPY ceiling and the CSV import"
+    )
     parser.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
     parser.add_argument("--keep", action="store_true", help=argparse.SUPPRESS)
     a = parser.parse_args()
@@ -615,14 +659,19 @@ def main() -> None:
             results[step] = {"skip": "cached (use --regen)"}
         else:
             results[step] = spawn(a, step)
-    results["copy"] = spawn(a, "copy")
     results["orm"] = spawn(a, "orm") if a.orm_sample else {"skip": "--orm-sample 0"}
     if with_xlsx:
         results["import_xlsx"] = spawn(a, "import_xlsx")
         results["calamine"] = spawn(a, "calamine")
     else:
         results["import_xlsx"] = results["calamine"] = {"skip": "no xlsx at this size"}
-    results["import_csv"] = spawn(a, "import_csv", keep=True)
+    # The ceiling and the CSV import alternate, `--repeat` times each: the machine's speed
+    # drifts (checkpoints, other work), so each is the median of runs taken side by side.
+    copies, imports = [], []
+    for i in range(a.repeat):
+        copies.append(spawn(a, "copy"))
+        imports.append(spawn(a, "import_csv", keep=i == a.repeat - 1))
+    results["copy"], results["import_csv"] = median(copies), median(imports)
     if "skip" in results["import_csv"]:  # load the registry for the export steps anyway
         spawn(a, "copy", keep=True)
     results["export_copy"] = spawn(a, "export_copy")
@@ -669,6 +718,10 @@ def main() -> None:
                 r.get("note", ""),
             ]
         )
+    for key in ("import_csv", "import_xlsx"):
+        if results.get(key, {}).get("phases"):
+            phases = ", ".join(f"{k} {v:.1f} s" for k, v in results[key]["phases"].items())
+            print(f"{key} phases (the job's own laps): {phases}")
     print()
     print_table(
         f"Registry import/export — {a.persons:,} persons, county {a.county} "
