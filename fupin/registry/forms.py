@@ -88,7 +88,10 @@ class StyledForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
+            if getattr(field, "code_list", None):
+                current = self.initial.get(name, field.initial)
+                field.choices = _code_list_choices(field, current)  # type: ignore[attr-defined]
             for key, message in REQUIRED_MESSAGES.items():
                 field.error_messages.setdefault(key, message)
             widget = field.widget
@@ -126,7 +129,26 @@ def _form_class(name: str, bases: tuple[type, ...], fields: dict[str, Any]) -> A
 
 def _model_fields(model: Any, names: list[str]) -> dict[str, forms.Field]:
     fields = fields_for_model(model, fields=names)
-    return {k: v for k, v in fields.items() if v is not None}
+    out = {k: v for k, v in fields.items() if v is not None}
+    for name, field in out.items():
+        choices = getattr(model._meta.get_field(name), "choices", None)
+        key = getattr(getattr(choices, "func", None), "key", None)
+        if isinstance(field, forms.ChoiceField) and key:
+            field.code_list = key  # type: ignore[attr-defined]  # see StyledForm.__init__
+    return out
+
+
+def _code_list_choices(field: forms.ChoiceField, current: Any) -> list[tuple[str, str]]:
+    """The list's active items with their labels now, plus the record's own value when an
+    administrator has since stopped (停用) it, and the blank the model field allows."""
+    key = field.code_list  # type: ignore[attr-defined]
+    keep = {str(v) for v in (current if isinstance(current, list | tuple) else [current])}
+    out = [(v, lbl) for v, lbl in codelists.choices(key) if v in keep]
+    chosen = dict(codelists.active_choices(key))
+    chosen.update(out)
+    ordered = [(v, chosen[v]) for v, _ in codelists.choices(key) if v in chosen]
+    blank = [c for c in field.choices if c[0] == ""][:1]  # type: ignore[index]
+    return [*blank, *ordered]
 
 
 def _household_fields() -> dict[str, forms.Field]:
@@ -139,6 +161,7 @@ def _household_fields() -> dict[str, forms.Field]:
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    fields["other_causes"].code_list = "Cause"  # type: ignore[attr-defined]
     fields["identified_year"].widget.attrs.update(min=2000, max=2100)
     return fields
 

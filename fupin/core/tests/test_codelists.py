@@ -385,3 +385,48 @@ def test_add_item_to_every_extensible_list_goes_last(root):
         assert codelists.choices(key)[-1] == ("custom1", "自定义一")
     member_field = Member._meta.get_field("political_status")
     member_field.clean("custom1", None)  # the model field accepts the custom value
+
+
+def test_forms_offer_current_labels_and_a_stopped_item_only_where_the_record_has_it(
+    root, office, office_user, village
+):
+    from fupin.registry.forms import HouseholdCreateForm, HouseholdEditForm
+
+    fuel = codelists.add_item(actor=root, list_key="Fuel", value="pellet", label="生物质颗粒")
+    rename(root, "Fuel", "coal", "燃煤")
+    created = services.household_create(
+        actor=office,
+        village_code=village.code,
+        data=household_data("5109810011", fuel="pellet"),
+        members=family(village.code[:6]),
+    ).household
+    codelists.update_item(
+        actor=root, pk=fuel.pk, label="生物质颗粒", position=fuel.position, active=False, version=1
+    )
+    offered = dict(HouseholdCreateForm().fields["fuel"].choices)
+    assert offered["coal"] == "燃煤" and "pellet" not in offered
+    edit = HouseholdEditForm(initial={"fuel": "pellet"})
+    assert dict(edit.fields["fuel"].choices)["pellet"] == "生物质颗粒"
+    # Saving the edit page keeps the stopped value the household already has.
+    url = reverse("registry:household_edit", args=[created.pk])
+    client = client_for(office_user)
+    page = client.get(url).content.decode()
+    assert 'value="pellet"' in page
+    response = client.post(url, _edit_post(created, reason="核对"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created.refresh_from_db()
+    assert created.fuel == "pellet" and created.version == 2
+
+
+def _edit_post(household: Household, **extra: str) -> dict[str, Any]:
+    from fupin.registry.forms import HOUSEHOLD_FORM_FIELDS
+
+    out: dict[str, Any] = {"version": household.version, **extra}
+    for name in HOUSEHOLD_FORM_FIELDS:
+        value = getattr(household, name)
+        if isinstance(value, bool):
+            if value:
+                out[name] = "on"
+        elif value is not None:  # lists (other causes) post as repeated values
+            out[name] = value
+    return out

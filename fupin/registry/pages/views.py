@@ -268,8 +268,10 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = services.access_household(actor, pk)
     services.require_write(actor, household.region_code)
     status = 200
+    # The record's values also on POST: a code item stopped since stays choosable here.
+    initial = {f: getattr(household, f) for f in HOUSEHOLD_FORM_FIELDS}
     if request.method == "POST":
-        form = HouseholdEditForm(request.POST)
+        form = HouseholdEditForm(request.POST, initial=initial)
         if form.is_valid():
             try:
                 result = services.household_update(
@@ -289,7 +291,6 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _warn(request, result.warnings)
                 return redirect("registry:household_detail", pk=household.pk)
     else:
-        initial = {f: getattr(household, f) for f in HOUSEHOLD_FORM_FIELDS}
         form = HouseholdEditForm(initial={**initial, "version": household.version})
     context = {"page_title": f"编辑：{household}", "form": form, "household": household}
     return render(request, T + "household_edit.html", context, status=status)
@@ -329,8 +330,9 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = member.household
     services.require_write(actor, household.region_code)
     status = 200
+    initial = {f: getattr(member, f) for f in MEMBER_FORM_FIELDS}
     if request.method == "POST":
-        form = MemberEditForm(request.POST)
+        form = MemberEditForm(request.POST, initial=initial)
         if form.is_valid() and _check_ids(actor, [form], exclude=member.pk):
             try:
                 saved, warnings = services.member_update(
@@ -350,7 +352,6 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _warn(request, warnings)
                 return _to_tab(household, "members")
     else:
-        initial = {f: getattr(member, f) for f in MEMBER_FORM_FIELDS}
         form = MemberEditForm(initial={**initial, "version": member.version})
     context = {
         "page_title": f"编辑成员：{member.name}",
