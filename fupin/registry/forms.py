@@ -138,17 +138,15 @@ def _model_fields(model: Any, names: list[str]) -> dict[str, forms.Field]:
     return out
 
 
-def _code_list_choices(field: forms.ChoiceField, current: Any) -> list[tuple[str, str]]:
+def _code_list_choices(field: Any, current: Any) -> list[tuple[str, str]]:
     """The list's active items with their labels now, plus the record's own value when an
     administrator has since stopped (停用) it, and the blank the model field allows."""
-    key = field.code_list  # type: ignore[attr-defined]
+    key = field.code_list
     keep = {str(v) for v in (current if isinstance(current, list | tuple) else [current])}
-    out = [(v, lbl) for v, lbl in codelists.choices(key) if v in keep]
-    chosen = dict(codelists.active_choices(key))
-    chosen.update(out)
-    ordered = [(v, chosen[v]) for v, _ in codelists.choices(key) if v in chosen]
-    blank = [c for c in field.choices if c[0] == ""][:1]  # type: ignore[index]
-    return [*blank, *ordered]
+    active = {v for v, _ in codelists.active_choices(key)}
+    blank: list[tuple[str, str]] = [(str(v), str(lbl)) for v, lbl in field.choices if v == ""]
+    ordered = [(v, lbl) for v, lbl in codelists.choices(key) if v in active or v in keep]
+    return [*blank[:1], *ordered]
 
 
 def _household_fields() -> dict[str, forms.Field]:
