@@ -372,11 +372,12 @@ def can_view(actor: Actor) -> bool:
 
 
 def can_edit(actor: Actor) -> bool:
-    """Code lists are national, like a parameter's national value: editing them takes the
-    parameter-editing permission over the whole country (the system administrator)."""
+    """Code lists serve the whole deployment, like a parameter's national value: editing
+    them belongs to the system administrator role (fupin.core.params._check_scope), wherever
+    that grant sits."""
     from fupin.accounts.perms import Perm
 
-    return actor.can_write(Perm.PARAM_EDIT, "")
+    return actor.is_system_admin and actor.has_perm(Perm.PARAM_EDIT) and not actor.is_read_only
 
 
 def _require_edit(actor: Actor) -> None:
@@ -385,7 +386,7 @@ def _require_edit(actor: Actor) -> None:
     if not actor.has_perm(Perm.PARAM_EDIT) or actor.is_read_only:
         raise PermissionDenied()
     if not can_edit(actor):
-        raise PermissionDenied("代码表全国通用，只有系统管理员可以修改")
+        raise PermissionDenied("代码表全系统通用，只有系统管理员可以修改")
 
 
 def _list(key: str) -> CodeList:
