@@ -65,7 +65,7 @@ log = logging.getLogger(__name__)
 
 CHUNK_ROWS = 10_000  # file rows per staging transaction (and per worker task)
 PARALLEL_MIN_BYTES = 4 << 20  # smaller files are parsed in the job's own process
-ANALYZE_AFTER = 5_000  # households written by one import before the table is re-analysed
+BULK_HOUSEHOLDS = 5_000  # households in a file from which the apply is planned for bulk
 BUNDLE_PAGE = 5_000  # households per validation page
 DUPLICATE_MESSAGES = 2_000  # per-row "already registered" messages naming the household
 
@@ -560,6 +560,18 @@ class Importer:
         inc_set = ", ".join(f"{c} = s.{c}" for c in INCOME_FIELDS)
         inc_cmp = ", ".join(f"i.{c}" for c in INCOME_FIELDS)
         inc_src = ", ".join(f"s.{c}" for c in INCOME_FIELDS)
+        # A large file is joined to the registry in bulk: hash joins, never nested loops. The
+        # planner's estimates for tables truncated or loaded moments ago can be wildly off
+        # (a 1M-person first import once spent many minutes in a nested loop over its own
+        # new households); a small upsert keeps the index lookups it needs.
+        bulk = bool(
+            self.scalar(
+                f"SELECT count(*) >= %s FROM (SELECT FROM {self.hh} LIMIT %s) q",
+                [BULK_HOUSEHOLDS, BULK_HOUSEHOLDS],
+            )
+        )
+        if bulk:
+            self.sql("SET LOCAL enable_nestloop = off")
         with bulk_audit(batch):
             if self.upsert:
                 counts["households_updated"] = self.sql(
@@ -579,7 +591,7 @@ class Importer:
                 " WHERE h.household_no = s.household_no) ORDER BY s.row_no",
                 [actor_id, actor_id, batch.pk],
             )
-            if counts["households_created"] >= ANALYZE_AFTER:
+            if counts["households_created"] >= BULK_HOUSEHOLDS:
                 # The members and incomes are joined to the households just written: without
                 # fresh statistics (a first import into an empty county has none) the planner
                 # may pick a nested loop over what it thinks is an empty table.
@@ -626,6 +638,8 @@ class Importer:
             # Check the deferred foreign keys now, while the rule checks still run beside
             # the apply, rather than serially at commit.
             self.sql("SET CONSTRAINTS ALL IMMEDIATE")
+        if bulk:
+            self.sql("SET LOCAL enable_nestloop TO DEFAULT")
         finish_batch(batch, sum(counts.values()))
         self.job.batch_id = batch.pk
         return counts

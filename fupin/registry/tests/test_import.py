@@ -536,8 +536,10 @@ def test_job_interrupted_too_often_fails_and_drops_staging(office, county, villa
 
 @pytest.fixture
 def worker_processes(monkeypatch):
-    """Parse on two forked worker processes whatever the file size, in small chunks."""
+    """Parse on two forked worker processes whatever the file size, in small chunks, and
+    apply as a bulk load (statistics refreshed, hash joins only)."""
     monkeypatch.setattr(staging, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(staging, "BULK_HOUSEHOLDS", 5)
     monkeypatch.setattr(staging, "CHUNK_ROWS", 7)
     monkeypatch.setenv("FUPIN_IMPORT_WORKERS", "2")
 
