@@ -234,6 +234,7 @@ class Cells:
 
 
 def paths(persons: int) -> dict[str, Path]:
+    OUT.mkdir(parents=True, exist_ok=True)  # a step may run on its own (--step)
     return {
         "csv": OUT / f"registry_{persons}.csv",
         "xlsx": OUT / f"registry_{persons}.xlsx",
@@ -643,7 +644,6 @@ def main() -> None:
     if a.step:
         run_child(a)
         return
-    OUT.mkdir(parents=True, exist_ok=True)
     setup_django()  # migrate once here, so children start on an up-to-date database
     p = paths(a.persons)
     with_xlsx = a.persons <= a.xlsx_max

@@ -363,6 +363,14 @@ class Importer:
                 f" SELECT *, 'check' FROM ({statement}) q",
                 args,
             )
+        # Every row of a household number given twice (reported above as R01) is left out of
+        # the rule checks: mark them once here, so each rule page is a plain index range scan
+        # rather than an anti-join over the whole staging table (minutes per page at 10M).
+        self.sql(
+            f"UPDATE {self.hh} s SET bad = true FROM (SELECT household_no FROM {self.hh}"
+            " WHERE household_no IS NOT NULL GROUP BY household_no HAVING count(*) > 1) d"
+            " WHERE s.household_no = d.household_no AND NOT s.bad"
+        )
         self.registry_duplicates()
 
     def registry_duplicates(self) -> None:
@@ -406,9 +414,8 @@ class Importer:
         while True:
             with connection.cursor() as cur:
                 cur.execute(
-                    f"SELECT {hh_cols} FROM {self.hh} s WHERE NOT bad AND household_no > %s"
-                    f" AND NOT EXISTS (SELECT 1 FROM {self.hh} d WHERE d.household_no = s.household_no"
-                    " AND d.row_no <> s.row_no) ORDER BY household_no LIMIT %s",
+                    f"SELECT {hh_cols} FROM {self.hh} WHERE NOT bad AND household_no > %s"
+                    " ORDER BY household_no LIMIT %s",
                     [last, BUNDLE_PAGE],
                 )
                 households = cur.fetchall()

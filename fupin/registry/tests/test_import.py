@@ -505,6 +505,10 @@ def test_duplicate_household_no_in_file_and_existing_household(office, county, v
     )
     twice = families(village.code, 1, start=7)
     twice.append((dict(twice[0][0]), family_rows(twice[0][0]["户编号"], village.code, 99)))
+    # The same size error (H002) in every household: the rules still run on the others, but
+    # a household number given twice is reported once, as R01, not rule-checked as well.
+    for hh, _ in (data[0], *twice):
+        hh["家庭人口数"] = "5"
     job = import_file(
         actor=office,
         path=str(write_xlsx(tmp_path / "d.xlsx", [data[0], *twice])),
@@ -514,6 +518,8 @@ def test_duplicate_household_no_in_file_and_existing_household(office, county, v
     found = {(r[0], r[1], r[4]) for r in report_rows(job)[1:]}
     assert ("户信息", 2, "R06") in found  # already registered
     assert ("户信息", 4, "R01") in found  # same 户编号 as row 3
+    assert ("户信息", 2, "H002") in found
+    assert not {f for f in found if f[:2] in (("户信息", 3), ("户信息", 4)) and f[2] != "R01"}
     assert counts() == (1, 3, 1)
 
 
