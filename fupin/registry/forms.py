@@ -89,9 +89,12 @@ class StyledForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            if getattr(field, "code_list", None):
+            key = getattr(field, "code_list", None)
+            if key:  # the items in use now, and the record's own values even if stopped since
                 current = self.initial.get(name, field.initial)
-                field.choices = _code_list_choices(field, current)  # type: ignore[attr-defined]
+                keep = current if isinstance(current, list | tuple) else [current]
+                blank = [c for c in field.choices if c[0] == ""][:1]  # type: ignore[attr-defined]
+                field.choices = [*blank, *codelists.active_choices(key, keep)]  # type: ignore[attr-defined]
             for key, message in REQUIRED_MESSAGES.items():
                 field.error_messages.setdefault(key, message)
             widget = field.widget
@@ -131,22 +134,10 @@ def _model_fields(model: Any, names: list[str]) -> dict[str, forms.Field]:
     fields = fields_for_model(model, fields=names)
     out = {k: v for k, v in fields.items() if v is not None}
     for name, field in out.items():
-        choices = getattr(model._meta.get_field(name), "choices", None)
-        key = getattr(getattr(choices, "func", None), "key", None)
+        key = codelists.list_key(model._meta.get_field(name))
         if isinstance(field, forms.ChoiceField) and key:
             field.code_list = key  # type: ignore[attr-defined]  # see StyledForm.__init__
     return out
-
-
-def _code_list_choices(field: Any, current: Any) -> list[tuple[str, str]]:
-    """The list's active items with their labels now, plus the record's own value when an
-    administrator has since stopped (停用) it, and the blank the model field allows."""
-    key = field.code_list
-    keep = {str(v) for v in (current if isinstance(current, list | tuple) else [current])}
-    active = {v for v, _ in codelists.active_choices(key)}
-    blank: list[tuple[str, str]] = [(str(v), str(lbl)) for v, lbl in field.choices if v == ""]
-    ordered = [(v, lbl) for v, lbl in codelists.choices(key) if v in active or v in keep]
-    return [*blank[:1], *ordered]
 
 
 def _household_fields() -> dict[str, forms.Field]:

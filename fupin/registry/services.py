@@ -14,7 +14,7 @@ from django.db.models import F
 
 from fupin.accounts.perms import Perm
 from fupin.accounts.scope import Actor
-from fupin.core import params
+from fupin.core import codelists, params
 from fupin.core.errors import Conflict, NotFound, ValidationFailed
 from fupin.core.masking import mask_name
 from fupin.regions.models import Level, Region
@@ -171,7 +171,9 @@ def _build_member(household: Household, data: dict[str, Any]) -> Member:
     return member
 
 
-def _full_clean(obj: Any, exclude: list[str]) -> None:
+def _full_clean(obj: Any, exclude: list[str], before: dict[str, Any] | None = None) -> None:
+    """Model validation, and no code item stopped (停用) chosen anew: `before` holds the
+    previous values of the fields an edit changes (None for a new record)."""
     try:
         obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except DjangoValidationError as exc:
@@ -179,6 +181,14 @@ def _full_clean(obj: Any, exclude: list[str]) -> None:
             "；".join(f"{k}: {'，'.join(v)}" for k, v in exc.message_dict.items()),
             errors=exc.message_dict,
         ) from exc
+    stopped = codelists.stopped_errors(obj, before)
+    if stopped:
+        raise ValidationFailed(
+            "；".join(
+                f"{obj._meta.get_field(k).verbose_name}：{'，'.join(v)}" for k, v in stopped.items()
+            ),
+            errors=stopped,
+        )
 
 
 @transaction.atomic
@@ -279,9 +289,10 @@ def household_update(
     unknown = set(data) - HOUSEHOLD_FIELDS
     if unknown:
         raise ValidationFailed(f"未知字段：{', '.join(sorted(unknown))}")
+    before = {key: getattr(household, key) for key in data}
     for key, value in data.items():
         setattr(household, key, value)
-    _full_clean(household, exclude=["village", "helper", "created_by", "updated_by"])
+    _full_clean(household, exclude=["village", "helper", "created_by", "updated_by"], before=before)
     warnings = check_bundle(bundle_for(household))
     from fupin.audit.context import audit_context
 
@@ -502,7 +513,8 @@ def member_update(
     if member.version != version:
         raise Conflict()
     changed = _apply_member_fields(actor, member, data)
-    _full_clean(member, exclude=["household", "created_by", "updated_by"])
+    before = {k: old for k, (old, _) in changed.items()}
+    _full_clean(member, exclude=["household", "created_by", "updated_by"], before=before)
     if changed:
         fields = [k for k in changed if k != "id_number"]
         if "id_number" in changed:
@@ -625,7 +637,10 @@ def _apply_change(
                 details = _apply_member_fields(actor, member, new_member)
                 if not details:
                     raise ValidationFailed("更正内容与原信息相同")
-                _full_clean(member, exclude=["household", "created_by", "updated_by"])
+                before = {k: old for k, (old, _) in details.items()}
+                _full_clean(
+                    member, exclude=["household", "created_by", "updated_by"], before=before
+                )
                 member.version = version + 1
                 member.updated_by_id = actor.user_id
                 member.save()

@@ -18,6 +18,7 @@ from python_calamine import CalamineWorkbook
 from fupin.accounts.scope import load_actor
 from fupin.audit.models import AuditEvent
 from fupin.core import codelists
+from fupin.core.codelists import store
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.core.models import CodeItem
 from fupin.core.testing import client_for, make_user
@@ -148,8 +149,8 @@ def test_cached_reads_cost_no_query(root, django_assert_num_queries):
 def test_without_the_table_the_code_labels_serve_without_a_query(monkeypatch):
     """A fresh database during migrate: the table is known to be absent, so no query runs."""
     conn_key = ("default", str(connection.settings_dict["NAME"]))
-    monkeypatch.setattr(codelists, "_cache", {})
-    monkeypatch.setitem(codelists._tables, conn_key, time.monotonic())  # absent, just checked
+    monkeypatch.setattr(store, "_cache", {})
+    monkeypatch.setitem(store._tables, conn_key, time.monotonic())  # absent, just checked
     CodeItem.objects.filter(list_key="Cause", value="illness").update(label="改过")
     with CaptureQueriesContext(connection) as queries:
         assert codelists.label(codes.Cause, "illness") == "因病"
@@ -420,6 +421,64 @@ def test_forms_offer_current_labels_and_a_stopped_item_only_where_the_record_has
     assert response.status_code == 302, response.content.decode()[:2000]
     created.refresh_from_db()
     assert created.fuel == "pellet" and created.version == 2
+
+
+def test_services_refuse_a_stopped_item_chosen_anew_but_keep_one_already_held(
+    root, office, village
+):
+    fuel = codelists.add_item(actor=root, list_key="Fuel", value="pellet", label="生物质颗粒")
+    cause = codelists.add_item(actor=root, list_key="Cause", value="flood", label="山洪")
+    party = codelists.add_item(
+        actor=root, list_key="PoliticalStatus", value="custom1", label="无党派"
+    )
+    created = services.household_create(
+        actor=office,
+        village_code=village.code,
+        data=household_data("5109810011", fuel="pellet", other_causes=["flood"]),
+        members=family(village.code[:6]),
+    ).household
+    for row in (fuel, cause, party):
+        codelists.update_item(
+            actor=root, pk=row.pk, label=row.label, position=row.position, active=False, version=1
+        )
+    # Anew: on a new household, and as an edit to another value.
+    with pytest.raises(
+        ValidationFailed, match="主要燃料类型：“生物质颗粒”已停用，不能再选用"
+    ) as new:
+        services.household_create(
+            actor=office,
+            village_code=village.code,
+            data=household_data("5109810012", fuel="pellet"),
+            members=family(village.code[:6]),
+        )
+    assert new.value.errors == {"fuel": ["“生物质颗粒”已停用，不能再选用"]}
+    other = services.household_create(
+        actor=office,
+        village_code=village.code,
+        data=household_data("5109810013"),
+        members=family(village.code[:6]),
+    ).household
+    with pytest.raises(ValidationFailed, match="“山洪”已停用"):
+        services.household_update(
+            actor=office, pk=other.pk, version=other.version, data={"other_causes": ["flood"]}
+        )
+    head = other.members.get(relation="head")
+    with pytest.raises(ValidationFailed, match="政治面貌：“无党派”已停用"):
+        services.member_update(
+            actor=office,
+            member_id=head.pk,
+            version=head.version,
+            data={"political_status": "custom1"},
+        )
+    # Held: the household keeps its stopped fuel and cause while other fields change, and
+    # another cause joins the stopped one.
+    saved = services.household_update(
+        actor=office,
+        pk=created.pk,
+        version=created.version,
+        data={"fuel": "pellet", "other_causes": ["flood", "illness"], "arable_land": 3},
+    ).household
+    assert saved.fuel == "pellet" and saved.other_causes == ["flood", "illness"]
 
 
 def _edit_post(household: Household, **extra: str) -> dict[str, Any]:
