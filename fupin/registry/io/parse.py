@@ -486,15 +486,15 @@ class ChunkParser:
     household's cells. Excel rows come from the household sheet or the member sheet."""
 
     def __init__(self, *, is_csv: bool, household_sheet: str, member_sheet: str):
-        if is_csv:
-            positions = {c.header: i for i, c in enumerate(FLAT_COLUMNS)}
-            self.households = HouseholdParser(positions)
-            self.members = MemberParser(positions)
-        else:
-            self.households = HouseholdParser(
-                {c.header: i for i, c in enumerate(HOUSEHOLD_COLUMNS)}
-            )
-            self.members = MemberParser({c.header: i for i, c in enumerate(MEMBER_COLUMNS)})
+        # Header → cell index: both parsers read the one flat CSV row, or each its own sheet.
+        def positions(columns: list[Column]) -> dict[str, int]:
+            return {c.header: i for i, c in enumerate(columns)}
+
+        hh_columns, mem_columns = (
+            (FLAT_COLUMNS, FLAT_COLUMNS) if is_csv else (HOUSEHOLD_COLUMNS, MEMBER_COLUMNS)
+        )
+        self.households = HouseholdParser(positions(hh_columns))
+        self.members = MemberParser(positions(mem_columns))
         self.is_csv = is_csv
         self.household_sheet = household_sheet
         self.member_sheet = member_sheet

@@ -598,7 +598,7 @@ class Importer:
                 " WHERE h.household_no = s.household_no) ORDER BY s.row_no",
                 [actor_id, actor_id, batch.pk],
             )
-            if counts["households_created"] >= BULK_HOUSEHOLDS:
+            if bulk:
                 # The members and incomes are joined to the households just written: without
                 # fresh statistics (a first import into an empty county has none) the planner
                 # may pick a nested loop over what it thinks is an empty table.
