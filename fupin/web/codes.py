@@ -45,13 +45,16 @@ def _page(
             item.edit_error = error if mine else None
         code_list["add_form"] = form if form.get("list_key") == code_list["key"] else {}
         code_list["add_error"] = error if code_list["add_form"] else None
+    can_edit = codelists.can_edit(actor)
     return render(
         request,
         "web/codes.html",
         {
             "page_title": "代码表管理",
             "lists": lists,
-            "can_edit": codelists.can_edit(actor),
+            "can_edit": can_edit,
+            # An editor's form repeats the label and order: on a phone, those columns give way.
+            "form_repeats": "d-none d-md-table-cell" if can_edit else "",
             "error": error,
             "field_errors": getattr(error, "errors", {}) if error else {},
         },

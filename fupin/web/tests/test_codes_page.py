@@ -57,6 +57,8 @@ def test_system_admin_sees_every_list_with_edit_and_add_forms(root_user):
     assert "因病" in html and "交通条件落后" in html and "内置" in html
     assert reverse("web:code_update", args=[illness().pk]) in html
     assert html.count('action="/system/codes/add/"') == 4  # the four extensible lists
+    # On a phone the edit form stands in for the label and order columns it repeats.
+    assert '<td data-testid="label" class="d-none d-md-table-cell">因病</td>' in html
 
 
 def test_viewer_and_county_admin_may_look_but_not_edit(admin_personas):
@@ -66,6 +68,7 @@ def test_viewer_and_county_admin_may_look_but_not_edit(admin_personas):
         html = response.content.decode()
         assert "因病" in html and 'data-testid="read-only-note"' in html
         assert "/system/codes/add/" not in html and "保存" not in html
+        assert '<td data-testid="label" class="">因病</td>' in html  # the label always shows
 
 
 def test_user_without_the_permission_is_refused(clerk):
