@@ -143,7 +143,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = VAR_DIR / "media"
+# FUPIN_MEDIA_ROOT: set for an import worker started by a process whose uploads live elsewhere.
+MEDIA_ROOT = Path(os.environ.get("FUPIN_MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = True
 

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.files import File
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -156,27 +159,42 @@ def next_job_id() -> int | None:
     )
 
 
-def _run_in_thread(job_id: int) -> None:
-    try:
-        run_job(job_id)
-    except Exception:
-        log.exception("import job %s failed in background thread", job_id)
-    finally:
-        connection.close()
-
-
 def start_in_background(job_id: int) -> None:
-    """Start a job after the current transaction commits, in a daemon thread of this process.
+    """Start the job after the current transaction commits, in a worker process of its own
+    (`manage.py run_worker --once`, which also takes any other job waiting).
 
-    `make run` has no worker, so uploads from the pages start right away; in production the
-    `run_worker` command also picks up anything a restarted web process left behind."""
-
+    Not a thread of the web process: an import is minutes of CPU-bound Python that would hold
+    the web process's GIL and slow every page, and it forks parse workers, which a process
+    running other threads must not do. The worker runs on if the web process restarts; in
+    production a long-running `run_worker` picks up whatever is left behind anyway."""
     if getattr(settings, "FUPIN_INLINE_JOBS", False):  # tests: run in the request
         transaction.on_commit(lambda: run_job(job_id))
         return
+    transaction.on_commit(spawn_worker)
 
-    def start() -> None:
-        close_old_connections()
-        threading.Thread(target=_run_in_thread, args=(job_id,), daemon=True).start()
 
-    transaction.on_commit(start)
+def spawn_worker() -> subprocess.Popen[bytes]:
+    """`manage.py run_worker --once` in a new session, on the database and media folder this
+    process uses (a test's, under pytest), logging to var/import-worker.log."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.base"),
+        "FUPIN_DB_NAME": str(connection.settings_dict["NAME"]),
+        "FUPIN_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    log_path = Path(settings.VAR_DIR) / "import-worker.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as out:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
+            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "run_worker", "--once"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    # Reap it when it ends, so no zombie is left while this process runs on.
+    threading.Thread(target=process.wait, daemon=True).start()
+    log.info("import worker process %s started", process.pid)
+    return process

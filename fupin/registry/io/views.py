@@ -1,6 +1,6 @@
 """Import pages: job list with the upload form, job detail with a live progress bar, the error
-report and the template download. Uploads start the job in a background thread of the web
-process (see services.start_in_background); `manage.py run_worker` is the production runner."""
+report and the template download. Uploads start the job in a worker process of its own
+(see services.start_in_background); a long-lived `manage.py run_worker` is the production runner."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ reloads the test counties and roles before each test and after the module."""
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -84,3 +85,33 @@ def test_parallel_checks_roll_back_the_apply_on_a_rule_error(office: Any, tmp_pa
     assert ("家庭人口数", "H002") in {(r[2], r[4]) for r in report_rows(job)[1:]}
     assert Household.objects.count() == 0
     assert Member.objects.count() == 0
+
+
+def test_an_upload_runs_in_a_worker_process_of_its_own(
+    office: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """start_in_background: once the upload commits, `run_worker --once` in a new process, on
+    this test's database and media folder, runs the job and exits."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import transaction
+
+    from fupin.registry.io import services
+
+    started: list[Any] = []
+    spawn = services.spawn_worker
+    monkeypatch.setattr(services, "spawn_worker", lambda: started.append(spawn()))
+    content = write_csv(tmp_path / "up.csv", families(village_code(), 12)).read_bytes()
+    with transaction.atomic():
+        job = services.create_job(
+            actor=office,
+            upload=SimpleUploadedFile("up.csv", content),
+            mode="insert",
+            region_code=COUNTY,
+        )
+        services.start_in_background(job.pk)
+        assert not started  # not before the job is committed
+    assert len(started) == 1
+    assert started[0].pid != os.getpid() and started[0].wait(timeout=120) == 0
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.message
+    assert Household.objects.count() == 12 and Member.objects.count() == 36
