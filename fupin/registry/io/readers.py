@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import marshal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -241,3 +242,45 @@ def excel_rows(
         cells = [c if c.__class__ is str else _cell(c) for c in row]
         if any(cells) and any(c.strip() for c in cells):
             yield number, cells
+
+
+# --- either ------------------------------------------------------------------------------------
+
+
+def file_chunks(
+    path: str,
+    *,
+    is_csv: bool,
+    encoding: str,
+    size: int,
+    skip: int = 0,
+    on_total: Callable[[int], None] | None = None,
+) -> Iterator[tuple[int, CsvChunk | RowChunk]]:
+    """(rows read so far, the next `size` rows of the file) after the first `skip`: what
+    parse.ChunkParser takes. Excel rows (is household row, row number, cells) travel in
+    marshal form, which is far cheaper than pickling; `on_total` receives the running total
+    of data rows as each sheet is opened (the progress bar)."""
+    if is_csv:
+        yield from csv_chunks(path, encoding, size, skip)
+        return
+    heights: list[int] = []
+
+    def counted(height: int) -> None:
+        heights.append(height)
+        if on_total is not None:
+            on_total(sum(heights))
+
+    chunk: list[tuple[bool, int, list[str]]] = []
+    seq = 0
+    for sheet in excel_sheets(path):
+        is_household = sheet == HOUSEHOLD_SHEET
+        for number, cells in excel_rows(path, sheet, counted):
+            seq += 1
+            if seq <= skip:
+                continue
+            chunk.append((is_household, number, cells))
+            if len(chunk) >= size:
+                yield seq, RowChunk(marshal.dumps(chunk))
+                chunk = []
+    if chunk:
+        yield seq, RowChunk(marshal.dumps(chunk))

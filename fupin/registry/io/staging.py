@@ -18,11 +18,9 @@ import csv
 import datetime as dt
 import functools
 import logging
-import marshal
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -56,7 +54,6 @@ from .parse import (
     MEM_FIELDS,
     MEM_TYPES,
     ChunkParser,
-    FileRow,
     ParsedChunk,
 )
 from .report import write_error_report
@@ -136,12 +133,17 @@ class Importer:
     def create_tables(self) -> None:
         hh_cols = ", ".join(f"{f} {t}" for f, t in zip(HH_FIELDS, HH_TYPES, strict=True))
         mem_cols = ", ".join(f"{f} {t}" for f, t in zip(MEM_FIELDS, MEM_TYPES, strict=True))
+        # No autovacuum on the staging tables: it would analyse them again and again while
+        # they fill; prepare() analyses them once, when they are complete.
+        quiet = "WITH (autovacuum_enabled = off)"
         with transaction.atomic():
             self.sql(
-                f"CREATE UNLOGGED TABLE IF NOT EXISTS {self.hh} (row_no integer, bad boolean, {hh_cols})"
+                f"CREATE UNLOGGED TABLE IF NOT EXISTS {self.hh}"
+                f" (row_no integer, bad boolean, {hh_cols}) {quiet}"
             )
             self.sql(
-                f"CREATE UNLOGGED TABLE IF NOT EXISTS {self.mem} (row_no integer, bad boolean, {mem_cols})"
+                f"CREATE UNLOGGED TABLE IF NOT EXISTS {self.mem}"
+                f" (row_no integer, bad boolean, {mem_cols}) {quiet}"
             )
             self.sql(
                 f"CREATE UNLOGGED TABLE IF NOT EXISTS {self.err} (sheet text, row_no integer,"
@@ -160,34 +162,6 @@ class Importer:
 
     # --- 1. stage ----------------------------------------------------------------------------
 
-    def _chunks(
-        self, path: str, encoding: str, skip: int
-    ) -> Iterator[tuple[int, readers.CsvChunk | readers.RowChunk]]:
-        """(rows read so far, the next CHUNK_ROWS rows of the file), after the first `skip`."""
-        if self.is_csv:
-            yield from readers.csv_chunks(path, encoding, CHUNK_ROWS, skip)
-            return
-        heights: list[int] = []
-
-        def counted(height: int) -> None:
-            heights.append(height)
-            self.beat(rows_total=sum(heights))
-
-        chunk: list[FileRow] = []
-        seq = 0
-        for sheet in readers.excel_sheets(path):
-            is_household = sheet == HOUSEHOLD_SHEET
-            for number, cells in readers.excel_rows(path, sheet, counted):
-                seq += 1
-                if seq <= skip:
-                    continue
-                chunk.append((is_household, number, cells))
-                if len(chunk) >= CHUNK_ROWS:
-                    yield seq, readers.RowChunk(marshal.dumps(chunk))
-                    chunk = []
-        if chunk:
-            yield seq, readers.RowChunk(marshal.dumps(chunk))
-
     def stage(self, path: str, encoding: str, skip: int) -> None:
         """Parse the file chunk by chunk (on worker processes when it is large) and stage each
         chunk in file order, one transaction per chunk."""
@@ -199,9 +173,15 @@ class Importer:
         if processes > 1:
             crypto.warm_up()  # workers inherit the keys instead of each deriving them
         done = skip
-        for done, parsed in workers.ordered_map(
-            parse, self._chunks(path, encoding, skip), processes=processes
-        ):
+        chunks = readers.file_chunks(
+            path,
+            is_csv=self.is_csv,
+            encoding=encoding,
+            size=CHUNK_ROWS,
+            skip=skip,
+            on_total=lambda total: self.beat(rows_total=total),
+        )
+        for done, parsed in workers.ordered_map(parse, chunks, processes=processes):
             self.flush(done, parsed, complete=False)
         self.flush(done, ParsedChunk(b"", b"", [], None), complete=True)
 
