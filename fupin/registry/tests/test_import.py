@@ -396,7 +396,7 @@ def test_duplicate_id_against_registry_names_the_other_household(office, county,
 
 
 def test_crash_after_half_staged_resumes(office, county, village, tmp_path, monkeypatch):
-    monkeypatch.setattr(staging, "CHUNK_ROWS", 30)
+    monkeypatch.setattr(staging.base, "CHUNK_ROWS", 30)
     data = families(village.code, 40)  # 120 rows → 4 full chunks + final flush
     original = staging.Importer.flush
     calls = {"n": 0}
@@ -544,9 +544,9 @@ def test_job_interrupted_too_often_fails_and_drops_staging(office, county, villa
 def worker_processes(monkeypatch):
     """Parse on two forked worker processes whatever the file size, in small chunks, and
     apply as a bulk load (statistics refreshed, hash joins only)."""
-    monkeypatch.setattr(staging, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(staging, "BULK_HOUSEHOLDS", 5)
-    monkeypatch.setattr(staging, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(staging.base, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(staging.apply, "BULK_HOUSEHOLDS", 5)
+    monkeypatch.setattr(staging.base, "CHUNK_ROWS", 7)
     monkeypatch.setenv("FUPIN_IMPORT_WORKERS", "2")
 
 
