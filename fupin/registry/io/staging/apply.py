@@ -8,7 +8,20 @@ from fupin.audit.services import bulk_audit, finish_batch, start_batch
 from ..layout import (
     INCOME_FIELDS,
 )
-from .base import HH_DB, MEM_DB, Staging
+from .base import (
+    HH_CMP,
+    HH_DB,
+    HH_SET,
+    HH_SRC,
+    INC_CMP,
+    INC_SET,
+    INC_SRC,
+    MEM_CMP,
+    MEM_DB,
+    MEM_SET,
+    MEM_SRC,
+    Staging,
+)
 
 BULK_HOUSEHOLDS = 5_000  # households in a file from which the apply is planned for bulk
 
@@ -23,15 +36,6 @@ class Applying(Staging):
             reason=f"导入文件 {self.job.original_name}（任务 {self.job.pk}）",
         )
         counts: dict[str, int] = {}
-        hh_set = ", ".join(f"{c} = s.{c}" for c in HH_DB)
-        hh_cmp = ", ".join(f"h.{c}::text[]" if c == "other_causes" else f"h.{c}" for c in HH_DB)
-        hh_src = ", ".join(f"s.{c}" for c in HH_DB)
-        mem_set = ", ".join(f"{c} = s.{c}" for c in MEM_DB)
-        mem_cmp = ", ".join(f"m.{c}" for c in MEM_DB)
-        mem_src = ", ".join(f"s.{c}" for c in MEM_DB)
-        inc_set = ", ".join(f"{c} = s.{c}" for c in INCOME_FIELDS)
-        inc_cmp = ", ".join(f"i.{c}" for c in INCOME_FIELDS)
-        inc_src = ", ".join(f"s.{c}" for c in INCOME_FIELDS)
         # A large file is joined to the registry in bulk: hash joins, never nested loops. The
         # planner's estimates for tables truncated or loaded moments ago can be wildly off
         # (a 1M-person first import once spent many minutes in a nested loop over its own
@@ -49,16 +53,16 @@ class Applying(Staging):
                 counts["households_updated"] = self.sql(
                     f"UPDATE registry_household h SET village_id = s.village_code,"
                     " region_code = s.village_code, county_code = left(s.village_code, 6),"
-                    f" {hh_set}, updated_at = now(), updated_by_id = %s, version = h.version + 1,"
+                    f" {HH_SET}, updated_at = now(), updated_by_id = %s, version = h.version + 1,"
                     f" import_batch_id = %s FROM {self.hh} s WHERE h.household_no = s.household_no"
-                    f" AND (h.region_code, {hh_cmp}) IS DISTINCT FROM (s.village_code, {hh_src})",
+                    f" AND (h.region_code, {HH_CMP}) IS DISTINCT FROM (s.village_code, {HH_SRC})",
                     [actor_id, batch.pk],
                 )
             counts["households_created"] = self.sql(
                 f"INSERT INTO registry_household (village_id, region_code, county_code, household_no,"
                 f" {', '.join(HH_DB)}, created_at, updated_at, created_by_id, updated_by_id, version,"
                 " import_batch_id) SELECT s.village_code, s.village_code, left(s.village_code, 6),"
-                f" s.household_no, {hh_src}, now(), now(), %s, %s, 1, %s FROM {self.hh} s"
+                f" s.household_no, {HH_SRC}, now(), now(), %s, %s, 1, %s FROM {self.hh} s"
                 " WHERE NOT EXISTS (SELECT 1 FROM registry_household h"
                 " WHERE h.household_no = s.household_no) ORDER BY s.row_no",
                 [actor_id, actor_id, batch.pk],
@@ -71,17 +75,17 @@ class Applying(Staging):
             if self.upsert:
                 counts["members_updated"] = self.sql(
                     f"UPDATE registry_member m SET household_id = h.id, county_code = h.county_code,"
-                    f" {mem_set}, updated_at = now(), updated_by_id = %s, version = m.version + 1"
+                    f" {MEM_SET}, updated_at = now(), updated_by_id = %s, version = m.version + 1"
                     f" FROM {self.mem} s JOIN registry_household h ON h.household_no = s.household_no"
-                    f" WHERE m.id_hash = s.id_hash AND (m.household_id, {mem_cmp})"
-                    f" IS DISTINCT FROM (h.id, {mem_src})",
+                    f" WHERE m.id_hash = s.id_hash AND (m.household_id, {MEM_CMP})"
+                    f" IS DISTINCT FROM (h.id, {MEM_SRC})",
                     [actor_id],
                 )
             counts["members_created"] = self.sql(
                 "INSERT INTO registry_member (household_id, county_code, id_cipher, id_hash, id_masked,"
                 f" {', '.join(MEM_DB)}, left_reason, created_at, updated_at, created_by_id,"
                 " updated_by_id, version) SELECT h.id, h.county_code, s.id_cipher, s.id_hash,"
-                f" s.id_masked, {mem_src}, '', now(), now(), %s, %s, 1 FROM {self.mem} s"
+                f" s.id_masked, {MEM_SRC}, '', now(), now(), %s, %s, 1 FROM {self.mem} s"
                 " JOIN registry_household h ON h.household_no = s.household_no"
                 " WHERE NOT EXISTS (SELECT 1 FROM registry_member m WHERE m.id_hash = s.id_hash)"
                 " ORDER BY s.row_no",
@@ -89,19 +93,19 @@ class Applying(Staging):
             )
             if self.upsert:
                 counts["incomes_updated"] = self.sql(
-                    f"UPDATE registry_income i SET size = s.declared_size, {inc_set},"
+                    f"UPDATE registry_income i SET size = s.declared_size, {INC_SET},"
                     " updated_at = now(), updated_by_id = %s, version = i.version + 1"
                     f" FROM {self.hh} s JOIN registry_household h ON h.household_no = s.household_no"
                     " WHERE s.income_year IS NOT NULL AND i.household_id = h.id"
-                    f" AND i.year = s.income_year AND (i.size, {inc_cmp})"
-                    f" IS DISTINCT FROM (s.declared_size, {inc_src})",
+                    f" AND i.year = s.income_year AND (i.size, {INC_CMP})"
+                    f" IS DISTINCT FROM (s.declared_size, {INC_SRC})",
                     [actor_id],
                 )
             counts["incomes_created"] = self.sql(
                 "INSERT INTO registry_income (household_id, county_code, year, size,"
                 f" {', '.join(INCOME_FIELDS)}, created_at, updated_at, created_by_id, updated_by_id,"
                 " version) SELECT h.id, h.county_code, s.income_year, s.declared_size,"
-                f" {inc_src}, now(), now(), %s, %s, 1 FROM {self.hh} s"
+                f" {INC_SRC}, now(), now(), %s, %s, 1 FROM {self.hh} s"
                 " JOIN registry_household h ON h.household_no = s.household_no"
                 " WHERE s.income_year IS NOT NULL AND NOT EXISTS (SELECT 1 FROM registry_income i"
                 " WHERE i.household_id = h.id AND i.year = s.income_year)",

@@ -44,6 +44,17 @@ HH_DB = [
     f for f in HH_FIELDS if f not in ("household_no", "village_code", "income_year", *INCOME_FIELDS)
 ]
 MEM_DB = [f for f in MEM_FIELDS if f not in ("household_no", "id_hash", "id_cipher", "id_masked")]
+# The column lists that compare, copy and update staged rows (s) against the registry's
+# households (h), members (m) and incomes (i).
+HH_CMP = ", ".join(f"h.{c}::text[]" if c == "other_causes" else f"h.{c}" for c in HH_DB)
+HH_SRC = ", ".join(f"s.{c}" for c in HH_DB)
+HH_SET = ", ".join(f"{c} = s.{c}" for c in HH_DB)
+MEM_CMP = ", ".join(f"m.{c}" for c in MEM_DB)
+MEM_SRC = ", ".join(f"s.{c}" for c in MEM_DB)
+MEM_SET = ", ".join(f"{c} = s.{c}" for c in MEM_DB)
+INC_CMP = ", ".join(f"i.{c}" for c in INCOME_FIELDS)
+INC_SRC = ", ".join(f"s.{c}" for c in INCOME_FIELDS)
+INC_SET = ", ".join(f"{c} = s.{c}" for c in INCOME_FIELDS)
 HEADER_OF = {c.field: c.header for c in [*HOUSEHOLD_COLUMNS, *MEMBER_COLUMNS]}
 HEADER_OF.update({"sex": "性别", "birth_date": "出生日期", "relation": "与户主关系"})
 ERR_COLS = ("sheet", "row_no", "col", "value", "code", "message")

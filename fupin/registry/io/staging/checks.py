@@ -30,10 +30,15 @@ from .base import (
     DUPLICATE_MESSAGES,
     ERR_COLS,
     HEADER_OF,
-    HH_DB,
+    HH_CMP,
+    HH_SRC,
     HOUSEHOLD_DEFAULTS,
+    INC_CMP,
+    INC_SRC,
     INCOME_DEFAULTS,
+    MEM_CMP,
     MEM_DB,
+    MEM_SRC,
     MEMBER_DEFAULTS,
     Staging,
 )
@@ -54,28 +59,22 @@ class Checking(Staging):
 
     def changes(self) -> dict[str, int]:
         """How many staged households / members / incomes differ from the registry."""
-        hh_cmp = ", ".join(f"h.{c}::text[]" if c == "other_causes" else f"h.{c}" for c in HH_DB)
-        hh_src = ", ".join(f"s.{c}" for c in HH_DB)
-        mem_cmp = ", ".join(f"m.{c}" for c in MEM_DB)
-        mem_src = ", ".join(f"s.{c}" for c in MEM_DB)
-        inc_cmp = ", ".join(f"i.{c}" for c in INCOME_FIELDS)
-        inc_src = ", ".join(f"s.{c}" for c in INCOME_FIELDS)
         households = self.scalar(
             f"SELECT count(*) FROM {self.hh} s WHERE NOT EXISTS (SELECT 1 FROM registry_household h"
-            f" WHERE h.household_no = s.household_no AND (h.region_code, {hh_cmp})"
-            f" IS NOT DISTINCT FROM (s.village_code, {hh_src}))"
+            f" WHERE h.household_no = s.household_no AND (h.region_code, {HH_CMP})"
+            f" IS NOT DISTINCT FROM (s.village_code, {HH_SRC}))"
         )
         members = self.scalar(
             f"SELECT count(*) FROM {self.mem} s WHERE NOT EXISTS (SELECT 1 FROM registry_member m"
             " JOIN registry_household h ON h.id = m.household_id"
             f" WHERE m.id_hash = s.id_hash AND h.household_no = s.household_no"
-            f" AND ({mem_cmp}) IS NOT DISTINCT FROM ({mem_src}))"
+            f" AND ({MEM_CMP}) IS NOT DISTINCT FROM ({MEM_SRC}))"
         )
         incomes = self.scalar(
             f"SELECT count(*) FROM {self.hh} s WHERE s.income_year IS NOT NULL AND NOT EXISTS ("
             "SELECT 1 FROM registry_income i JOIN registry_household h ON h.id = i.household_id"
             " WHERE h.household_no = s.household_no AND i.year = s.income_year"
-            f" AND (i.size, {inc_cmp}) IS NOT DISTINCT FROM (s.declared_size, {inc_src}))"
+            f" AND (i.size, {INC_CMP}) IS NOT DISTINCT FROM (s.declared_size, {INC_SRC}))"
         )
         return {"households": households, "members": members, "incomes": incomes}
 
