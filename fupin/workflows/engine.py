@@ -192,11 +192,14 @@ def require_acting_grant(actor: Actor, step: Step, case: Case) -> GrantInUse:
 
 
 def acting_scope_q(actor: Actor, *, field_prefix: str = "") -> Q:
-    """Cases waiting for the actor: in a state one of the actor's grants may move them from."""
+    """Cases waiting for the actor: in a state one of the actor's grants may move forward.
+    A return (退回) or an end (不予识别, 终止退出) the actor could also take does not make a
+    case wait for them: the township may stop a case still with the village, but it waits for
+    the village."""
     query = Q(pk__in=[])
     for flow in FLOWS.values():
         for step in flow.steps:
-            if step.system:
+            if step.system or step.style != "forward":
                 continue
             for grant in actor.in_use():
                 if (

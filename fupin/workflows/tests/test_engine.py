@@ -133,6 +133,9 @@ def test_acting_scope_lists_what_waits_for_the_actor(officials: Any, village: An
     o = officials
     case = subject_case(o, "household_exit", village)
     assert Case.objects.filter(engine.acting_scope_q(o.village)).filter(pk=case.pk).exists()
+    # The township could stop it (终止退出), but it waits for the village's deliberation.
+    assert not Case.objects.filter(engine.acting_scope_q(o.township)).filter(pk=case.pk).exists()
+    Case.objects.filter(pk=case.pk).update(state="village_notice")
     assert Case.objects.filter(engine.acting_scope_q(o.township)).filter(pk=case.pk).exists()
     Case.objects.filter(pk=case.pk).update(state="county_approved")
     assert not Case.objects.filter(engine.acting_scope_q(o.village)).exists()
