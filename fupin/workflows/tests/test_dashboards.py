@@ -125,7 +125,7 @@ def test_household_exit_dashboard_bounds_the_work(
 ) -> None:
     _exit_case(officials, village)
     _exit_case(officials, village)
-    monkeypatch.setattr(dashboards, "EXIT_LIST_LIMIT", 1)
+    monkeypatch.setattr(dashboards.exits, "EXIT_LIST_LIMIT", 1)
     html = client_for(officials.county_user).get(EXIT).content.decode()
     assert "办理中办件共 2 件，仅核算了最早的 1 件" in html
 
