@@ -92,9 +92,8 @@ class StyledForm(forms.Form):
             key = getattr(field, "code_list", None)
             if key:  # the items in use now, and the record's own values even if stopped since
                 current = self.initial.get(name, field.initial)
-                keep = current if isinstance(current, list | tuple) else [current]
                 blank = [c for c in field.choices if c[0] == ""][:1]  # type: ignore[attr-defined]
-                field.choices = [*blank, *codelists.active_choices(key, keep)]  # type: ignore[attr-defined]
+                field.choices = [*blank, *codelists.active_choices(key, current)]  # type: ignore[attr-defined]
             for key, message in REQUIRED_MESSAGES.items():
                 field.error_messages.setdefault(key, message)
             widget = field.widget

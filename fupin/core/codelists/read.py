@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Model, TextChoices
@@ -28,10 +28,10 @@ def choices(cls: ListRef) -> list[tuple[str, str]]:
     return [(i.value, i.label) for i in items(cls)]
 
 
-def active_choices(cls: ListRef, keep: Iterable[Any] = ()) -> list[tuple[str, str]]:
-    """[(value, label)] of the items that may be chosen for new data, plus any of `keep` (a
-    record's own values) that an administrator has stopped (停用) since, in list order."""
-    kept = {str(v) for v in keep if v is not None}
+def active_choices(cls: ListRef, keep: Any = ()) -> list[tuple[str, str]]:
+    """[(value, label)] of the items that may be chosen for new data, plus `keep` (a record's
+    own value, or values) where an administrator has stopped (停用) it since, in list order."""
+    kept = _values(keep)
     return [(i.value, i.label) for i in items(cls) if i.active or i.value in kept]
 
 

@@ -397,7 +397,7 @@ def test_forms_offer_current_labels_and_a_stopped_item_only_where_the_record_has
 ):
     from fupin.registry.forms import HouseholdCreateForm, HouseholdEditForm
 
-    fuel = codelists.add_item(actor=root, list_key="Fuel", value="pellet", label="生物质颗粒")
+    codelists.add_item(actor=root, list_key="Fuel", value="pellet", label="生物质颗粒")
     rename(root, "Fuel", "coal", "燃煤")
     created = services.household_create(
         actor=office,
@@ -405,9 +405,7 @@ def test_forms_offer_current_labels_and_a_stopped_item_only_where_the_record_has
         data=household_data("5109810011", fuel="pellet"),
         members=family(village.code[:6]),
     ).household
-    codelists.update_item(
-        actor=root, pk=fuel.pk, label="生物质颗粒", position=fuel.position, active=False, version=1
-    )
+    rename(root, "Fuel", "pellet", "生物质颗粒", active=False)
     offered = dict(HouseholdCreateForm().fields["fuel"].choices)
     assert offered["coal"] == "燃煤" and "pellet" not in offered
     edit = HouseholdEditForm(initial={"fuel": "pellet"})
@@ -438,9 +436,7 @@ def test_services_refuse_a_stopped_item_chosen_anew_but_keep_one_already_held(
         members=family(village.code[:6]),
     ).household
     for row in (fuel, cause, party):
-        codelists.update_item(
-            actor=root, pk=row.pk, label=row.label, position=row.position, active=False, version=1
-        )
+        rename(root, row.list_key, row.value, row.label, active=False)
     # Anew: on a new household, and as an edit to another value.
     with pytest.raises(
         ValidationFailed, match="主要燃料类型：“生物质颗粒”已停用，不能再选用"

@@ -177,8 +177,7 @@ def spawn_worker() -> subprocess.Popen[bytes]:
     """`manage.py run_worker --once` in a new session, on the database and media folder this
     process uses (a test's, under pytest), logging to var/import-worker.log."""
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.base"),
+        **os.environ,  # DJANGO_SETTINGS_MODULE too, when set (manage.py defaults it)
         "FUPIN_DB_NAME": str(connection.settings_dict["NAME"]),
         "FUPIN_MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
