@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from fupin.core.testing import COUNTY, SIBLING_COUNTY, TEST_REGION_PREFIXES, Personas, make_user
+from fupin.testing import COUNTY, SIBLING_COUNTY, TEST_REGION_PREFIXES, Personas, make_user
 
 
 @pytest.fixture(scope="session")

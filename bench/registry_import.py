@@ -411,7 +411,7 @@ def truncate() -> None:
 
 def bench_actor() -> Any:
     from fupin.accounts.models import Grant, User
-    from fupin.accounts.scope import load_actor
+    from fupin.accounts.selectors import load_actor
 
     user, _ = User.objects.get_or_create(username="bench_importer")
     Grant.objects.get_or_create(user=user, role_id="poverty_office", region_id=BENCH_COUNTY)

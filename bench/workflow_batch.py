@@ -96,7 +96,7 @@ def main() -> None:
     from django.db import connection, transaction
 
     from fupin.accounts.models import Grant, User
-    from fupin.accounts.scope import load_actor
+    from fupin.accounts.selectors import load_actor
     from fupin.regions.loader import load_regions
     from fupin.regions.models import Region
     from fupin.workflows import engine

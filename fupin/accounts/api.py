@@ -11,12 +11,11 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
 from fupin.api.pagination import Pagination
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import NotFound
 
 from . import selectors, services
 from .models import ApiToken, Grant, User
-from .perms import Perm
-from .scope import Actor
 
 router = Router(tags=["用户与授权"])
 

@@ -11,7 +11,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from .scope import Actor, load_actor
+from fupin.core.access import Actor
+
+from .selectors import load_actor
 
 ACTIVE_GRANT_SESSION_KEY = "active_grant"
 

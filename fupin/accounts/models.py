@@ -8,9 +8,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from fupin.core.access import permission_choices
 from fupin.regions.models import Level, Region
-
-from .perms import Perm
 
 
 class User(AbstractUser):
@@ -59,7 +58,7 @@ class Role(models.Model):
         blank=True,
     )
     permissions = ArrayField(
-        models.CharField(max_length=40, choices=Perm.choices),
+        models.CharField(max_length=40, choices=permission_choices),
         verbose_name="权限",
         default=list,
         blank=True,
@@ -74,6 +73,20 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PermissionSeed(models.Model):
+    """A permission already granted to its default roles: the post-migrate sync grants a
+    declared permission once, so a grant an administrator later removes stays removed."""
+
+    code = models.CharField("权限", max_length=40, primary_key=True)
+    seeded_at = models.DateTimeField("授予时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "已初始化的权限"
+
+    def __str__(self) -> str:
+        return self.code
 
 
 class Grant(models.Model):

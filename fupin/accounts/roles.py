@@ -1,142 +1,57 @@
-"""The default roles of SPEC §0. Roles are data (editable); this is their seed."""
+"""The default roles of SPEC §0. Roles are data (editable); this is their seed.
+
+A role's permissions are not listed here: each app declares the roles that hold its
+permissions by default (`FupinApp.permissions`), and `roles_sync` grants them.
+"""
 
 from __future__ import annotations
 
-from .perms import Perm
+from dataclasses import dataclass
 
-P = Perm
-VIEWS = [P.REGION_VIEW, P.ORG_VIEW, P.HOUSEHOLD_VIEW, P.CASE_VIEW, P.ALERT_VIEW]
-WORK = [P.HOUSEHOLD_EDIT, P.CASE_ACT, P.ALERT_ACT]
 
-# code, name, description, rank, levels, permissions, read_only, is_system_admin
-DEFAULT_ROLES: list[tuple[str, str, str, int, list[int], list[str], bool, bool]] = [
-    (
+@dataclass(frozen=True)
+class RoleDef:
+    code: str
+    name: str
+    description: str
+    rank: int
+    levels: tuple[int, ...]
+    read_only: bool = False
+    is_system_admin: bool = False
+
+
+DEFAULT_ROLES: tuple[RoleDef, ...] = (
+    RoleDef(
         "sysadmin",
         "系统管理员",
         "用户、参数、代码表（全部区划）",
         0,
-        [1, 2, 3],
-        list(P.values),
-        False,
-        True,
+        (1, 2, 3),
+        is_system_admin=True,
     ),
-    (
-        "region_admin",
-        "辖区系统管理员",
-        "本辖区用户、授权与参数管理",
-        10,
-        [1, 2, 3],
-        [
-            P.REGION_VIEW,
-            P.REGION_EDIT,
-            P.ORG_VIEW,
-            P.ORG_EDIT,
-            P.USER_VIEW,
-            P.USER_MANAGE,
-            P.PARAM_VIEW,
-            P.PARAM_EDIT,
-            P.AUDIT_VIEW,
-        ],
-        False,
-        False,
-    ),
-    (
-        "poverty_office",
-        "扶贫办/主管部门",
-        "审批、监管、考核本辖区及以下",
-        20,
-        [1, 2, 3],
-        [
-            *VIEWS,
-            *WORK,
-            P.REGION_EDIT,
-            P.ORG_EDIT,
-            P.USER_VIEW,
-            P.PARAM_VIEW,
-            P.AUDIT_VIEW,
-            P.PERSONAL_DATA_VIEW,
-        ],
-        False,
-        False,
-    ),
-    (
-        "discipline",
-        "纪委监委",
-        "本辖区只读全部数据并再监督",
-        25,
-        [1, 2, 3],
-        [*VIEWS, P.USER_VIEW, P.PARAM_VIEW, P.AUDIT_VIEW, P.PERSONAL_DATA_VIEW, P.SUPERVISE],
-        True,
-        False,
-    ),
-    (
-        "industry",
-        "行业部门",
-        "录入、核实本行业帮扶措施，提供比对数据",
-        30,
-        [1, 2, 3],
-        [*VIEWS, P.CASE_ACT],
-        False,
-        False,
-    ),
-    (
-        "audit_finance",
-        "审计/财政",
-        "资金与资产审核（只读）",
-        30,
-        [1, 2, 3],
-        [*VIEWS, P.AUDIT_VIEW],
-        True,
-        False,
-    ),
-    (
-        "township",
-        "乡镇工作人员",
-        "审核村级上报、管理所辖村",
-        40,
-        [4],
-        [*VIEWS, *WORK, P.REGION_EDIT, P.ORG_EDIT, P.USER_VIEW, P.PERSONAL_DATA_VIEW],
-        False,
-        False,
-    ),
-    (
-        "village",
-        "村两委/扶贫专员",
-        "录入农户、申请、项目建议、公示",
-        50,
-        [5],
-        [*VIEWS, *WORK, P.REGION_EDIT, P.PERSONAL_DATA_VIEW],
-        False,
-        False,
-    ),
-    (
-        "first_secretary",
-        "驻村第一书记/工作队",
-        "签到、走访、任务、核实",
-        50,
-        [5],
-        [*VIEWS, *WORK, P.PERSONAL_DATA_VIEW],
-        False,
-        False,
-    ),
-    (
-        "helper",
-        "帮扶责任人",
-        "结对户的走访、措施、任务（手机）",
-        60,
-        [3, 4, 5],
-        [P.REGION_VIEW, P.HOUSEHOLD_VIEW, P.CASE_VIEW],
-        False,
-        False,
-    ),
-    (
-        "viewer",
-        "只读查看",
-        "本辖区数据只读查看",
-        70,
-        [1, 2, 3, 4, 5],
-        [*VIEWS, P.PARAM_VIEW],
-        True,
-        False,
-    ),
-]
+    RoleDef("region_admin", "辖区系统管理员", "本辖区用户、授权与参数管理", 10, (1, 2, 3)),
+    RoleDef("poverty_office", "扶贫办/主管部门", "审批、监管、考核本辖区及以下", 20, (1, 2, 3)),
+    RoleDef("discipline", "纪委监委", "本辖区只读全部数据并再监督", 25, (1, 2, 3), read_only=True),
+    RoleDef("industry", "行业部门", "录入、核实本行业帮扶措施，提供比对数据", 30, (1, 2, 3)),
+    RoleDef("audit_finance", "审计/财政", "资金与资产审核（只读）", 30, (1, 2, 3), read_only=True),
+    RoleDef("township", "乡镇工作人员", "审核村级上报、管理所辖村", 40, (4,)),
+    RoleDef("village", "村两委/扶贫专员", "录入农户、申请、项目建议、公示", 50, (5,)),
+    RoleDef("first_secretary", "驻村第一书记/工作队", "签到、走访、任务、核实", 50, (5,)),
+    RoleDef("helper", "帮扶责任人", "结对户的走访、措施、任务（手机）", 60, (3, 4, 5)),
+    RoleDef("viewer", "只读查看", "本辖区数据只读查看", 70, (1, 2, 3, 4, 5), read_only=True),
+)
+
+# Role groups the apps' permission declarations share.
+READERS = (
+    "region_admin",
+    "poverty_office",
+    "discipline",
+    "industry",
+    "audit_finance",
+    "township",
+    "village",
+    "first_secretary",
+    "helper",
+    "viewer",
+)
+WORKERS = ("poverty_office", "township", "village", "first_secretary")

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from fupin.core.access import (
+    ALL_REGIONS,
+    Actor,
+    GrantInUse,
+    Perm,
+    all_permission_codes,
+    system_actor,
+)
 from fupin.core.errors import NotFound, PermissionDenied
 from fupin.core.masking import mask_phone
 
 from .models import ApiToken, Grant, Role, User
-from .perms import Perm
-from .scope import Actor
 
 
 def _visible_grants(actor: Actor) -> QuerySet[Grant]:
@@ -75,3 +81,50 @@ def token_list(actor: Actor) -> QuerySet[ApiToken]:
     if actor.user_id is None:
         return ApiToken.objects.none()
     return ApiToken.objects.filter(user_id=actor.user_id).order_by("-created_at")
+
+
+def load_actor(user: object, active_id: int | None = None) -> Actor:
+    user_id = getattr(user, "pk", None)
+    if user_id is None or not getattr(user, "is_authenticated", False):
+        return system_actor()
+    rows = (
+        Grant.objects.filter(user_id=user_id)
+        .select_related("role", "region")
+        .order_by("region__level", "role__rank", "id")
+    )
+    grants = tuple(
+        GrantInUse(
+            id=g.pk,
+            role_code=g.role.code,
+            role_name=g.role.name,
+            role_rank=g.role.rank,
+            region_code=g.region.code,
+            region_name=g.region.name,
+            region_level=g.region.level,
+            perms=frozenset(g.role.permissions),
+            read_only=g.role.read_only,
+            is_system_admin=g.role.is_system_admin,
+        )
+        for g in rows
+    )
+    if getattr(user, "is_superuser", False):
+        grants = (
+            GrantInUse(
+                id=0,
+                role_code="superuser",
+                role_name="超级管理员",
+                role_rank=0,
+                region_code=ALL_REGIONS,
+                region_name="全国",
+                region_level=0,
+                perms=all_permission_codes(),
+                read_only=False,
+                is_system_admin=True,
+            ),
+            *grants,
+        )
+    if active_id is not None and not any(g.id == active_id for g in grants):
+        active_id = None
+    return Actor(
+        user_id=user_id, username=getattr(user, "username", ""), grants=grants, active_id=active_id
+    )

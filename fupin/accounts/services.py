@@ -17,13 +17,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from fupin.audit.context import audit_context
+from fupin.core.access import Actor, GrantInUse, Perm, declared_permissions
+from fupin.core.context import audit_context
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.regions.models import Level, Region
 
-from .models import ApiToken, Grant, Role, User
-from .perms import Perm
-from .scope import Actor, GrantInUse
+from .models import ApiToken, Grant, PermissionSeed, Role, User
+from .roles import DEFAULT_ROLES
 
 PHONE_RE = re.compile(r"^1[0-9]{10}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
@@ -336,3 +336,51 @@ def token_revoke(*, actor: Actor, token_id: int) -> None:
         raise NotFound()
     if not ApiToken.objects.filter(pk=token_id, user_id=actor.user_id).update(revoked=True):
         raise NotFound()
+
+
+def roles_sync() -> dict[str, int]:
+    """Create the default roles a database lacks and grant every declared permission that was
+    never granted before to its default roles and to every system-administrator role.
+
+    Runs after every migrate (so a permission a new app declares reaches existing databases)
+    and is idempotent: a permission is granted once (`PermissionSeed`), so one an
+    administrator removed from a role later stays removed.
+    """
+    with transaction.atomic(), audit_context(reason="初始化角色与权限"):
+        created = 0
+        for sort, spec in enumerate(DEFAULT_ROLES):
+            _, made = Role.objects.get_or_create(
+                code=spec.code,
+                defaults={
+                    "name": spec.name,
+                    "description": spec.description,
+                    "rank": spec.rank,
+                    "levels": list(spec.levels),
+                    "permissions": [],
+                    "read_only": spec.read_only,
+                    "is_system_admin": spec.is_system_admin,
+                    "sort": sort,
+                },
+            )
+            created += made
+        seeded = set(PermissionSeed.objects.values_list("code", flat=True))
+        fresh = [p for p in declared_permissions() if p.code not in seeded]
+        roles = {role.code: role for role in Role.objects.all()}
+        for role in roles.values():
+            wanted = [
+                p.code
+                for p in fresh
+                if (role.is_system_admin or role.code in p.default_roles)
+                and p.code not in role.permissions
+            ]
+            if wanted:
+                role.permissions = [*role.permissions, *wanted]
+                role.save(update_fields=["permissions"])
+        PermissionSeed.objects.bulk_create(
+            [PermissionSeed(code=p.code) for p in fresh], ignore_conflicts=True
+        )
+    return {"roles": created, "permissions": len(fresh)}
+
+
+def on_post_migrate(sender: object, **kwargs: object) -> None:
+    roles_sync()

@@ -14,6 +14,7 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import FupinError, PermissionDenied, ValidationFailed
 from fupin.core.http import render_error
 from fupin.regions.models import Region
@@ -21,8 +22,6 @@ from fupin.regions.models import Region
 from . import selectors, services
 from .middleware import ACTIVE_GRANT_SESSION_KEY
 from .models import Role
-from .perms import Perm
-from .scope import Actor
 
 
 class LoginView(auth_views.LoginView):

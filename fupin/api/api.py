@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from fupin.core.errors import FupinError, ValidationFailed
+from fupin.core.platform import api_routers
 
 from .auth import AUTH
 
@@ -57,24 +58,10 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
-    from fupin.accounts.api import router as accounts_router
-    from fupin.audit.api import router as audit_router
-    from fupin.regions.api import router as regions_router
-    from fupin.registry.api import router as registry_router
-    from fupin.supervision.api import router as supervision_router
-    from fupin.web.api import router as parameters_router
-    from fupin.workflows.api import public_router as public_notices_router
-    from fupin.workflows.api import router as workflows_router
-
-    # Each router declares its own paths under /api/v1/ (e.g. /regions/…, /users/…).
-    api.add_router("/", regions_router)
-    api.add_router("/", accounts_router)
-    api.add_router("/", audit_router)
-    api.add_router("/", parameters_router)
-    api.add_router("/", registry_router)
-    api.add_router("/", workflows_router)
-    api.add_router("/", public_notices_router)
-    api.add_router("/supervision", supervision_router)
+    # Each app declares its routers (FupinApp.api_routers); each router declares its own
+    # paths under /api/v1/ (e.g. /regions/…, /users/…).
+    for prefix, router in api_routers():
+        api.add_router(prefix, router)
 
 
 _register_routers()

@@ -10,9 +10,9 @@ from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
 from fupin.accounts.models import ApiToken
-from fupin.accounts.scope import load_actor
-from fupin.audit.context import set_session_context
+from fupin.accounts.selectors import load_actor
 from fupin.audit.middleware import client_ip
+from fupin.core.context import set_session_context
 
 
 def token_digest(token: str) -> str:

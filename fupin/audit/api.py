@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from fupin.accounts.perms import Perm
+from fupin.core.access import Perm
 
 from . import selectors
 from .display import present

@@ -1,13 +1,26 @@
-from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+from fupin.core import platform
+from fupin.core.access import Perm
 
-class AuditConfig(AppConfig):
+
+class AuditConfig(platform.FupinApp):
     name = "fupin.audit"
     label = "audit"
     verbose_name = "审计"
 
-    def ready(self) -> None:
+    permissions = {
+        Perm.AUDIT_VIEW: ("region_admin", "poverty_office", "discipline", "audit_finance"),
+    }
+    nav = (
+        platform.NavSection(
+            "系统管理", (platform.NavItem("审计日志", "audit:events", Perm.AUDIT_VIEW, 40),), 900
+        ),
+    )
+    urls = (("audit/", "fupin.audit.urls"),)
+    api_routers = (("/", "fupin.audit.api.router"),)
+
+    def register(self) -> None:
         from fupin.core.models import CodeItem, Parameter
 
         from . import params  # noqa: F401  (declares audit.retention_days)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from .context import clear_session_context, set_session_context
+from fupin.core.context import clear_session_context, set_session_context
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -22,8 +22,7 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import ALL_REGIONS, Actor
+from fupin.core.access import ALL_REGIONS, Actor, Perm
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from .models import Action, AuditBatch, AuditEvent

@@ -8,10 +8,10 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.utils import timezone
 
-from fupin.accounts.scope import Actor
 from fupin.core import params
+from fupin.core.access import Actor
+from fupin.core.context import audit_context
 
-from .context import audit_context
 from .models import AuditBatch
 
 

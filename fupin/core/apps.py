@@ -1,13 +1,21 @@
-from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_migrate, post_save
 
+from fupin.core import platform
+from fupin.core.access import Perm
 
-class CoreConfig(AppConfig):
+
+class CoreConfig(platform.FupinApp):
     name = "fupin.core"
     label = "core"
     verbose_name = "基础"
 
-    def ready(self) -> None:
+    # Parameters and code lists are the platform's; their pages live in the web shell.
+    permissions = {
+        Perm.PARAM_VIEW: ("region_admin", "poverty_office", "discipline", "viewer"),
+        Perm.PARAM_EDIT: ("region_admin",),
+    }
+
+    def register(self) -> None:
         from . import (
             codelists,
             param_defaults,  # noqa: F401  (declares the policy parameters)

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 from django.db.models import F, Q
 
+from fupin.core.access import Actor, Perm, region_exists, region_names
+from fupin.core.context import audit_context
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 if TYPE_CHECKING:
-    from fupin.accounts.scope import Actor
     from fupin.core.models import Parameter
 
 
@@ -157,13 +158,11 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 def _check_scope(actor: Actor, region_code: str, *, perm: str) -> None:
     """The national value ("") belongs to system administrators; any other region must be a
     real region inside the actor's jurisdiction where they hold `perm`."""
-    from fupin.regions.models import Region
-
     if region_code == "":
         if not actor.is_system_admin:
             raise PermissionDenied("只有系统管理员可以设置全国参数值")
         return
-    if not Region.objects.filter(code=region_code).exists():
+    if not region_exists(region_code):
         raise NotFound("区划代码不存在或不在您的管辖范围内")
     actor.require(perm, region_code)
 
@@ -191,8 +190,6 @@ def set_parameter(
     Updating an existing override needs the version the editor saw; a stale or missing
     version raises Conflict so that two administrators never overwrite each other silently.
     """
-    from fupin.accounts.perms import Perm
-    from fupin.audit.context import audit_context
     from fupin.core.models import Parameter
 
     spec = definition(key)
@@ -233,8 +230,6 @@ def set_parameter(
 @transaction.atomic
 def delete_override(*, actor: Actor, pk: int, reason: str, version: int | None = None) -> None:
     """Remove an override; the value falls back to the next wider region or the default."""
-    from fupin.accounts.perms import Perm
-    from fupin.audit.context import audit_context
     from fupin.core.models import Parameter
 
     row = Parameter.objects.filter(pk=pk).first()
@@ -269,9 +264,7 @@ def parameter_overview(
     """Every defined parameter with its effective value at `region_code` (default: the
     actor's jurisdiction) for `year`, and the overrides that matter there: those inside the
     jurisdiction plus those of the enclosing regions (including the national value)."""
-    from fupin.accounts.perms import Perm
     from fupin.core.models import Parameter
-    from fupin.regions.models import Region
 
     if not actor.has_perm(Perm.PARAM_VIEW):
         raise PermissionDenied()
@@ -288,7 +281,7 @@ def parameter_overview(
         .order_by("key", "region_code", "year")
     )
     codes = {r.region_code for r in rows if r.region_code} | ({region_code} - {""})
-    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    names = region_names(codes)
     by_key: dict[str, list[Parameter]] = {}
     for row in rows:
         row.region_name = names.get(row.region_code, "全国") if row.region_code else "全国"  # type: ignore[attr-defined]

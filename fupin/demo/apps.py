@@ -1,7 +1,7 @@
-from django.apps import AppConfig
+from fupin.core import platform
 
 
-class DemoConfig(AppConfig):
+class DemoConfig(platform.FupinApp):
     name = "fupin.demo"
     label = "demo"
     verbose_name = "演示数据"

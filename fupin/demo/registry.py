@@ -27,9 +27,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fupin.accounts.models import User
-from fupin.accounts.scope import Actor
 from fupin.audit.services import bulk_audit, finish_batch, start_batch
 from fupin.core import idnumber
+from fupin.core.access import Actor
 from fupin.regions.models import Level, Region, VillageProfile
 from fupin.registry import identity
 from fupin.registry.models import Household

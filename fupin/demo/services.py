@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from fupin.accounts.models import Grant, User
-from fupin.audit.context import audit_context
+from fupin.core.context import audit_context
 from fupin.regions.loader import load_regions
 from fupin.regions.models import (
     BattleZone,

@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from fupin.accounts.models import User
-from fupin.accounts.scope import Actor, load_actor
-from fupin.audit.context import audit_context
+from fupin.accounts.selectors import load_actor
 from fupin.core import idnumber
+from fupin.core.access import Actor
+from fupin.core.context import audit_context
 from fupin.core.errors import ValidationFailed
 from fupin.regions.models import Level, Region, VillageProfile
 from fupin.registry import identity

@@ -10,9 +10,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
 from fupin.api.pagination import Pagination
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import PermissionDenied
 from fupin.core.masking import mask_phone
 

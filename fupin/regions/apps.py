@@ -1,16 +1,61 @@
-from django.apps import AppConfig
+from fupin.core import platform
+from fupin.core.access import Perm
 
 
-class RegionsConfig(AppConfig):
+class RegionsConfig(platform.FupinApp):
     name = "fupin.regions"
     label = "regions"
     verbose_name = "区划与组织"
 
-    def ready(self) -> None:
+    permissions = {
+        Perm.REGION_VIEW: (
+            "region_admin",
+            "poverty_office",
+            "discipline",
+            "industry",
+            "audit_finance",
+            "township",
+            "village",
+            "first_secretary",
+            "helper",
+            "viewer",
+        ),
+        Perm.REGION_EDIT: ("region_admin", "poverty_office", "township", "village"),
+        Perm.ORG_VIEW: (
+            "region_admin",
+            "poverty_office",
+            "discipline",
+            "industry",
+            "audit_finance",
+            "township",
+            "village",
+            "first_secretary",
+            "viewer",
+        ),
+        Perm.ORG_EDIT: ("region_admin", "poverty_office", "township"),
+    }
+    nav = (
+        platform.NavSection(
+            "区划与组织",
+            (
+                platform.NavItem("行政区划", "regions:tree", Perm.REGION_VIEW),
+                platform.NavItem("攻坚战区", "regions:battle_zones", Perm.REGION_VIEW),
+                platform.NavItem("指挥体系", "regions:command_units", Perm.REGION_VIEW),
+                platform.NavItem("组织机构", "regions:organisations", Perm.ORG_VIEW),
+            ),
+            500,
+        ),
+    )
+    urls = (("regions/", "fupin.regions.urls"),)
+    api_routers = (("/", "fupin.regions.api.router"),)
+
+    def register(self) -> None:
         from fupin.audit.registry import audit
+        from fupin.core.access import register_region_directory
 
-        from . import models
+        from . import models, selectors
 
+        register_region_directory(selectors.REGION_DIRECTORY)
         for model in (
             models.VillageProfile,
             models.BattleZone,

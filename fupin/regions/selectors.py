@@ -6,13 +6,13 @@ raises NotFound for a missing row and for one outside the jurisdiction alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Lookup, Q, QuerySet
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import ALL_REGIONS, Actor
+from fupin.core.access import ALL_REGIONS, Actor, Perm
 from fupin.core.errors import NotFound
 
 from .models import (
@@ -230,3 +230,16 @@ def access_organisation(actor: Actor, pk: int, perm: Perm = Perm.ORG_VIEW) -> Or
         raise NotFound()
     actor.require(perm, org.region_code)
     return org
+
+
+class _RegionDirectory:
+    """What the platform layer asks of the division tree (core.access.directory)."""
+
+    def exists(self, code: str) -> bool:
+        return Region.objects.filter(code=code).exists()
+
+    def names(self, codes: Iterable[str]) -> dict[str, str]:
+        return dict(Region.objects.filter(code__in=list(codes)).values_list("code", "name"))
+
+
+REGION_DIRECTORY = _RegionDirectory()

@@ -14,8 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import Conflict, NotFound, ValidationFailed
 from fupin.core.masking import mask_phone
 

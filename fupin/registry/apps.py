@@ -1,16 +1,48 @@
-from django.apps import AppConfig
+from fupin.core import platform
+from fupin.core.access import Perm
 
 
-class RegistryConfig(AppConfig):
+class RegistryConfig(platform.FupinApp):
     name = "fupin.registry"
     label = "registry"
     verbose_name = "建档立卡"
 
-    def ready(self) -> None:
+    permissions = {
+        Perm.HOUSEHOLD_VIEW: (
+            "poverty_office",
+            "discipline",
+            "industry",
+            "audit_finance",
+            "township",
+            "village",
+            "first_secretary",
+            "helper",
+            "viewer",
+        ),
+        Perm.HOUSEHOLD_EDIT: ("poverty_office", "township", "village", "first_secretary"),
+    }
+    nav = (
+        platform.NavSection(
+            "建档立卡",
+            (
+                platform.NavItem("贫困户", "registry:household_list", Perm.HOUSEHOLD_VIEW),
+                platform.NavItem("数据导入", "registry:import_list", Perm.HOUSEHOLD_EDIT),
+                platform.NavItem("逻辑校验疑点", "registry:doubts", Perm.HOUSEHOLD_VIEW),
+                platform.NavItem("校验规则", "registry:rules", Perm.HOUSEHOLD_VIEW),
+                platform.NavItem("年度数据", "registry:snapshots", Perm.HOUSEHOLD_VIEW),
+            ),
+            200,
+        ),
+    )
+    urls = (("registry/", "fupin.registry.urls"),)
+    api_routers = (("/", "fupin.registry.api.router"),)
+
+    def register(self) -> None:
         from fupin.audit.registry import audit
 
-        from . import models, rules  # noqa: F401 - rules registers the registry's supervision rules
+        from . import codelists, models, rules  # noqa: F401 - rules registers supervision rules
 
+        codelists.register()
         audit(models.Household)
         audit(models.Member, skip=("id_cipher",))
         audit(models.Income)

@@ -20,9 +20,8 @@ from typing import Any, cast
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
 from fupin.core import codelists
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.idnumber import normalize
 from fupin.regions.models import Region

@@ -12,9 +12,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
 from fupin.core import codelists, params
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import Conflict, NotFound, ValidationFailed
 from fupin.core.masking import mask_name
 from fupin.regions.models import Level, Region
@@ -294,7 +293,7 @@ def household_update(
         setattr(household, key, value)
     _full_clean(household, exclude=["village", "helper", "created_by", "updated_by"], before=before)
     warnings = check_bundle(bundle_for(household))
-    from fupin.audit.context import audit_context
+    from fupin.core.context import audit_context
 
     with audit_context(reason=reason or None):
         updated = Household.objects.filter(pk=pk, version=version).update(
@@ -538,7 +537,7 @@ def member_update(
 
 
 def audit_reason(reason: str | None) -> Any:
-    from fupin.audit.context import audit_context
+    from fupin.core.context import audit_context
 
     return audit_context(reason=reason or None)
 

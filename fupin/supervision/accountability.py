@@ -14,8 +14,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractYear, Left
 from django.utils import timezone
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.regions.models import CODE_LENGTH, LEVEL_OF_LENGTH, Region
 

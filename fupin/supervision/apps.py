@@ -1,12 +1,46 @@
-from django.apps import AppConfig
+from fupin.core import platform
+from fupin.core.access import Perm
 
 
-class SupervisionConfig(AppConfig):
+class SupervisionConfig(platform.FupinApp):
     name = "fupin.supervision"
     label = "supervision"
     verbose_name = "监管预警与督办"
 
-    def ready(self) -> None:
+    permissions = {
+        Perm.ALERT_VIEW: (
+            "poverty_office",
+            "discipline",
+            "industry",
+            "audit_finance",
+            "township",
+            "village",
+            "first_secretary",
+            "viewer",
+        ),
+        Perm.ALERT_ACT: ("poverty_office", "township", "village", "first_secretary"),
+        Perm.SUPERVISE: ("discipline",),
+    }
+    nav = (
+        platform.NavSection(
+            "监管预警",
+            (
+                platform.NavItem("预警督办", "supervision:alerts", Perm.ALERT_VIEW),
+                platform.NavItem("预警规则", "supervision:rules", Perm.ALERT_VIEW),
+                platform.NavItem("预警统计", "supervision:dashboard", Perm.ALERT_VIEW),
+                platform.NavItem("督查巡查", "supervision:inspections", Perm.ALERT_VIEW),
+                platform.NavItem("亮灯预警", "supervision:lights", Perm.ALERT_VIEW),
+                platform.NavItem("问责记录", "supervision:accountability", Perm.ALERT_VIEW),
+                platform.NavItem("纪委再监督", "supervision:discipline", Perm.SUPERVISE),
+                platform.NavItem("消息", "supervision:inbox"),
+            ),
+            400,
+        ),
+    )
+    urls = (("supervision/", "fupin.supervision.urls"),)
+    api_routers = (("/supervision", "fupin.supervision.api.router"),)
+
+    def register(self) -> None:
         from fupin.audit.registry import audit
         from fupin.registry.signals import household_changed
         from fupin.workflows.signals import case_changed

@@ -22,8 +22,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from fupin.accounts.models import User
-from fupin.accounts.scope import Actor, load_actor
-from fupin.audit.context import audit_context
+from fupin.accounts.selectors import load_actor
+from fupin.core.access import Actor
+from fupin.core.context import audit_context
 from fupin.regions.models import Region
 from fupin.workflows import engine as workflow_engine
 

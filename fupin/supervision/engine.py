@@ -148,8 +148,8 @@ def sweep(
 ) -> list[SweepResult]:
     """Run every rule (or the named ones) over a region, each in one statement, under one
     audit batch (bulk mode: one audit summary row per statement)."""
-    from fupin.accounts.scope import system_actor
     from fupin.audit.services import bulk_audit, finish_batch, start_batch
+    from fupin.core.access import system_actor
 
     chosen = [RULES[c] for c in codes] if codes else list(RULES.values())
     batch = start_batch(

@@ -20,8 +20,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from fupin.accounts.models import Grant, User
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import FupinError, NotFound, ValidationFailed
 from fupin.regions.models import Region
 from fupin.registry.models import Household

@@ -66,8 +66,8 @@ def ran_on(kind: str, description: str, today: dt.date) -> bool:
 
 def _marked(kind: str, description: str, run: Callable[[], int]) -> int:
     """Run a job inside its own marker batch (finished only when the job succeeded)."""
-    from fupin.accounts.scope import system_actor
     from fupin.audit.services import finish_batch, start_batch
+    from fupin.core.access import system_actor
 
     batch = start_batch(
         actor=system_actor(),

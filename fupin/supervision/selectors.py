@@ -20,9 +20,8 @@ from django.db.models import (
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import ALL_REGIONS, Actor
 from fupin.core import params
+from fupin.core.access import ALL_REGIONS, Actor, Perm
 from fupin.core.errors import NotFound
 from fupin.core.rules import RULES, SEVERITIES, SUBJECTS, Rule
 from fupin.regions.models import Region

@@ -12,9 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor, system_actor
 from fupin.core import params
+from fupin.core.access import Actor, Perm, system_actor
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.regions.models import CODE_LENGTH, LEVEL_OF_LENGTH
 from fupin.workflows import engine

@@ -7,8 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor, Perm
 from fupin.registry.pages.tabs import register_tab
 
 from . import selectors

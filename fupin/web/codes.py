@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from fupin.accounts.scope import Actor
 from fupin.core import codelists
+from fupin.core.access import Actor
 from fupin.core.errors import FupinError, NotFound, PermissionDenied, ValidationFailed
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from .nav import NAV
+from fupin.core.platform import navigation
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -16,7 +16,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         return {}
     actor = request.actor  # type: ignore[attr-defined]
     sections = []
-    for title, items in NAV:
+    for title, items in navigation():
         visible = []
         for item in items:
             if item.perm and not actor.has_perm(item.perm):

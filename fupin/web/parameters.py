@@ -10,9 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
 from fupin.core import params
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import FupinError, NotFound, PermissionDenied, ValidationFailed
 
 

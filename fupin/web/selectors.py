@@ -8,8 +8,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from fupin.accounts.models import Grant
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor, Perm
 from fupin.regions.models import CODE_LENGTH, Level, Region, VillageProfile
 
 # The breakdown table never lists more rows than this (a province has ~4,000 townships).

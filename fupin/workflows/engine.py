@@ -24,9 +24,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor, GrantInUse
-from fupin.audit.context import audit_context
+from fupin.core.access import Actor, GrantInUse, Perm
+from fupin.core.context import audit_context
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.regions.models import Region
 

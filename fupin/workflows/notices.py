@@ -17,9 +17,8 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor, system_actor
 from fupin.core import params
+from fupin.core.access import Actor, Perm, system_actor
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.masking import mask_id_number, mask_name
 from fupin.regions.models import CODE_LENGTH, Level, Region

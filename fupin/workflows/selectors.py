@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import NotFound
 
 from . import engine

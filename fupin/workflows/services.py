@@ -14,8 +14,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor, system_actor
+from fupin.core.access import Actor, Perm, system_actor
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.regions.models import Level, Region
 from fupin.registry import codes, identity

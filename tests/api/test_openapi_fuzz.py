@@ -17,7 +17,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from fupin.core.testing import COUNTY, make_user
+from fupin.testing import COUNTY, make_user
 
 
 @pytest.fixture

@@ -43,8 +43,8 @@ def seed_roles() -> None:
 
 
 def seed_session_data() -> None:
-    from fupin.core.testing import TEST_REGION_PREFIXES
     from fupin.regions.loader import load_regions
+    from fupin.testing import TEST_REGION_PREFIXES
 
     load_regions(TEST_REGION_PREFIXES)
     seed_roles()

@@ -13,8 +13,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from fupin.core import idnumber
-from fupin.core.testing import COUNTY, make_user
 from fupin.registry.tests.test_import import families, write_csv
+from fupin.testing import COUNTY, make_user
 
 from .conftest import screenshot, seed_session_data
 from .test_browser_shell import log_in

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from fupin.core.testing import COUNTY, make_user
+from fupin.testing import COUNTY, make_user
 
 from .conftest import screenshot, seed_session_data
 from .test_browser_shell import log_in
@@ -48,7 +48,7 @@ def png(width: int = 24, height: int = 16) -> bytes:
 def people(live_server: Any, settings: Any, tmp_path: Path) -> Any:
     """The village committee, the township and the county office over the first village of
     the test county, and a poor household with a 10-year-old girl at primary school."""
-    from fupin.accounts.scope import load_actor
+    from fupin.accounts.selectors import load_actor
     from fupin.regions.models import Region
     from fupin.registry import services
     from fupin.registry.tests.factories import family, household_data, member

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from fupin.core import idnumber
-from fupin.core.testing import COUNTY, make_user
+from fupin.testing import COUNTY, make_user
 
 from .conftest import screenshot, seed_session_data
 from .test_browser_shell import log_in

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from fupin.core.testing import Personas, make_user
+from fupin.testing import Personas, make_user
 
 MIDDLEWARE_PATH = "fupin.accounts.middleware.MustChangePasswordMiddleware"
 

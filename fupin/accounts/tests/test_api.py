@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from fupin.accounts.models import ApiToken, Grant, User
 from fupin.api.auth import token_digest
-from fupin.core.testing import assert_jurisdiction, client_for
+from fupin.testing import assert_jurisdiction, client_for
 
 PASSWORD = "Fupin2024abc"
 

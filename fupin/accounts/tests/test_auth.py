@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from fupin.accounts.models import Grant, User
 from fupin.core.models import Parameter
-from fupin.core.testing import client_for, make_user
+from fupin.testing import client_for, make_user
 
 PASSWORD = "Passw0rd!x"
 NEW_PASSWORD = "Fupin2024abc"

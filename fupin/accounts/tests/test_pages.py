@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fupin.accounts.models import Grant, User
-from fupin.core.testing import assert_jurisdiction, client_for, make_user
+from fupin.testing import assert_jurisdiction, client_for, make_user
 
 PASSWORD = "Fupin2024abc"
 

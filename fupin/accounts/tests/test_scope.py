@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from fupin.accounts.models import Grant
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import ALL_REGIONS, Actor, GrantInUse, load_actor
+from fupin.accounts.selectors import load_actor
+from fupin.core.access import ALL_REGIONS, Actor, GrantInUse, Perm
 from fupin.core.errors import NotFound, PermissionDenied
-from fupin.core.testing import make_user
 from fupin.regions.models import Region
+from fupin.testing import make_user
 
 
 def grant(gid: int, code: str, perms: set[str], *, sysadmin: bool = False) -> GrantInUse:

@@ -6,9 +6,9 @@ import pytest
 
 from fupin.accounts import services
 from fupin.accounts.models import Grant, Role, User
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from fupin.core.testing import make_user
+from fupin.testing import make_user
 
 PASSWORD = "Fupin2024abc"
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from fupin.audit.context import audit_context
+from fupin.core.context import audit_context
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from fupin.accounts.scope import load_actor
-from fupin.audit.context import audit_context
+from fupin.accounts.selectors import load_actor
 from fupin.audit.models import AuditEvent
 from fupin.audit.services import bulk_audit, start_batch
-from fupin.core.testing import assert_jurisdiction, client_for, make_user
+from fupin.core.context import audit_context
 from fupin.regions.models import Organisation
+from fupin.testing import assert_jurisdiction, client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,14 +10,14 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from fupin.accounts.scope import load_actor
-from fupin.audit.context import audit_context, set_session_context
+from fupin.accounts.selectors import load_actor
 from fupin.audit.models import AuditEvent
 from fupin.audit.services import bulk_audit, finish_batch, start_batch
 from fupin.core import params
+from fupin.core.context import audit_context, set_session_context
 from fupin.core.errors import ValidationFailed
 from fupin.core.models import Parameter
-from fupin.core.testing import make_user
+from fupin.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ TextChoices are used, without running a failing query.
 """
 
 from fupin.core.codelists.admin import add_item, can_edit, can_view, overview, update_item
-from fupin.core.codelists.lists import CodeList, ListRef, code_lists
+from fupin.core.codelists.lists import CodeList, ListRef, code_lists, register_code_lists
 from fupin.core.codelists.read import (
     FieldChoices,
     active_choices,
@@ -49,6 +49,7 @@ __all__ = [
     "on_item_saved",
     "on_post_migrate",
     "overview",
+    "register_code_lists",
     "stopped_errors",
     "sync",
     "update_item",

@@ -9,13 +9,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from fupin.core.access import Actor, Perm
 from fupin.core.codelists.lists import CodeList, code_lists
 from fupin.core.codelists.read import code_labels
 from fupin.core.codelists.store import invalidate
+from fupin.core.context import audit_context
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 if TYPE_CHECKING:
-    from fupin.accounts.scope import Actor
     from fupin.core.models import CodeItem
 
 VALUE_RE = re.compile(r"^[a-z0-9_]+$")
@@ -24,8 +25,6 @@ POSITION_MAX = 99_999
 
 
 def can_view(actor: Actor) -> bool:
-    from fupin.accounts.perms import Perm
-
     return actor.has_perm(Perm.PARAM_VIEW)
 
 
@@ -33,14 +32,10 @@ def can_edit(actor: Actor) -> bool:
     """Code lists serve the whole deployment, like a parameter's national value: editing
     them belongs to the system administrator role (fupin.core.params._check_scope), wherever
     that grant sits."""
-    from fupin.accounts.perms import Perm
-
     return actor.is_system_admin and actor.has_perm(Perm.PARAM_EDIT) and not actor.is_read_only
 
 
 def _require_edit(actor: Actor) -> None:
-    from fupin.accounts.perms import Perm
-
     if not actor.has_perm(Perm.PARAM_EDIT) or actor.is_read_only:
         raise PermissionDenied()
     if not can_edit(actor):
@@ -114,7 +109,6 @@ def update_item(
 ) -> CodeItem:
     """Change an item's label, order and (custom items only) whether it is in use. A stale
     `version` raises Conflict so two administrators never overwrite each other silently."""
-    from fupin.audit.context import audit_context
     from fupin.core.models import CodeItem
 
     _require_edit(actor)
@@ -148,7 +142,6 @@ def update_item(
 @transaction.atomic
 def add_item(*, actor: Actor, list_key: str, value: str, label: str, reason: str = "") -> CodeItem:
     """Add a custom item to an extensible list (e.g. a local cause of poverty), last in order."""
-    from fupin.audit.context import audit_context
     from fupin.core.models import CodeItem
 
     _require_edit(actor)

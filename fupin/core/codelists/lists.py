@@ -1,8 +1,10 @@
-"""The registered code lists: which TextChoices of the platform are kept as data."""
+"""The registered code lists: which TextChoices of the platform are kept as data.
+
+Each app registers its own lists (`register_code_lists`) in its `AppConfig.ready()`.
+"""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 from django.db.models import TextChoices
@@ -19,33 +21,21 @@ class CodeList:
     max_length: int | None = None
 
 
-@functools.cache
-def code_lists() -> dict[str, CodeList]:
-    """The registered lists, key → CodeList, in display order."""
-    from fupin.registry import codes
+_REGISTERED: dict[str, CodeList] = {}
 
-    lists = [
-        CodeList("Attribute", codes.Attribute, "贫困户属性"),
-        CodeList("Standard", codes.Standard, "识别标准"),
-        CodeList("Cause", codes.Cause, "致贫原因", extensible=True, max_length=20),
-        CodeList("Status", codes.Status, "贫困户状态"),
-        CodeList("MonitoringCategory", codes.MonitoringCategory, "监测对象类别"),
-        CodeList("MonitoringStatus", codes.MonitoringStatus, "监测状态"),
-        CodeList("HousingGrade", codes.HousingGrade, "住房安全等级"),
-        CodeList("RoadSurface", codes.RoadSurface, "入户路类型", extensible=True, max_length=10),
-        CodeList("Fuel", codes.Fuel, "主要燃料类型", extensible=True, max_length=12),
-        CodeList("Relation", codes.Relation, "与户主关系"),
-        CodeList(
-            "PoliticalStatus", codes.PoliticalStatus, "政治面貌", extensible=True, max_length=12
-        ),
-        CodeList("Education", codes.Education, "文化程度"),
-        CodeList("Schooling", codes.Schooling, "在校生状况"),
-        CodeList("Health", codes.Health, "健康状况"),
-        CodeList("Labour", codes.Labour, "劳动技能"),
-        CodeList("EmploymentTier", codes.EmploymentTier, "务工区域"),
-        CodeList("MemberChangeKind", codes.MemberChangeKind, "成员变更类型"),
-    ]
-    return {cl.key: cl for cl in lists}
+
+def register_code_lists(*lists: CodeList) -> None:
+    """Called by the app that owns the TextChoices, in its `AppConfig.ready()`."""
+    for cl in lists:
+        known = _REGISTERED.get(cl.key)
+        if known is not None and known.codes is not cl.codes:
+            raise ValueError(f"code list {cl.key!r} is registered twice")
+        _REGISTERED[cl.key] = cl
+
+
+def code_lists() -> dict[str, CodeList]:
+    """The registered lists, key → CodeList, in registration (display) order."""
+    return _REGISTERED
 
 
 ListRef = str | type[TextChoices]

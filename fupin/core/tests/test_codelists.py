@@ -15,13 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.audit.models import AuditEvent
 from fupin.core import codelists
 from fupin.core.codelists import store
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.core.models import CodeItem
-from fupin.core.testing import client_for, make_user
 from fupin.registry import codes, services
 from fupin.registry.io import export
 from fupin.registry.io.services import import_file
@@ -29,6 +28,7 @@ from fupin.registry.models import Household, HouseholdSnapshot, Member
 from fupin.registry.selectors import HouseholdFilters
 from fupin.registry.tests.factories import family, household_data
 from fupin.registry.tests.test_import import family_rows, household_row, write_csv
+from fupin.testing import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.audit.models import AuditEvent
 from fupin.core import params
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.core.models import Parameter
-from fupin.core.testing import assert_jurisdiction, client_for, make_user
+from fupin.testing import assert_jurisdiction, client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 
-from fupin.core.testing import client_for, make_user
 from fupin.regions.models import Region
+from fupin.testing import client_for, make_user
 
 
 @pytest.mark.django_db

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from fupin.accounts.models import User
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core.errors import ValidationFailed
 from fupin.demo import workflows as demo_workflows
 from fupin.demo.services import DEMO_COUNTY, load_demo

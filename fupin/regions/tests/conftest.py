@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
-from fupin.accounts.scope import Actor, load_actor
-from fupin.core.testing import Personas
+from fupin.accounts.selectors import load_actor
+from fupin.core.access import Actor
 from fupin.regions import services
 from fupin.regions.models import BattleZone, CommandUnit, Organisation, Region
+from fupin.testing import Personas
 
 VALID_CREDIT_CODE = "914403001922038216"  # a published code (华为技术有限公司)
 

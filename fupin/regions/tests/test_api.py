@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from fupin.core.testing import Personas, assert_jurisdiction, call, client_for
 from fupin.regions.models import BattleZone, CommandUnit, Organisation, Region
+from fupin.testing import Personas, assert_jurisdiction, call, client_for
 
 pytestmark = pytest.mark.django_db
 

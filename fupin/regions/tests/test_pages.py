@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from fupin.core.testing import Personas, assert_jurisdiction, client_for
 from fupin.regions.models import BattleZone, CommandUnit, Organisation, Region, VillageProfile
+from fupin.testing import Personas, assert_jurisdiction, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core.errors import NotFound
-from fupin.core.testing import Personas, make_user
 from fupin.regions import selectors
 from fupin.regions.models import Region
+from fupin.testing import Personas, make_user
 
 pytestmark = pytest.mark.django_db
 

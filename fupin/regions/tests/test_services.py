@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from fupin.accounts.scope import Actor, load_actor
+from fupin.accounts.selectors import load_actor
+from fupin.core.access import Actor
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from fupin.core.testing import Personas
 from fupin.regions import services
 from fupin.regions.models import Organisation, Region, VillageProfile
+from fupin.testing import Personas
 
 from .conftest import VALID_CREDIT_CODE
 

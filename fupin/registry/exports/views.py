@@ -10,7 +10,7 @@ from typing import Any
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor
 from fupin.core.errors import ValidationFailed
 
 from ..io import export

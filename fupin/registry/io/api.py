@@ -10,8 +10,8 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from fupin.accounts.scope import Actor
 from fupin.api.pagination import Pagination
+from fupin.core.access import Actor
 from fupin.core.errors import NotFound
 from fupin.registry.models import ImportJob, ImportMode
 

@@ -24,9 +24,8 @@ from typing import Any
 import xlsxwriter
 from django.db.models import Prefetch, QuerySet
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
 from fupin.core import codelists
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import ValidationFailed
 from fupin.core.masking import mask_bank_account, mask_phone
 from fupin.regions.models import Region

@@ -23,7 +23,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from fupin.accounts.scope import Actor, load_actor
+from fupin.accounts.selectors import load_actor
+from fupin.core.access import Actor
 from fupin.core.errors import ValidationFailed
 from fupin.regions.models import Region
 from fupin.registry.models import ImportJob, ImportMode, ImportStatus

@@ -12,7 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.registry.models import ImportMode, ImportStatus
 

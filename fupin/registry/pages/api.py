@@ -12,8 +12,7 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.orm import create_schema
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_bank_account, mask_phone
 

@@ -28,8 +28,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor, Perm
 
 ContextFn = Callable[[HttpRequest, Actor, Any], dict[str, Any]]
 

@@ -14,8 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_bank_account, mask_phone
 from fupin.registry import codes, selectors, services

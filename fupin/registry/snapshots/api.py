@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor
 from fupin.core.errors import NotFound
 
 from . import selectors, services

@@ -12,9 +12,8 @@ from typing import Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import ALL_REGIONS, Actor
 from fupin.core import codelists, params
+from fupin.core.access import ALL_REGIONS, Actor, Perm
 from fupin.core.errors import NotFound
 from fupin.regions.models import Region
 from fupin.registry import codes

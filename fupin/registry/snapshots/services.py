@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from fupin.accounts.scope import Actor
 from fupin.audit.services import finish_batch, start_batch
+from fupin.core.access import Actor
 from fupin.core.errors import ValidationFailed
 from fupin.registry.models import HouseholdSnapshot
 from fupin.registry.services import require_write

@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core import crypto
-from fupin.core.testing import assert_jurisdiction, call, client_for, make_user
 from fupin.registry import services
+from fupin.testing import assert_jurisdiction, call, client_for, make_user
 
 from .factories import family, household_data, member
 

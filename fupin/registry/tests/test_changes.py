@@ -5,13 +5,13 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.audit.models import AuditEvent
 from fupin.core import crypto
 from fupin.core.errors import PermissionDenied, ValidationFailed
-from fupin.core.testing import make_user
 from fupin.registry import services
 from fupin.registry.models import Household, Member, MemberChange
+from fupin.testing import make_user
 
 from .factories import family, household_data, id_number, member
 

@@ -9,13 +9,13 @@ import pytest
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core import crypto
-from fupin.core.testing import assert_jurisdiction, client_for, make_user
 from fupin.registry import identity, services
 from fupin.registry.io import export, layout
 from fupin.registry.models import Household, Member
 from fupin.registry.selectors import HouseholdFilters
+from fupin.testing import assert_jurisdiction, client_for, make_user
 
 from .factories import family, household_data, member
 
@@ -326,7 +326,7 @@ def test_xlsx_beyond_sheet_limit_asks_for_csv(county_personas, registry, monkeyp
 
 
 def test_household_list_offers_the_filtered_export(county_personas, county):
-    from fupin.core.testing import client_for
+    from fupin.testing import client_for
 
     html = (
         client_for(county_personas.in_region)

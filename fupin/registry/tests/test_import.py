@@ -13,10 +13,9 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.audit.models import AuditEvent
 from fupin.core import crypto, idnumber
-from fupin.core.testing import make_user
 from fupin.registry.io import staging
 from fupin.registry.io.layout import (
     FLAT_COLUMNS,
@@ -28,6 +27,7 @@ from fupin.registry.io.layout import (
 )
 from fupin.registry.io.services import import_file, run_job
 from fupin.registry.models import Household, ImportJob, Income, Member
+from fupin.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core import idnumber
-from fupin.core.testing import assert_jurisdiction, client_for
 from fupin.registry.io.layout import (
     HOUSEHOLD_COLUMNS,
     HOUSEHOLD_SHEET,
@@ -24,6 +23,7 @@ from fupin.registry.io.layout import (
 )
 from fupin.registry.io.services import import_file
 from fupin.registry.models import Household, ImportJob
+from fupin.testing import assert_jurisdiction, client_for
 
 from .test_import import families, write_csv
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from fupin.accounts.scope import load_actor
-from fupin.core.testing import COUNTY, TEST_REGION_PREFIXES, make_user
+from fupin.accounts.selectors import load_actor
 from fupin.registry.io.services import import_file
 from fupin.registry.models import Household, Member
+from fupin.testing import COUNTY, TEST_REGION_PREFIXES, make_user
 
 from .test_import import families, report_rows, write_csv
 

@@ -6,11 +6,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core import crypto
-from fupin.core.testing import assert_jurisdiction, client_for, make_user
 from fupin.registry import services
 from fupin.registry.models import Doubt, Household
+from fupin.testing import assert_jurisdiction, client_for, make_user
 
 from .factories import family, household_data, member
 

@@ -4,13 +4,13 @@ import datetime as dt
 
 import pytest
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core import crypto
 from fupin.core.errors import NotFound, ValidationFailed
-from fupin.core.testing import make_user
 from fupin.registry import selectors, services
 from fupin.registry.models import Doubt, Household, Member
 from fupin.registry.selectors import HouseholdFilters
+from fupin.testing import make_user
 
 from .factories import household_data, member
 

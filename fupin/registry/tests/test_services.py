@@ -2,12 +2,12 @@ import datetime as dt
 
 import pytest
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core import crypto
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from fupin.core.testing import make_user
 from fupin.registry import services
 from fupin.registry.models import Household, Member
+from fupin.testing import make_user
 
 from .factories import family, household_data, member
 

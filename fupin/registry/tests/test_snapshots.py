@@ -12,14 +12,14 @@ import pytest
 from django.core.management import call_command
 from python_calamine import CalamineWorkbook
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.audit.models import AuditBatch
 from fupin.core.errors import PermissionDenied, ValidationFailed
-from fupin.core.testing import assert_jurisdiction, client_for, make_user
 from fupin.registry import identity, services
 from fupin.registry.models import Household, HouseholdSnapshot, Member
 from fupin.registry.snapshots import selectors
 from fupin.registry.snapshots.services import snapshot_year
+from fupin.testing import assert_jurisdiction, client_for, make_user
 
 from .factories import family, household_data, member
 

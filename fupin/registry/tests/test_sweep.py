@@ -9,11 +9,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from fupin.accounts.scope import load_actor
-from fupin.core.testing import make_user
+from fupin.accounts.selectors import load_actor
 from fupin.registry import services
 from fupin.registry.models import Doubt, Household, Member
 from fupin.registry.validation.sweep import recheck_household, sweep
+from fupin.testing import make_user
 
 from .factories import family, household_data, member
 

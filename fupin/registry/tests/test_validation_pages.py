@@ -4,12 +4,12 @@ from typing import Any
 
 import pytest
 
-from fupin.accounts.scope import load_actor
-from fupin.core.testing import Personas, assert_jurisdiction, call, client_for
+from fupin.accounts.selectors import load_actor
 from fupin.registry import services
 from fupin.registry.models import Doubt, Household
 from fupin.registry.validation import views
 from fupin.registry.validation.sweep import sweep
+from fupin.testing import Personas, assert_jurisdiction, call, client_for
 
 from .factories import family, household_data
 

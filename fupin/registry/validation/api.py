@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from fupin.accounts.scope import Actor
 from fupin.api.pagination import Pagination
+from fupin.core.access import Actor
 from fupin.regions.models import Region
 from fupin.registry.models import Doubt
 

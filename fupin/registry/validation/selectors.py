@@ -8,8 +8,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import ALL_REGIONS, Actor
+from fupin.core.access import ALL_REGIONS, Actor, Perm
 from fupin.core.errors import NotFound, PermissionDenied
 from fupin.regions.models import CODE_LENGTH, Level, Region
 from fupin.registry.models import Doubt, Household, Income, Member

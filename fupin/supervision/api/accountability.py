@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from fupin.accounts.perms import Perm
 from fupin.api.pagination import Pagination
+from fupin.core.access import Perm
 
 from .. import accountability
 from ..models import Accountability, AccountabilityKind

@@ -15,8 +15,8 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from fupin.accounts.perms import Perm
 from fupin.api.pagination import Pagination
+from fupin.core.access import Perm
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.rules import RULES
 from fupin.workflows import engine

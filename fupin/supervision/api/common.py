@@ -12,8 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from pydantic import Field
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import PermissionDenied, ValidationFailed
 from fupin.core.rules import RULES, SUBJECTS
 from fupin.regions.models import Region

@@ -12,8 +12,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from fupin.accounts.perms import Perm
 from fupin.api.pagination import Pagination
+from fupin.core.access import Perm
 
 from .. import inspections
 from ..models import Finding, InspectionGroup, InspectionPlan, InspectionVisit

@@ -14,8 +14,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from fupin.accounts.perms import Perm
 from fupin.api.pagination import Pagination
+from fupin.core.access import Perm
 
 from .. import lights
 from ..models import Indicator, Light, QuarterTarget, ReminderInterview

@@ -8,9 +8,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
 from fupin.core import params
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import ValidationFailed
 from fupin.core.rules import RULES, SEVERITIES, SUBJECTS, Rule
 from fupin.workflows.engine import LEVEL_NAMES, ROLE_NAMES

@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from fupin.accounts.scope import Actor, load_actor
+from fupin.accounts.selectors import load_actor
+from fupin.core.access import Actor
 from fupin.core.errors import ValidationFailed
-from fupin.core.testing import Personas, assert_jurisdiction, client_for, make_user
 from fupin.supervision import accountability, inspections
 from fupin.supervision.models import Accountability, AccountabilityKind, Finding, InspectionPlan
+from fupin.testing import Personas, assert_jurisdiction, client_for, make_user
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date.today()  # noqa: DTZ011

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
-from fupin.core.testing import make_user
 from fupin.registry.models import Member
 from fupin.supervision import engine, services
 from fupin.supervision.models import Alert, Rectification, SupervisionNotice
+from fupin.testing import make_user
 from fupin.workflows import engine as wf
 from fupin.workflows.models import Transition
 from fupin.workflows.tests.conftest import Officials, make_household

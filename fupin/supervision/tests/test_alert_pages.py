@@ -14,11 +14,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from fupin.accounts.scope import load_actor
-from fupin.core.testing import Personas, assert_jurisdiction, client_for, make_user
+from fupin.accounts.selectors import load_actor
 from fupin.registry import services as registry
 from fupin.registry.tests.factories import family, household_data, member
 from fupin.supervision.models import Alert, Rectification, SupervisionNotice
+from fupin.testing import Personas, assert_jurisdiction, client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -13,12 +13,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from fupin.accounts.scope import load_actor
-from fupin.core.testing import Personas, assert_jurisdiction, call, client_for, make_user
+from fupin.accounts.selectors import load_actor
 from fupin.registry import services as registry
 from fupin.registry.tests.factories import family, household_data, member
 from fupin.supervision import notify
 from fupin.supervision.models import Alert, Message, Rectification
+from fupin.testing import Personas, assert_jurisdiction, call, client_for, make_user
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/supervision"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from fupin.core.testing import Personas, assert_jurisdiction, call, client_for
+from fupin.testing import Personas, assert_jurisdiction, call, client_for
 
 from .test_api import dropout_alert
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from fupin.core.testing import Personas, assert_jurisdiction, call, client_for
+from fupin.testing import Personas, assert_jurisdiction, call, client_for
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/supervision/inspections"

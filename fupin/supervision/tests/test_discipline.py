@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from fupin.accounts.scope import Actor, load_actor
-from fupin.core.testing import Personas, assert_jurisdiction, client_for, make_user
+from fupin.accounts.selectors import load_actor
+from fupin.core.access import Actor
 from fupin.supervision import services
 from fupin.supervision.models import Accountability, AccountabilityKind, Alert
+from fupin.testing import Personas, assert_jurisdiction, client_for, make_user
 from fupin.workflows import engine
 from fupin.workflows.models import Notice, NoticeLevel, Objection, ObjectionSource
 

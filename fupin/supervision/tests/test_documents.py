@@ -8,7 +8,7 @@ from xml.dom.minidom import parseString
 
 import pytest
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.supervision import documents
 from fupin.supervision.models import SupervisionNotice
 from fupin.workflows import engine

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.audit.models import AuditBatch
-from fupin.core.testing import make_user
 from fupin.registry.models import Household, Member
 from fupin.supervision import engine, services
 from fupin.supervision.models import Alert
+from fupin.testing import make_user
 from fupin.workflows import engine as wf
 from fupin.workflows.models import Case, Transition
 from fupin.workflows.tests.conftest import Officials, make_household

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from fupin.accounts.scope import Actor, load_actor
+from fupin.accounts.selectors import load_actor
+from fupin.core.access import Actor
 from fupin.core.errors import NotFound, ValidationFailed
-from fupin.core.testing import Personas, assert_jurisdiction, client_for
 from fupin.supervision import inspections
 from fupin.supervision.models import (
     Alert,
@@ -21,6 +21,7 @@ from fupin.supervision.models import (
     InspectionVisit,
     SupervisionNotice,
 )
+from fupin.testing import Personas, assert_jurisdiction, client_for
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date.today()  # noqa: DTZ011

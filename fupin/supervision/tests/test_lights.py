@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from fupin.accounts.scope import Actor, load_actor
+from fupin.accounts.selectors import load_actor
+from fupin.core.access import Actor
 from fupin.core.errors import ValidationFailed
-from fupin.core.testing import Personas, assert_jurisdiction, client_for
 from fupin.supervision import lights
 from fupin.supervision.models import Light, QuarterTarget, ReminderInterview
+from fupin.testing import Personas, assert_jurisdiction, client_for
 
 pytestmark = pytest.mark.django_db
 

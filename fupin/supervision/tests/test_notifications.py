@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core.models import Parameter
-from fupin.core.testing import client_for, make_user
 from fupin.supervision import digest, notify, services
 from fupin.supervision.models import Alert, Message
+from fupin.testing import client_for, make_user
 from fupin.workflows import engine
 
 pytestmark = pytest.mark.django_db

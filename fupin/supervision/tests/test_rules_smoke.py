@@ -2,12 +2,12 @@ import datetime as dt
 
 import pytest
 
-from fupin.accounts.scope import load_actor
-from fupin.core.testing import make_user
+from fupin.accounts.selectors import load_actor
 from fupin.registry import services as registry
 from fupin.registry.tests.factories import family, household_data, member
 from fupin.supervision import engine
 from fupin.supervision.models import Alert
+from fupin.testing import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.audit.models import AuditBatch
-from fupin.core.testing import make_user
 from fupin.supervision import scheduler, services
 from fupin.supervision.models import Escalation, Message
+from fupin.testing import make_user
 from fupin.workflows import engine
 from fupin.workflows.tests.conftest import make_household
 

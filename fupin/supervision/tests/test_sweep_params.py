@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core.models import Parameter
-from fupin.core.testing import make_user
 from fupin.supervision import engine
 from fupin.supervision.models import Alert
+from fupin.testing import make_user
 from fupin.workflows import services
 from fupin.workflows.models import Case
 from fupin.workflows.tests.conftest import make_household

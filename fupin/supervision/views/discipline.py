@@ -29,9 +29,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import ALL_REGIONS, Actor
 from fupin.core import params
+from fupin.core.access import ALL_REGIONS, Actor, Perm
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_name
 from fupin.regions.models import Region

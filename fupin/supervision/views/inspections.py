@@ -17,9 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fupin.accounts.models import User
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
 from fupin.core import params
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fupin.regions.models import Region
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from fupin.accounts.perms import Perm
+from fupin.core.access import Perm
 from fupin.core.errors import Conflict, NotFound, ValidationFailed
 from fupin.regions.models import Region
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from fupin.core import codelists
 from fupin.core.models import CodeItem
-from fupin.core.testing import client_for, make_user
 from fupin.registry import codes
+from fupin.testing import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

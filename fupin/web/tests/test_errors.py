@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client, override_settings
 
-from fupin.core.testing import client_for
+from fupin.testing import client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("fupin.web.tests.urls_errors")]
 

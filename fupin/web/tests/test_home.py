@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from fupin.core.testing import client_for, make_user
 from fupin.regions.models import Level, Region, VillageProfile
+from fupin.testing import client_for, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,8 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
 from fupin.api.pagination import Pagination
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import NotFound, PermissionDenied
 from fupin.registry.pages.api import HouseholdFieldsIn, MemberIn
 

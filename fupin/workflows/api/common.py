@@ -13,8 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import ValidationFailed
 from fupin.core.masking import mask_phone
 from fupin.registry import identity

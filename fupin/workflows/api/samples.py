@@ -11,9 +11,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
 from fupin.api.pagination import Pagination
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import NotFound, PermissionDenied
 from fupin.regions.models import Level, Region
 

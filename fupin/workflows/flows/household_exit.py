@@ -12,8 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import ValidationFailed
 from fupin.registry import codes
 
@@ -148,7 +147,7 @@ def override_exit_criteria(*, actor: Actor, case_id: int, version: int, reason: 
         raise ValidationFailed("各项脱贫标准均已达标，无需放行")
     grant = acting_grant(actor, OVERRIDE_ROLES, (T, C), case.region_code)
     assert grant is not None
-    from fupin.audit.context import audit_context
+    from fupin.core.context import audit_context
 
     with audit_context(reason=f"未达标放行：{reason}"[:500]):
         case.override_reason = reason[:500]

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from fupin.accounts.scope import Actor, load_actor
-from fupin.core.testing import make_user
+from fupin.accounts.selectors import load_actor
+from fupin.core.access import Actor
 from fupin.registry.tests.factories import family, household_data
+from fupin.testing import make_user
 
 
 class Officials:

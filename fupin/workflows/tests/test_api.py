@@ -15,8 +15,8 @@ from django.test import Client
 from django.utils import timezone
 
 from fupin.core import crypto
-from fupin.core.testing import Personas, assert_jurisdiction, call, client_for, make_user
 from fupin.registry.tests.factories import family, household_data, id_number
+from fupin.testing import Personas, assert_jurisdiction, call, client_for, make_user
 from fupin.workflows import engine, services
 from fupin.workflows.models import Case, Notice, Objection
 

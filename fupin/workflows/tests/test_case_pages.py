@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from fupin.core import idnumber
-from fupin.core.testing import Personas, assert_jurisdiction, client_for, make_user
 from fupin.registry.tests.factories import family, household_data
+from fupin.testing import Personas, assert_jurisdiction, client_for, make_user
 from fupin.workflows import engine, notices, services
 from fupin.workflows.models import Case, Objection
 

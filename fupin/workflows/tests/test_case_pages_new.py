@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from fupin.core import idnumber
-from fupin.core.testing import client_for
 from fupin.regions.models import VillageProfile
 from fupin.registry.models import Household
+from fupin.testing import client_for
 from fupin.workflows.models import Case
 
 from .conftest import make_household, upload

@@ -33,8 +33,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def seed() -> None:
     from django.apps import apps
 
-    from fupin.core.testing import TEST_REGION_PREFIXES
     from fupin.regions.loader import load_regions
+    from fupin.testing import TEST_REGION_PREFIXES
 
     load_regions(TEST_REGION_PREFIXES)
     importlib.import_module("fupin.accounts.migrations.0003_default_roles").seed_roles(apps, None)

@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from fupin.core.testing import Personas, assert_jurisdiction, client_for, make_user
 from fupin.regions.models import VillageProfile
 from fupin.registry.models import Household
+from fupin.testing import Personas, assert_jurisdiction, client_for, make_user
 from fupin.workflows import services
 from fupin.workflows.flows.household_exit import override_exit_criteria
 from fupin.workflows.models import Case

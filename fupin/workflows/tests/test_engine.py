@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.audit.models import AuditBatch, AuditEvent
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
-from fupin.core.testing import SIBLING_COUNTY, make_user
 from fupin.regions.models import Region
+from fupin.testing import SIBLING_COUNTY, make_user
 from fupin.workflows import engine
 from fupin.workflows.models import Case, Transition
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from fupin.core.testing import make_user
 from fupin.registry.models import Household
 from fupin.registry.tests.factories import family, household_data
+from fupin.testing import make_user
 from fupin.workflows import engine, notices, services
 from fupin.workflows.models import Case, Notice, NoticeEntry, NoticeLevel, Objection
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core import params
 from fupin.core.errors import ValidationFailed
-from fupin.core.testing import make_user
 from fupin.regions.loader import load_regions
 from fupin.regions.models import Level, Region, VillageProfile
+from fupin.testing import make_user
 from fupin.workflows import criteria, engine, services
 
 from .conftest import Officials, make_household

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.models import Parameter
 from fupin.core.params import set_parameter
-from fupin.core.testing import make_user
 from fupin.registry.tests.factories import family, household_data
+from fupin.testing import make_user
 from fupin.workflows import engine, notices, services
 from fupin.workflows.models import Case, Notice, NoticeEntry, NoticeLevel, Objection
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from fupin.core.testing import SIBLING_COUNTY, Personas, assert_jurisdiction, client_for, make_user
 from fupin.registry.tests.factories import family, household_data
+from fupin.testing import SIBLING_COUNTY, Personas, assert_jurisdiction, client_for, make_user
 from fupin.workflows import engine, services
 from fupin.workflows.models import Case, Notice, NoticeEntry, Objection
 

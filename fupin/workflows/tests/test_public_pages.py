@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fupin.core import idnumber
-from fupin.core.testing import SIBLING_COUNTY
 from fupin.regions.models import Region
+from fupin.testing import SIBLING_COUNTY
 from fupin.workflows.models import Case, Notice, Objection
 from fupin.workflows.views.public import RATE_LIMIT_POSTS
 

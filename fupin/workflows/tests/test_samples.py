@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
-from fupin.core.testing import Personas, assert_jurisdiction, client_for
+from fupin.testing import Personas, assert_jurisdiction, client_for
 from fupin.workflows import services
 from fupin.workflows.models import Sample, SampleItem, Survey
 

@@ -11,8 +11,9 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from fupin.accounts.scope import Actor, load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core import crypto
+from fupin.core.access import Actor
 from fupin.registry.models import Household, ImportJob, ImportMode, Income, Member
 
 from .. import readers, workers

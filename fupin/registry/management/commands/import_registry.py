@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from fupin.accounts.models import User
-from fupin.accounts.scope import load_actor
+from fupin.accounts.selectors import load_actor
 from fupin.core.errors import FupinError
 from fupin.registry.io.services import import_file
 from fupin.registry.models import ImportMode, ImportStatus

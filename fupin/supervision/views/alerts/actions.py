@@ -12,8 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.workflows import engine as wf
 

@@ -8,9 +8,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor, GrantInUse
 from fupin.core import params
+from fupin.core.access import Actor, GrantInUse, Perm
 from fupin.core.rules import RULES, SEVERITIES, SUBJECTS
 from fupin.workflows import engine as wf
 from fupin.workflows import selectors as wf_selectors

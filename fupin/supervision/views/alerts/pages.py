@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from fupin.accounts.perms import Perm
+from fupin.core.access import Perm
 
 from ... import selectors, services
 from ...flows import FLOW

@@ -10,9 +10,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
 from fupin.core import codelists
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_phone
 from fupin.registry import codes, identity

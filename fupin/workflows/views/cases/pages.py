@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor
 
 from ... import engine, selectors
 from ...forms import BatchForm, CaseFilterForm

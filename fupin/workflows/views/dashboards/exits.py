@@ -11,8 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import ALL_REGIONS, Actor
+from fupin.core.access import ALL_REGIONS, Actor, Perm
 from fupin.regions.models import Level, Region
 
 from ... import criteria, engine

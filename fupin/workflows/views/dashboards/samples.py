@@ -14,8 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fupin.accounts.perms import Perm
-from fupin.accounts.scope import Actor
+from fupin.core.access import Actor, Perm
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fupin.registry import codes
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from fupin.accounts.perms import Perm
+from fupin.core.access import Perm
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from ... import criteria, services

@@ -1,0 +1,39 @@
+"""The access kernel: who is acting (`Actor`), with which permissions, over which regions.
+
+Every selector takes an Actor and filters at the data layer with `actor.scope_q(perm, field)`;
+single objects go through `actor.require(...)` (404 outside the jurisdiction, 403 inside it
+without the permission). Apps declare their permissions here (`declare_permissions`); the
+accounts app turns a user's grants into an Actor (`fupin.accounts.selectors.load_actor`).
+"""
+
+from .actor import ALL_REGIONS, Actor, GrantInUse, system_actor
+from .directory import RegionDirectory, region_exists, region_names, register_region_directory
+from .perms import (
+    Perm,
+    Permission,
+    all_permission_codes,
+    declare_permissions,
+    declared_permissions,
+    permission_choices,
+    permission_label,
+    read_permissions,
+)
+
+__all__ = [
+    "ALL_REGIONS",
+    "Actor",
+    "GrantInUse",
+    "Perm",
+    "Permission",
+    "RegionDirectory",
+    "all_permission_codes",
+    "declare_permissions",
+    "declared_permissions",
+    "permission_choices",
+    "permission_label",
+    "read_permissions",
+    "region_exists",
+    "region_names",
+    "register_region_directory",
+    "system_actor",
+]

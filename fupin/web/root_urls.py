@@ -1,0 +1,10 @@
+"""The home page and the health check, at the site root."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+]
