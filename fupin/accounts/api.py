@@ -7,21 +7,17 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 from ninja.pagination import paginate
 
-from fupin.api.pagination import Pagination
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, actor_of
+from fupin.core.api import Pagination, Schema
 from fupin.core.errors import NotFound
 
 from . import selectors, services
 from .models import ApiToken, Grant, User
 
 router = Router(tags=["用户与授权"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined, no-any-return]
 
 
 class GrantOut(Schema):
@@ -171,7 +167,7 @@ def _token_out(token: ApiToken) -> dict[str, object]:
 
 @router.get("/me", response=MeOut, summary="当前用户、授权与权限")
 def me(request: HttpRequest) -> MeOut:
-    actor = _actor(request)
+    actor = actor_of(request)
     if actor.user_id is None:
         raise NotFound()
     user = User.objects.get(pk=actor.user_id)
@@ -187,12 +183,12 @@ def me(request: HttpRequest) -> MeOut:
 @router.get("/users", response=list[UserListOut], summary="用户列表（按辖区过滤）")
 @paginate(Pagination)
 def users(request: HttpRequest, q: str = "", region: str = "") -> QuerySet[User]:
-    return selectors.user_list(_actor(request), query=q, region_code=region)
+    return selectors.user_list(actor_of(request), query=q, region_code=region)
 
 
 @router.post("/users", response={201: UserOut}, summary="新建用户（含首项授权）")
 def user_create(request: HttpRequest, payload: UserIn) -> Status[UserOut]:
-    actor = _actor(request)
+    actor = actor_of(request)
     user = services.user_create(
         actor=actor,
         username=payload.username,
@@ -208,12 +204,12 @@ def user_create(request: HttpRequest, payload: UserIn) -> Status[UserOut]:
 
 @router.get("/users/{user_id}", response=UserOut, summary="用户详情")
 def user_detail(request: HttpRequest, user_id: int) -> UserOut:
-    return _user_detail(_actor(request), user_id)
+    return _user_detail(actor_of(request), user_id)
 
 
 @router.put("/users/{user_id}", response=UserOut, summary="修改用户（版本冲突返回 409）")
 def user_update(request: HttpRequest, user_id: int, payload: UserUpdateIn) -> UserOut:
-    actor = _actor(request)
+    actor = actor_of(request)
     services.user_update(
         actor=actor,
         user_id=user_id,
@@ -229,21 +225,21 @@ def user_update(request: HttpRequest, user_id: int, payload: UserUpdateIn) -> Us
 @router.post("/users/{user_id}/grants", response={201: GrantOut}, summary="添加授权")
 def grant_add(request: HttpRequest, user_id: int, payload: GrantIn) -> Status[GrantOut]:
     grant = services.grant_add(
-        actor=_actor(request), user_id=user_id, role_code=payload.role, region_code=payload.region
+        actor=actor_of(request), user_id=user_id, role_code=payload.role, region_code=payload.region
     )
     return Status(201, _grant_out(grant))
 
 
 @router.delete("/users/{user_id}/grants/{grant_id}", response={204: None}, summary="收回授权")
 def grant_remove(request: HttpRequest, user_id: int, grant_id: int) -> Status[None]:
-    services.grant_remove(actor=_actor(request), user_id=user_id, grant_id=grant_id)
+    services.grant_remove(actor=actor_of(request), user_id=user_id, grant_id=grant_id)
     return Status(204, None)
 
 
 @router.get("/roles", response=list[RoleOut], summary="角色列表")
 def roles(request: HttpRequest, region: str = "") -> list[RoleOut]:
     """With `region`, each role says whether the caller may grant it there."""
-    actor = _actor(request)
+    actor = actor_of(request)
     region_obj = None
     if region:
         actor.require(Perm.USER_VIEW, region)
@@ -263,18 +259,18 @@ def roles(request: HttpRequest, region: str = "") -> list[RoleOut]:
 
 @router.get("/tokens", response=list[TokenOut], summary="本人的接口令牌")
 def tokens(request: HttpRequest) -> list[dict[str, object]]:
-    return [_token_out(t) for t in selectors.token_list(_actor(request))]
+    return [_token_out(t) for t in selectors.token_list(actor_of(request))]
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="创建接口令牌（仅此一次返回明文）")
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     token, raw = services.token_create(
-        actor=_actor(request), name=payload.name, expires_at=payload.expires_at
+        actor=actor_of(request), name=payload.name, expires_at=payload.expires_at
     )
     return Status(201, {**_token_out(token), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="吊销接口令牌")
 def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
-    services.token_revoke(actor=_actor(request), token_id=token_id)
+    services.token_revoke(actor=actor_of(request), token_id=token_id)
     return Status(204, None)

@@ -30,8 +30,11 @@ class AccountsConfig(platform.FupinApp):
 
     def register(self) -> None:
         from fupin.audit.registry import audit
+        from fupin.core.api.auth import register_token_resolver
 
-        from . import models, params, services  # noqa: F401  (params declares parameters)
+        from . import models, params, selectors, services  # noqa: F401  (params declares parameters)
+
+        register_token_resolver(selectors.token_user)
 
         audit(models.User, skip=("password",))
         audit(models.Role)

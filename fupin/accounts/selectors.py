@@ -7,6 +7,7 @@ only the grants inside that jurisdiction are shown.
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from fupin.core.access import (
     ALL_REGIONS,
@@ -16,6 +17,7 @@ from fupin.core.access import (
     all_permission_codes,
     system_actor,
 )
+from fupin.core.api.auth import token_digest
 from fupin.core.errors import NotFound, PermissionDenied
 from fupin.core.masking import mask_phone
 
@@ -128,3 +130,17 @@ def load_actor(user: object, active_id: int | None = None) -> Actor:
     return Actor(
         user_id=user_id, username=getattr(user, "username", ""), grants=grants, active_id=active_id
     )
+
+
+def token_user(token: str) -> tuple[User, Actor] | None:
+    """The active user behind a live API token (and its actor); marks the token used."""
+    now = timezone.now()
+    row = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_digest(token), revoked=False, user__is_active=True)
+        .first()
+    )
+    if row is None or (row.expires_at is not None and row.expires_at <= now):
+        return None
+    ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row.user, load_actor(row.user)

@@ -312,7 +312,7 @@ def token_create(
     *, actor: Actor, name: str, expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
     """A bearer token for the actor's own account; the raw value is returned only here."""
-    from fupin.api.auth import token_digest
+    from fupin.core.api import token_digest
 
     if actor.user_id is None:
         raise PermissionDenied()

@@ -14,7 +14,7 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import FupinError, PermissionDenied, ValidationFailed
 from fupin.core.http import render_error
 from fupin.regions.models import Region
@@ -49,7 +49,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @require_POST
 def switch_grant(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("grant", "")
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = actor_of(request)
     if raw.isdigit() and any(g.id == int(raw) for g in actor.grants):
         request.session[ACTIVE_GRANT_SESSION_KEY] = int(raw)
     else:
@@ -61,10 +61,6 @@ def switch_grant(request: HttpRequest) -> HttpResponse:
 
 
 # --- user management ----------------------------------------------------------------------
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined, no-any-return]
 
 
 def _data(request: HttpRequest) -> QueryDict:
@@ -97,7 +93,7 @@ def _grant_choices(actor: Actor) -> dict[str, Any]:
 
 
 def user_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     query = request.GET.get("q", "").strip()
     region_code = request.GET.get("region", "").strip()
     try:
@@ -134,7 +130,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     errors: dict[str, list[str]] = {}
     values: dict[str, str] = {"region": request.GET.get("region", "")}
     if request.method == "POST":
@@ -190,7 +186,7 @@ _CREATE_FIELDS = ("username", "real_name", "phone", "title", "password", "role",
 
 
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     try:
         user = selectors.access_user(actor, pk)
     except FupinError as exc:
@@ -215,7 +211,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     errors: dict[str, list[str]] = {}
     try:
         user = selectors.access_user(actor, pk)
@@ -288,7 +284,7 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     return _post_action(
         request,
         pk,
-        lambda: services.user_set_active(actor=_actor(request), user_id=pk, active=active),
+        lambda: services.user_set_active(actor=actor_of(request), user_id=pk, active=active),
         "账号已启用。" if active else "账号已停用。",
     )
 
@@ -299,7 +295,9 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     return _post_action(
         request,
         pk,
-        lambda: services.user_reset_password(actor=_actor(request), user_id=pk, password=password),
+        lambda: services.user_reset_password(
+            actor=actor_of(request), user_id=pk, password=password
+        ),
         "密码已重置，用户下次登录须修改密码。",
     )
 
@@ -309,7 +307,7 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     return _post_action(
         request,
         pk,
-        lambda: services.user_unlock(actor=_actor(request), user_id=pk),
+        lambda: services.user_unlock(actor=actor_of(request), user_id=pk),
         "已解除登录锁定。",
     )
 
@@ -321,7 +319,7 @@ def grant_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda: services.grant_add(
-            actor=_actor(request),
+            actor=actor_of(request),
             user_id=pk,
             role_code=data.get("role", ""),
             region_code=data.get("region", "").strip(),
@@ -335,6 +333,6 @@ def grant_remove(request: HttpRequest, pk: int, grant_id: int) -> HttpResponse:
     return _post_action(
         request,
         pk,
-        lambda: services.grant_remove(actor=_actor(request), user_id=pk, grant_id=grant_id),
+        lambda: services.grant_remove(actor=actor_of(request), user_id=pk, grant_id=grant_id),
         "授权已收回。",
     )

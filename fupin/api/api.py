@@ -7,10 +7,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from fupin.core.api import AUTH
 from fupin.core.errors import FupinError, ValidationFailed
 from fupin.core.platform import api_routers
-
-from .auth import AUTH
 
 api = NinjaAPI(
     title="精准扶贫大数据监管平台 API",

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from fupin.core.access import Perm
+from fupin.core.access import Perm, actor_of
 
 from . import selectors
 from .display import present
@@ -38,7 +38,7 @@ def list_events(
     cursor: str = "",
     limit: int = selectors.PAGE_SIZE,
 ) -> dict[str, Any]:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = actor_of(request)
     filters = selectors.EventFilters(
         table=table,
         object_pk=object_pk,
@@ -61,7 +61,7 @@ def list_events(
 
 @router.get("/audit/batches/{batch_id}")
 def get_batch(request: HttpRequest, batch_id: int) -> dict[str, Any]:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = actor_of(request)
     batch, rows = selectors.access_batch(actor, batch_id)
     show = actor.has_perm(Perm.PERSONAL_DATA_VIEW)
     return {

@@ -7,14 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from fupin.core.context import clear_session_context, set_session_context
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    # Behind nginx the real address is the last hop it appends; REMOTE_ADDR otherwise.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+from fupin.core.http import client_ip
 
 
 class AuditContextMiddleware:

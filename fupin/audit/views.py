@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import FupinError, NotFound, PermissionDenied
 
 from . import selectors
@@ -19,7 +19,7 @@ def _show_personal(actor: Actor) -> bool:
 
 
 def events(request: HttpRequest) -> HttpResponse:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
+    actor: Actor = actor_of(request)
     form = EventFilterForm(request.GET or None)
     rows: list[AuditEvent] = []
     next_cursor, error = "", ""
@@ -60,7 +60,7 @@ def events(request: HttpRequest) -> HttpResponse:
 
 def history(request: HttpRequest, table: str, pk: str) -> HttpResponse:
     """Partial for detail pages: `hx-get="{% url 'audit:history' table pk %}"`."""
-    actor: Actor = request.actor  # type: ignore[attr-defined]
+    actor: Actor = actor_of(request)
     rows = selectors.record_history(actor, table=table, pk=pk)
     show = _show_personal(actor)
     return render(
@@ -75,7 +75,7 @@ def history(request: HttpRequest, table: str, pk: str) -> HttpResponse:
 
 
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
+    actor: Actor = actor_of(request)
     record, rows = selectors.access_batch(actor, pk)
     show = _show_personal(actor)
     return render(

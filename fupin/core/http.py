@@ -36,3 +36,11 @@ class DomainErrorMiddleware:
         if isinstance(exception, FupinError) and not request.path.startswith("/api/"):
             return render_error(request, exception)
         return None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # Behind nginx the real address is the last hop it appends; REMOTE_ADDR otherwise.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded:
+        return forwarded.split(",")[-1].strip() or None
+    return request.META.get("REMOTE_ADDR") or None

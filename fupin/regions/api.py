@@ -7,11 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 from ninja.pagination import paginate
 
-from fupin.api.pagination import Pagination
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, actor_of
+from fupin.core.api import LazyPage, Pagination, Schema
 from fupin.core.errors import PermissionDenied
 from fupin.core.masking import mask_phone
 
@@ -19,10 +19,6 @@ from . import selectors, services
 from .models import BattleZone, CommandUnit, Organisation, Region, VillageProfile
 
 router = Router(tags=["区划与组织"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -239,21 +235,21 @@ def _command_unit(unit: CommandUnit) -> dict[str, Any]:
 )
 @paginate(Pagination)
 def list_regions(request: HttpRequest, parent: str | None = None) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     if not parent and not actor.region_codes(Perm.REGION_VIEW):
         raise PermissionDenied()
-    return _LazyList(selectors.region_children(actor, parent), _region)  # type: ignore[return-value]
+    return LazyPage.rows(selectors.region_children(actor, parent), _region)  # type: ignore[return-value]
 
 
 @router.get("/regions/search", response=list[RegionSearchOut], summary="按名称搜索区划")
 def search_regions(request: HttpRequest, q: str, limit: int = 50) -> list[dict[str, Any]]:
-    hits = selectors.region_search(_actor(request), q, limit=limit)
+    hits = selectors.region_search(actor_of(request), q, limit=limit)
     return [{**_region(h.region), "path": _path(h.path), "path_label": h.path_label} for h in hits]
 
 
 @router.get("/regions/{code}", response=RegionDetailOut, summary="区划详情")
 def get_region(request: HttpRequest, code: str) -> dict[str, Any]:
-    region = selectors.access_region(_actor(request), code)
+    region = selectors.access_region(actor_of(request), code)
     return {
         **_region(region),
         "path": _path(selectors.region_path(region)),
@@ -267,7 +263,7 @@ def get_region(request: HttpRequest, code: str) -> dict[str, Any]:
 
 @router.get("/regions/{code}/profile", response=ProfileOut, summary="村情信息")
 def get_profile(request: HttpRequest, code: str) -> dict[str, Any]:
-    region = selectors.access_village(_actor(request), code)
+    region = selectors.access_village(actor_of(request), code)
     return _profile(region, selectors.village_profile(region))
 
 
@@ -275,7 +271,7 @@ def get_profile(request: HttpRequest, code: str) -> dict[str, Any]:
     "/regions/{code}/profile", response=ProfileOut, summary="保存村情信息（version 不符返回 409）"
 )
 def put_profile(request: HttpRequest, code: str, payload: ProfileIn) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     profile = services.village_profile_update(actor=actor, code=code, **payload.dict())
     return _profile(profile.region, profile)
 
@@ -291,25 +287,25 @@ def list_organisations(
     kind: str | None = None,
     q: str | None = None,
 ) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     if not region and not actor.region_codes(Perm.ORG_VIEW):
         raise PermissionDenied()
     qs = selectors.organisation_list(actor, region_code=region, kind=kind, q=q)
-    return _LazyList(qs, lambda o: _organisation(actor, o))  # type: ignore[return-value]
+    return LazyPage.rows(qs, lambda o: _organisation(actor, o))  # type: ignore[return-value]
 
 
 @router.post("/organisations", response={201: OrganisationOut}, summary="新建组织机构")
 def create_organisation(
     request: HttpRequest, payload: OrganisationCreateIn
 ) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     org = services.organisation_create(actor=actor, **payload.dict())
     return Status(201, _organisation(actor, org))
 
 
 @router.get("/organisations/{org_id}", response=OrganisationOut, summary="组织机构详情")
 def get_organisation(request: HttpRequest, org_id: int) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     return _organisation(actor, selectors.access_organisation(actor, org_id))
 
 
@@ -317,7 +313,7 @@ def get_organisation(request: HttpRequest, org_id: int) -> dict[str, Any]:
 def put_organisation(
     request: HttpRequest, org_id: int, payload: OrganisationUpdateIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     org = services.organisation_update(actor=actor, pk=org_id, **payload.dict())
     return _organisation(actor, org)
 
@@ -328,35 +324,18 @@ def put_organisation(
 @router.get("/battle-zones", response=list[BattleZoneOut], summary="攻坚战区列表")
 @paginate(Pagination)
 def list_battle_zones(request: HttpRequest, county: str | None = None) -> list[dict[str, Any]]:
-    qs = selectors.battle_zone_list(_actor(request), county_code=county)
-    return _LazyList(qs, _battle_zone)  # type: ignore[return-value]
+    qs = selectors.battle_zone_list(actor_of(request), county_code=county)
+    return LazyPage.rows(qs, _battle_zone)  # type: ignore[return-value]
 
 
 @router.post("/battle-zones", response={201: BattleZoneOut}, summary="新建攻坚战区")
 def create_battle_zone(request: HttpRequest, payload: BattleZoneIn) -> Status[dict[str, Any]]:
-    zone = services.battle_zone_create(actor=_actor(request), **payload.dict())
+    zone = services.battle_zone_create(actor=actor_of(request), **payload.dict())
     return Status(201, _battle_zone(zone))
 
 
 @router.get("/command-units", response=list[CommandUnitOut], summary="指挥体系单位列表")
 @paginate(Pagination)
 def list_command_units(request: HttpRequest, region: str | None = None) -> list[dict[str, Any]]:
-    qs = selectors.command_unit_list(_actor(request), region_code=region)
-    return _LazyList(qs, _command_unit)  # type: ignore[return-value]
-
-
-class _LazyList:
-    """A queryset that the paginator can count and slice, converting only the page it returns."""
-
-    def __init__(self, qs: Any, convert: Any) -> None:
-        self.qs = qs
-        self.convert = convert
-
-    def count(self) -> int:
-        return int(self.qs.count())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [self.convert(obj) for obj in self.qs[item]]
+    qs = selectors.command_unit_list(actor_of(request), region_code=region)
+    return LazyPage.rows(qs, _command_unit)  # type: ignore[return-value]

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_phone
 
@@ -27,10 +27,6 @@ from .models import Level, OrganisationKind, Region
 
 PAGE_SIZE = 50
 View = Callable[..., HttpResponse]
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _phone(actor: Actor, phone: str) -> str:
@@ -56,7 +52,7 @@ def _save(form: Any, call: Callable[[], Any]) -> Any:
 
 
 def tree(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     if not actor.region_codes(Perm.REGION_VIEW):
         raise PermissionDenied()
     q = request.GET.get("q", "").strip()
@@ -71,14 +67,14 @@ def tree(request: HttpRequest) -> HttpResponse:
 
 
 def tree_children(request: HttpRequest, code: str) -> HttpResponse:
-    children = list(selectors.region_children(_actor(request), code))
+    children = list(selectors.region_children(actor_of(request), code))
     # A bare fragment: no shell context processors (navigation, breadcrumb) to query for.
     html = render_to_string("regions/_children.html", {"nodes": children, "parent_code": code})
     return HttpResponse(html)
 
 
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     region = selectors.access_region(actor, code)
     context = {
         "page_title": region.name,
@@ -96,7 +92,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     region = selectors.access_village(actor, code)
     actor.require_write(Perm.REGION_EDIT, region.code)
     profile = selectors.village_profile(region)
@@ -128,7 +124,7 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def battle_zones(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     county_code = request.GET.get("county", "").strip() or None
     county = selectors.access_region(actor, county_code) if county_code else None
     zones = selectors.battle_zone_list(actor, county_code=county_code)
@@ -149,7 +145,7 @@ def _township_choices(county: Region) -> list[tuple[str, str]]:
 
 @require_http_methods(["GET", "POST"])
 def battle_zone_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     county = selectors.access_region(actor, request.GET.get("county", "").strip())
     actor.require_write(Perm.REGION_EDIT, county.code)
     if county.level != Level.COUNTY:
@@ -181,7 +177,7 @@ def battle_zone_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def battle_zone_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     zone = selectors.access_battle_zone(actor, pk)
     actor.require_write(Perm.REGION_EDIT, zone.county_code)
     choices = _township_choices(zone.county)
@@ -224,7 +220,7 @@ def battle_zone_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def command_units(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     region_code = request.GET.get("region", "").strip() or None
     region = selectors.access_region(actor, region_code) if region_code else None
     units = selectors.command_unit_list(actor, region_code=region_code)
@@ -247,7 +243,7 @@ def _parent_choices(actor: Actor, region: Region, exclude: int | None) -> list[t
 
 @require_http_methods(["GET", "POST"])
 def command_unit_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     region = selectors.access_region(actor, request.GET.get("region", "").strip())
     actor.require_write(Perm.REGION_EDIT, region.code)
     choices = _parent_choices(actor, region, None)
@@ -276,7 +272,7 @@ def command_unit_create(request: HttpRequest) -> HttpResponse:
 
 
 def command_unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     unit = selectors.access_command_unit(actor, pk)
     members = [
         {"member": m, "phone": _phone(actor, m.phone)}
@@ -295,7 +291,7 @@ def command_unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def command_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     unit = selectors.access_command_unit(actor, pk)
     actor.require_write(Perm.REGION_EDIT, unit.region_code)
     choices = _parent_choices(actor, unit.region, unit.pk)
@@ -335,7 +331,7 @@ def command_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     unit = selectors.access_command_unit(actor, pk)
     actor.require_write(Perm.REGION_EDIT, unit.region_code)
     form = MemberForm(request.POST)
@@ -362,7 +358,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def member_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse:
-    services.command_unit_member_remove(actor=_actor(request), unit_id=pk, member_id=member_id)
+    services.command_unit_member_remove(actor=actor_of(request), unit_id=pk, member_id=member_id)
     messages.success(request, "已移除成员。")
     return redirect("regions:command_unit", pk=pk)
 
@@ -371,7 +367,7 @@ def member_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse
 
 
 def organisations(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     if not actor.region_codes(Perm.ORG_VIEW):
         raise PermissionDenied()
     region_code = request.GET.get("region", "").strip() or None
@@ -402,7 +398,7 @@ def _default_region(actor: Actor) -> str:
 
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     preset = request.GET.get("region", "").strip()
     if preset:
         region = selectors.access_region(actor, preset, Perm.ORG_VIEW)
@@ -432,7 +428,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     org = selectors.access_organisation(actor, pk)
     actor.require_write(Perm.ORG_EDIT, org.region_code)
     if request.method == "POST":

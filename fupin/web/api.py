@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
 from fupin.core import params
+from fupin.core.access import actor_of
+from fupin.core.api import Schema
 from fupin.core.models import Parameter
 
 router = Router(tags=["参数"])
@@ -38,7 +40,7 @@ def _override_json(row: Parameter) -> dict[str, Any]:
 
 @router.get("/parameters")
 def list_parameters(request: HttpRequest, region: str = "", year: int | None = None) -> Any:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = actor_of(request)
     overview = params.parameter_overview(actor, region_code=region or None, year=year)
     items = []
     for item in overview["items"]:
@@ -66,7 +68,7 @@ def list_parameters(request: HttpRequest, region: str = "", year: int | None = N
 
 @router.put("/parameters")
 def put_parameter(request: HttpRequest, payload: OverrideIn) -> Any:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = actor_of(request)
     row = params.set_parameter(actor=actor, **payload.dict())
     return _override_json(row)
 
@@ -75,6 +77,6 @@ def put_parameter(request: HttpRequest, payload: OverrideIn) -> Any:
 def delete_parameter(
     request: HttpRequest, override_id: int, reason: str = "", version: int | None = None
 ) -> Any:
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = actor_of(request)
     params.delete_override(actor=actor, pk=override_id, reason=reason, version=version)
     return Status(204, None)

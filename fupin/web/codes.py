@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from fupin.core import codelists
-from fupin.core.access import Actor
+from fupin.core.access import Actor, actor_of
 from fupin.core.errors import FupinError, NotFound, PermissionDenied, ValidationFailed
 
 
@@ -32,7 +32,7 @@ def _page(
     form: dict[str, Any] | None = None,
     error: FupinError | None = None,
 ) -> HttpResponse:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
+    actor: Actor = actor_of(request)
     lists = codelists.overview(actor)
     form = form or {}
     for code_list in lists:
@@ -72,7 +72,7 @@ def _back(list_key: str) -> str:
 
 @require_POST
 def code_update(request: HttpRequest, pk: int) -> HttpResponse:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
+    actor: Actor = actor_of(request)
     data = request.POST
     active = data.get("active", "") in ("1", "on", "true")
     form = {
@@ -101,7 +101,7 @@ def code_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def code_add(request: HttpRequest) -> HttpResponse:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
+    actor: Actor = actor_of(request)
     data = request.POST
     form = {name: data.get(name, "") for name in ("list_key", "value", "label")}
     try:

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
+from fupin.core.access import actor_of
 from fupin.core.platform import navigation
 
 
@@ -14,7 +15,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {}
-    actor = request.actor  # type: ignore[attr-defined]
+    actor = actor_of(request)
     sections = []
     for title, items in navigation():
         visible = []

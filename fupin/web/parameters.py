@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from fupin.core import params
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import FupinError, NotFound, PermissionDenied, ValidationFailed
 
 
@@ -31,7 +31,7 @@ def _page(
     form: dict[str, Any] | None = None,
     error: FupinError | None = None,
 ) -> HttpResponse:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
+    actor: Actor = actor_of(request)
     region = request.GET.get("region", "").strip() or None
     try:
         year = _int_or_none(request.GET.get("year"), "year", "年度")
@@ -88,7 +88,7 @@ def _back(request: HttpRequest) -> str:
 
 @require_POST
 def parameter_set(request: HttpRequest) -> HttpResponse:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
+    actor: Actor = actor_of(request)
     data = request.POST
     form = {name: data.get(name, "") for name in ("key", "region_code", "year", "value", "reason")}
     form["version"] = data.get("version", "")
@@ -112,7 +112,7 @@ def parameter_set(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def parameter_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    actor: Actor = request.actor  # type: ignore[attr-defined]
+    actor: Actor = actor_of(request)
     try:
         params.delete_override(
             actor=actor,

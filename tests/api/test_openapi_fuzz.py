@@ -40,7 +40,7 @@ def api_schema(db: Any) -> Iterator[Any]:
 @pytest.fixture
 def bearer(db: Any) -> dict[str, str]:
     from fupin.accounts.models import ApiToken
-    from fupin.api.auth import token_digest
+    from fupin.core.api import token_digest
 
     user = make_user("fuzz_office", ("poverty_office", COUNTY))
     token = secrets.token_urlsafe(32)

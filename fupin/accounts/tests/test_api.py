@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from fupin.accounts.models import ApiToken, Grant, User
-from fupin.api.auth import token_digest
+from fupin.core.api import token_digest
 from fupin.testing import assert_jurisdiction, client_for
 
 PASSWORD = "Fupin2024abc"

@@ -6,7 +6,7 @@ without the permission). Apps declare their permissions here (`declare_permissio
 accounts app turns a user's grants into an Actor (`fupin.accounts.selectors.load_actor`).
 """
 
-from .actor import ALL_REGIONS, Actor, GrantInUse, system_actor
+from .actor import ALL_REGIONS, Actor, GrantInUse, actor_of, system_actor
 from .directory import RegionDirectory, region_exists, region_names, register_region_directory
 from .perms import (
     Perm,
@@ -26,6 +26,7 @@ __all__ = [
     "Perm",
     "Permission",
     "RegionDirectory",
+    "actor_of",
     "all_permission_codes",
     "declare_permissions",
     "declared_permissions",

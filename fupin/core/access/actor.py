@@ -9,6 +9,7 @@ missing look the same) and PermissionDenied when it is visible but the permissio
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 
@@ -125,3 +126,9 @@ class Actor:
 def system_actor() -> Actor:
     """The platform acting by itself (scheduled jobs, sweeps, public forms): no user, no grants."""
     return Actor(user_id=None, username="", grants=())
+
+
+def actor_of(request: Any) -> Actor:
+    """The actor of a request (set by the login middleware or the token authentication)."""
+    actor: Actor = request.actor
+    return actor

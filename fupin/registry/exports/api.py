@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import Router
 
+from fupin.core.access import actor_of
+
 from . import views
 
 router = Router(tags=["建档立卡"])
@@ -40,4 +42,4 @@ def export_households(
         "q": q,
         "encoding": encoding,
     }
-    return views.download(request.actor, params)  # type: ignore[attr-defined]
+    return views.download(actor_of(request), params)

@@ -10,7 +10,7 @@ from typing import Any
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
-from fupin.core.access import Actor
+from fupin.core.access import Actor, actor_of
 from fupin.core.errors import ValidationFailed
 
 from ..io import export
@@ -50,4 +50,4 @@ def download(actor: Actor, params: Mapping[str, Any]) -> HttpResponse | Streamin
 
 
 def household_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    return download(request.actor, request.GET)  # type: ignore[attr-defined]
+    return download(actor_of(request), request.GET)

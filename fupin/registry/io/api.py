@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from fupin.api.pagination import Pagination
-from fupin.core.access import Actor
+from fupin.core.access import actor_of
+from fupin.core.api import Pagination, Schema
 from fupin.core.errors import NotFound
 from fupin.registry.models import ImportJob, ImportMode
 
@@ -19,10 +19,6 @@ from . import selectors, services
 from .report import XLSX
 
 router = Router(tags=["建档立卡导入"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 class ImportJobOut(Schema):
@@ -63,7 +59,7 @@ def create_import(
     mode: Form[str] = ImportMode.INSERT,
 ) -> Status:
     job = services.create_job(
-        actor=_actor(request), upload=file, mode=mode, region_code=region_code
+        actor=actor_of(request), upload=file, mode=mode, region_code=region_code
     )
     services.start_in_background(job.pk)
     return Status(201, job)
@@ -72,17 +68,17 @@ def create_import(
 @router.get("/registry/imports", response=list[ImportJobOut], summary="导入任务列表")
 @paginate(Pagination)
 def list_imports(request: HttpRequest) -> Any:
-    return selectors.job_list(_actor(request))
+    return selectors.job_list(actor_of(request))
 
 
 @router.get("/registry/imports/{job_id}", response=ImportJobOut, summary="导入任务详情")
 def get_import(request: HttpRequest, job_id: int) -> ImportJob:
-    return selectors.access_job(_actor(request), job_id)
+    return selectors.access_job(actor_of(request), job_id)
 
 
 @router.get("/registry/imports/{job_id}/errors", summary="下载错误报告（.xlsx）")
 def import_errors(request: HttpRequest, job_id: int) -> FileResponse:
-    job = selectors.access_job(_actor(request), job_id)
+    job = selectors.access_job(actor_of(request), job_id)
     if not job.error_report:
         raise NotFound("该任务没有错误报告")
     return FileResponse(

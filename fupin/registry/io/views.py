@@ -12,7 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from fupin.core.access import Actor
+from fupin.core.access import actor_of
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.registry.models import ImportMode, ImportStatus
 
@@ -22,13 +22,9 @@ from .report import XLSX, template_xlsx
 ACTIVE = (ImportStatus.QUEUED, ImportStatus.RUNNING)
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
 @require_http_methods(["GET", "POST"])
 def import_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     regions = selectors.upload_regions(actor)
     error = ""
     if request.method == "POST":
@@ -69,7 +65,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.access_job(_actor(request), pk)
+    job = selectors.access_job(actor_of(request), pk)
     context = {
         "page_title": f"导入任务：{job.original_name}",
         "job": job,
@@ -83,7 +79,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def import_errors(request: HttpRequest, pk: int) -> FileResponse:
-    job = selectors.access_job(_actor(request), pk)
+    job = selectors.access_job(actor_of(request), pk)
     if not job.error_report:
         raise NotFound("该任务没有错误报告")
     return FileResponse(
@@ -97,7 +93,7 @@ def import_errors(request: HttpRequest, pk: int) -> FileResponse:
 def import_template(request: HttpRequest) -> FileResponse:
     """The blank layout with one example household (its village: the user's first village, or
     the first village under their grant)."""
-    regions = selectors.upload_regions(_actor(request))
+    regions = selectors.upload_regions(actor_of(request))
     village = selectors.example_village(regions[0].code if regions else "")
     return FileResponse(
         io.BytesIO(template_xlsx(village)),

@@ -9,10 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Status
 from ninja.orm import create_schema
 
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, actor_of
+from fupin.core.api import Schema
 from fupin.core.errors import PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_bank_account, mask_phone
 
@@ -24,10 +25,6 @@ router = Router(tags=["建档立卡"])
 
 _HOUSEHOLD_IN = sorted(services.HOUSEHOLD_FIELDS - {"other_causes", "status", "exit_year"})
 _MEMBER_IN = sorted(services.MEMBER_FIELDS - {"joined_on", "left_on", "left_reason"})
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _no_nul(value: Any) -> None:
@@ -268,7 +265,7 @@ def _income(income: Income, row: selectors.IncomeRow) -> dict[str, Any]:
 
 @router.get("/registry/households", response=HouseholdPageOut, summary="贫困户列表（游标翻页）")
 def list_households(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     if not actor.region_codes(Perm.HOUSEHOLD_VIEW):
         raise PermissionDenied()
     p = params
@@ -311,7 +308,7 @@ def list_households(request: HttpRequest, params: Query[ListParams]) -> dict[str
 
 @router.post("/registry/households", response={201: HouseholdOut}, summary="登记贫困户及成员")
 def create_household(request: HttpRequest, payload: HouseholdCreateIn) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     body = payload.dict(exclude_unset=True)
     _no_nul(body)
     village_code = body.pop("village_code")
@@ -329,7 +326,7 @@ def create_household(request: HttpRequest, payload: HouseholdCreateIn) -> Status
 
 @router.get("/registry/households/{household_id}", response=HouseholdOut, summary="贫困户详情")
 def get_household(request: HttpRequest, household_id: int) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     return _household(actor, services.access_household(actor, household_id))
 
 
@@ -341,7 +338,7 @@ def get_household(request: HttpRequest, household_id: int) -> dict[str, Any]:
 def put_household(
     request: HttpRequest, household_id: int, payload: HouseholdUpdateIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     body = payload.dict(exclude_unset=True)
     _no_nul(body)
     version = body.pop("version")
@@ -365,7 +362,7 @@ def put_household(
     summary="家庭成员（含已离户成员）",
 )
 def list_members(request: HttpRequest, household_id: int) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     _household_obj, members = selectors.household_members(actor, household_id)
     return [_member(actor, m) for m in members]
 
@@ -378,7 +375,7 @@ def list_members(request: HttpRequest, household_id: int) -> list[dict[str, Any]
 def add_member(
     request: HttpRequest, household_id: int, payload: MemberIn
 ) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     body = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     _no_nul(body)
     member, warnings = services.member_add(actor=actor, household_id=household_id, data=body)
@@ -391,7 +388,7 @@ def add_member(
     summary="修改家庭成员（version 不符返回 409）",
 )
 def put_member(request: HttpRequest, member_id: int, payload: MemberUpdateIn) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     body = payload.dict(exclude_unset=True)
     _no_nul(body)
     version = body.pop("version")
@@ -415,7 +412,7 @@ def put_member(request: HttpRequest, member_id: int, payload: MemberUpdateIn) ->
     summary="成员变更记录",
 )
 def list_changes(request: HttpRequest, household_id: int) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     household, changes = selectors.household_changes(actor, household_id)
     return [_change(c, household.declared_size) for c in changes]
 
@@ -428,7 +425,7 @@ def list_changes(request: HttpRequest, household_id: int) -> list[dict[str, Any]
 def create_change(
     request: HttpRequest, household_id: int, payload: ChangeIn
 ) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     body = payload.dict(exclude_unset=True)
     _no_nul(body)
     new_member = body.get("new_member")
@@ -459,7 +456,7 @@ def put_income(
     payload: IncomeIn,
     year: int = Path(..., ge=2000, le=2100),
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     body = payload.dict()
     size = body.pop("size")
     income = services.income_save(

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_bank_account, mask_phone
 from fupin.registry import codes, selectors, services
@@ -38,10 +38,6 @@ from fupin.registry.validation import Issue
 from .tabs import register_tab, tabs_for
 
 T = "registry/pages/"
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _can_edit(actor: Actor, household: Household) -> bool:
@@ -90,7 +86,7 @@ def _size(request: HttpRequest) -> int:
 
 
 def household_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     if not actor.region_codes(Perm.HOUSEHOLD_VIEW):
         raise PermissionDenied()
     form = HouseholdFilterForm(request.GET or None)
@@ -123,7 +119,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
 
 
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     household = selectors.household_detail(actor, pk)
     tabs = tabs_for(actor, household.region_code)
     key = request.GET.get("tab") or (tabs[0].key if tabs else "")
@@ -184,7 +180,7 @@ def _changes(request: HttpRequest, actor: Actor, household: Household) -> dict[s
 
 def change_evidence(request: HttpRequest, pk: int) -> FileResponse:
     """A change's evidence file, served only inside the jurisdiction (never a public URL)."""
-    change = selectors.access_change(_actor(request), pk)
+    change = selectors.access_change(actor_of(request), pk)
     if not change.evidence:
         raise NotFound()
     name = (change.evidence.name or "evidence").rsplit("/", 1)[-1]
@@ -202,7 +198,7 @@ register_tab("历史", T + "_tab_history.html", _nothing, Perm.AUDIT_VIEW, key="
 
 def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """The full ID number of one member, for holders of PERSONAL_DATA_VIEW (htmx fragment)."""
-    actor = _actor(request)
+    actor = actor_of(request)
     member = services.access_member(actor, pk)
     actor.require(Perm.PERSONAL_DATA_VIEW, member.household.region_code)
     return HttpResponse(
@@ -215,7 +211,7 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def household_create(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     villages = selectors.villages_for_entry(actor)
     if not villages:
         raise PermissionDenied("您没有录入建档立卡户的权限")
@@ -263,7 +259,7 @@ def _check_ids(actor: Actor, forms: list[Any], exclude: int | None = None) -> bo
 
 @require_http_methods(["GET", "POST"])
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     household = services.access_household(actor, pk)
     services.require_write(actor, household.region_code)
     status = 200
@@ -300,7 +296,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     household = services.access_household(actor, pk)
     services.require_write(actor, household.region_code)
     if request.method == "POST":
@@ -324,7 +320,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     member = services.access_member(actor, pk)
     household = member.household
     services.require_write(actor, household.region_code)
@@ -372,7 +368,7 @@ def _to_tab(household: Household, tab: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def income_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     household = services.access_household(actor, pk)
     services.require_write(actor, household.region_code)
     if not 2000 <= year <= 2100:
@@ -414,7 +410,7 @@ def income_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def change_create(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     household = services.access_household(actor, pk)
     services.require_write(actor, household.region_code)
     current = selectors.members_of(household, current_only=True)

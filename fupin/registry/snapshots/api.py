@@ -6,18 +6,15 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
-from fupin.core.access import Actor
+from fupin.core.access import actor_of
+from fupin.core.api import Schema
 from fupin.core.errors import NotFound
 
 from . import selectors, services
 
 router = Router(tags=["建档立卡"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _check_year(year: int) -> None:
@@ -87,7 +84,7 @@ class HouseholdPage(Schema):
 
 @router.get("/registry/snapshots/{year}/stats", response=StatsOut, summary="年度数据统计")
 def snapshot_stats(request: HttpRequest, year: int, region: str = "") -> StatsOut:
-    actor = _actor(request)
+    actor = actor_of(request)
     _check_year(year)
     code, name = selectors.access_region(actor, region)
     s = selectors.year_stats(actor, year=year, region_code=code, region_name=name)
@@ -127,7 +124,7 @@ def snapshot_stats(request: HttpRequest, year: int, region: str = "") -> StatsOu
 def snapshot_households(
     request: HttpRequest, year: int, region: str = "", cursor: str = "", status: str = ""
 ) -> HouseholdPage:
-    actor = _actor(request)
+    actor = actor_of(request)
     _check_year(year)
     code, _ = selectors.access_region(actor, region)
     rows, next_cursor = selectors.household_page(

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from fupin.core import codelists
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.registry import codes
 from fupin.registry.services import require_write
@@ -23,10 +23,6 @@ from fupin.registry.services import require_write
 from . import selectors, services
 
 FIRST_YEAR = 2014
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _year(value: Any, default: int | None = None) -> int:
@@ -48,7 +44,7 @@ def _can_freeze(actor: Actor, region_code: str) -> bool:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     region_code, region_name = selectors.access_region(actor, request.GET.get("region"))
     years = selectors.frozen_years(actor, region_code)
     this_year = dt.date.today().year  # noqa: DTZ011
@@ -85,7 +81,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def household(request: HttpRequest, year: int, household_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     snapshot = selectors.access_snapshot(actor, year=_year(year), household_id=household_id)
     context = {
         "page_title": f"{snapshot.head_name}户 · {year}年度数据",
@@ -109,7 +105,7 @@ MEMBER_HEADERS = [
 def export(request: HttpRequest, year: int) -> FileResponse:
     """The year's households and members as .xlsx, written row by row (constant memory) to a
     temporary file that is streamed back. ID numbers are masked: snapshots hold no other form."""
-    actor = _actor(request)
+    actor = actor_of(request)
     year = _year(year)
     region_code, _ = selectors.access_region(actor, request.GET.get("region"))
     qs = selectors.export_rows(actor, year=year, region_code=region_code)
@@ -168,7 +164,7 @@ def export(request: HttpRequest, year: int) -> FileResponse:
 
 @require_POST
 def freeze(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     # Parameters come from the form, or from the query string (API-style callers).
     region_code, _ = selectors.access_region(
         actor, request.POST.get("region") or request.GET.get("region")

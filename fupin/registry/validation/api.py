@@ -5,21 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 from ninja.pagination import paginate
 
-from fupin.api.pagination import Pagination
-from fupin.core.access import Actor
+from fupin.core.access import actor_of
+from fupin.core.api import Pagination, Schema
 from fupin.regions.models import Region
 from fupin.registry.models import Doubt
 
 from . import selectors
 
 router = Router(tags=["建档立卡"])
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 class RuleOut(Schema):
@@ -78,7 +74,7 @@ def _region_ref(region: Region | None) -> dict[str, str] | None:
 
 @router.get("/registry/rules", response=list[RuleOut], summary="逻辑校验规则目录（含辖区内命中数）")
 def list_rules(request: HttpRequest, region: str | None = None) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = actor_of(request)
     chosen = selectors.region_for(actor, region)
     return [
         {
@@ -131,7 +127,7 @@ class _DoubtRows:
 
 @router.get("/registry/doubts/summary", response=SummaryOut, summary="疑点汇总：按规则、按下级区划")
 def doubts_summary(request: HttpRequest, region: str | None = None) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = actor_of(request)
     chosen = selectors.region_for(actor, region)
     by_rule = selectors.counts_by_rule(actor, chosen)
     return {
@@ -153,7 +149,7 @@ def list_doubts(
     rule: str | None = None,
     severity: str | None = None,
 ) -> Any:
-    actor = _actor(request)
+    actor = actor_of(request)
     qs = selectors.doubt_list(
         actor,
         selectors.region_for(actor, region),

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, actor_of
 from fupin.regions.models import Region
 from fupin.registry.services import require_write
 
@@ -21,10 +21,6 @@ from .sweep import sweep
 
 PAGE_SIZE = 50
 SYNC_SWEEP_LIMIT = 5000  # larger regions wait for the nightly `registry_sweep`
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def household_url(pk: int) -> str:
@@ -43,7 +39,7 @@ def _path(actor: Actor, region: Region | None) -> list[Region]:
 
 
 def rules(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     region = selectors.region_for(actor, request.GET.get("region"))
     rows = [
         {"item": item, "fields": "、".join(selectors.field_labels(item.rule.fields))}
@@ -55,7 +51,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 
 def doubts(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     region = selectors.region_for(actor, request.GET.get("region"))
     rule_code = request.GET.get("rule", "").strip().upper() or None
     severity = request.GET.get("severity", "").strip() or None
@@ -92,7 +88,7 @@ def doubts(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def recheck(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     code = request.POST.get("region") or request.GET.get("region")
     region = selectors.region_for(actor, code)
     target = reverse("registry:doubts")

@@ -8,15 +8,15 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import paginate
 
-from fupin.api.pagination import Pagination
 from fupin.core.access import Perm
+from fupin.core.api import LazyPage, Pagination, Schema, actor_of, no_nul
 
 from .. import accountability
 from ..models import Accountability, AccountabilityKind
-from .common import TAGS, LazyPage, RowId, actor_of, check_code, no_nul, require_region, rule_name
+from .common import TAGS, RowId, check_code, require_region, rule_name
 
 router = Router(tags=TAGS)
 

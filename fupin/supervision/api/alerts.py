@@ -11,12 +11,12 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from fupin.api.pagination import Pagination
 from fupin.core.access import Perm
+from fupin.core.api import LazyPage, Pagination, Schema, actor_of, no_nul
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.rules import RULES
 from fupin.workflows import engine
@@ -27,12 +27,9 @@ from .. import services
 from ..models import Alert, Rectification, RectificationFile, Severity, SupervisionNotice
 from .common import (
     TAGS,
-    LazyPage,
-    actor_of,
     alert_item,
     alert_rows,
     check_code,
-    no_nul,
     notice_out,
     region_names,
     require_region,

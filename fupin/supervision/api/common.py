@@ -4,11 +4,9 @@ and the alert presenters."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Annotated, Any
 
-from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils import timezone
 from pydantic import Field
 
@@ -17,7 +15,6 @@ from fupin.core.errors import PermissionDenied, ValidationFailed
 from fupin.core.rules import RULES, SUBJECTS
 from fupin.regions.models import Region
 from fupin.workflows import engine
-from fupin.workflows.api.common import no_nul
 
 from ..models import Alert, SupervisionNotice
 
@@ -25,14 +22,8 @@ TAGS = ["监管预警"]
 # Alerts opened outside a sweep (services.open_alert) carry a code that is not a declared rule.
 OTHER_RULES = {"INSPECT": "督查发现问题"}
 
-__all__ = ["TAGS", "LazyPage", "RowId", "actor_of", "no_nul"]
-
 # A row id in a JSON list: within PostgreSQL's bigint, so `pk__in` never overflows.
 RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def require_region(actor: Actor, perm: Perm, region: str | None) -> None:
@@ -56,24 +47,6 @@ def region_names(codes: Iterable[str]) -> dict[str, str]:
     if not wanted:
         return {}
     return dict(Region.objects.filter(code__in=wanted).values_list("code", "name"))
-
-
-class LazyPage:
-    """A queryset the paginator can count and slice; the page is converted as a whole so the
-    presenter can look up names once per page (`convert(objects) -> rows`)."""
-
-    def __init__(self, qs: QuerySet[Any], convert: Callable[[list[Any]], list[dict[str, Any]]]):
-        self.qs = qs
-        self.convert = convert
-
-    def count(self) -> int:
-        return int(self.qs.count())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return self.convert(list(self.qs[item]))
 
 
 # --- alerts --------------------------------------------------------------------------------------

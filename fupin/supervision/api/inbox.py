@@ -8,14 +8,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from ninja.pagination import paginate
 
-from fupin.api.pagination import Pagination
+from fupin.core.api import LazyPage, Pagination, Schema, actor_of
 from fupin.core.errors import NotFound
 
 from ..models import Message
-from .common import TAGS, LazyPage, actor_of
+from .common import TAGS
 
 router = Router(tags=TAGS)
 

@@ -9,15 +9,15 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import paginate
 
-from fupin.api.pagination import Pagination
 from fupin.core.access import Perm
+from fupin.core.api import LazyPage, Pagination, Schema, actor_of, no_nul
 
 from .. import inspections
 from ..models import Finding, InspectionGroup, InspectionPlan, InspectionVisit
-from .common import TAGS, LazyPage, RowId, actor_of, check_code, no_nul, require_region
+from .common import TAGS, RowId, check_code, require_region
 
 router = Router(tags=TAGS)
 PREFIX = "/inspections"

@@ -11,15 +11,15 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import paginate
 
-from fupin.api.pagination import Pagination
 from fupin.core.access import Perm
+from fupin.core.api import LazyPage, Pagination, Schema, actor_of, no_nul
 
 from .. import lights
 from ..models import Indicator, Light, QuarterTarget, ReminderInterview
-from .common import TAGS, LazyPage, actor_of, check_code, no_nul, require_region
+from .common import TAGS, check_code, require_region
 
 router = Router(tags=TAGS)
 LIGHT_LABELS = dict(Light.choices)

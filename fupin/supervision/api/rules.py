@@ -6,16 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from fupin.core import params
 from fupin.core.access import Actor, Perm
+from fupin.core.api import Schema, actor_of, no_nul
 from fupin.core.errors import ValidationFailed
 from fupin.core.rules import RULES, SEVERITIES, SUBJECTS, Rule
 from fupin.workflows.engine import LEVEL_NAMES, ROLE_NAMES
 
 from .. import engine
-from .common import TAGS, actor_of, check_code, no_nul, region_names, require_region
+from .common import TAGS, check_code, region_names, require_region
 
 router = Router(tags=TAGS)
 

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from fupin.core import params
-from fupin.core.access import ALL_REGIONS, Actor, Perm
+from fupin.core.access import ALL_REGIONS, Actor, Perm, actor_of
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_name
 from fupin.regions.models import Region
@@ -463,10 +463,6 @@ def resolve_scope(actor: Actor, code: str) -> Scope:
     )
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
 def _context(scope: Scope, **extra: Any) -> dict[str, Any]:
     return {
         "scope": scope,
@@ -478,7 +474,7 @@ def _context(scope: Scope, **extra: Any) -> dict[str, Any]:
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    scope = resolve_scope(_actor(request), request.GET.get("region", ""))
+    scope = resolve_scope(actor_of(request), request.GET.get("region", ""))
     views = [build(scope, PREVIEW) for build in BUILDERS.values()]
     return render(
         request,
@@ -491,7 +487,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 def kind_detail(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in BUILDERS:
         raise Http404
-    scope = resolve_scope(_actor(request), request.GET.get("region", ""))
+    scope = resolve_scope(actor_of(request), request.GET.get("region", ""))
     view = BUILDERS[kind](scope, LIMIT)
     return render(
         request,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from fupin.accounts.models import User
 from fupin.core import params
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fupin.regions.models import Region
 
@@ -29,10 +29,6 @@ T = "supervision/inspections/"
 
 
 # --- helpers shared by the supervision pages of this module family --------------------------------
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def form_data(request: HttpRequest) -> dict[str, Any]:

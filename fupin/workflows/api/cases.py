@@ -10,28 +10,19 @@ from typing import Any
 
 from django.db.models import Count
 from django.http import FileResponse, HttpRequest
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from fupin.api.pagination import Pagination
 from fupin.core.access import Actor, Perm
+from fupin.core.api import LazyPage, Pagination, Schema, actor_of, no_nul
 from fupin.core.errors import NotFound, PermissionDenied
 from fupin.registry.pages.api import HouseholdFieldsIn, MemberIn
 
 from .. import criteria, engine, risk, selectors, services
 from ..flows import household_exit
 from ..models import Case, CaseDocument, DocumentKind, Objection
-from .common import (
-    LazyList,
-    actor_of,
-    case_item,
-    document_out,
-    no_nul,
-    objection_out,
-    safe_case_data,
-    state_label,
-)
+from .common import case_item, document_out, objection_out, safe_case_data, state_label
 
 TAGS = ["识别退出与监测"]
 router = Router(tags=TAGS)
@@ -407,7 +398,7 @@ def list_cases(
             waiting=waiting,
         ),
     )
-    return LazyList(qs, case_item)
+    return LazyPage.rows(qs, case_item)
 
 
 @router.get("/cases/queue", response=list[QueueOut], summary="待我办理（按类型与环节计数）")

@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import math
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 
 from fupin.core.access import Actor, Perm
-from fupin.core.errors import ValidationFailed
 from fupin.core.masking import mask_phone
 from fupin.registry import identity
 
@@ -24,45 +21,8 @@ from ..models import Case, CaseDocument, Notice, Objection
 CHANNEL_LABELS = {**dict(risk.Channel.choices), "application": "农户申请"}
 
 
-def actor_of(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
-def no_nul(value: Any) -> None:
-    """PostgreSQL text and jsonb hold neither NUL nor non-finite numbers: refuse them as bad
-    input rather than fail."""
-    if isinstance(value, str) and "\x00" in value:
-        raise ValidationFailed("提交的内容含有非法字符")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValidationFailed("提交的数值不正确")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            no_nul(key)
-            no_nul(item)
-    if isinstance(value, list | tuple):
-        for item in value:
-            no_nul(item)
-
-
 def show_personal(actor: Actor) -> bool:
     return actor.has_perm(Perm.PERSONAL_DATA_VIEW)
-
-
-class LazyList:
-    """A queryset that the paginator can count and slice, converting only the page it returns."""
-
-    def __init__(self, qs: Any, convert: Any) -> None:
-        self.qs = qs
-        self.convert = convert
-
-    def count(self) -> int:
-        return int(self.qs.count())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [self.convert(obj) for obj in self.qs[item]]
 
 
 # --- presenters ----------------------------------------------------------------------------------

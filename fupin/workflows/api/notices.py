@@ -7,17 +7,17 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import paginate
 
-from fupin.api.pagination import Pagination
 from fupin.core.access import Actor, Perm
+from fupin.core.api import LazyPage, Pagination, Schema, actor_of, no_nul
 from fupin.core.errors import PermissionDenied
 
 from .. import notices, selectors
 from ..models import Notice
 from .cases import TAGS, ObjectionOut
-from .common import LazyList, actor_of, no_nul, notice_item, objection_out
+from .common import notice_item, objection_out
 
 router = Router(tags=TAGS)
 
@@ -115,7 +115,7 @@ def list_notices(
     elif not actor.region_codes(Perm.CASE_VIEW):
         raise PermissionDenied()
     qs = selectors.notice_list(actor, region=region or "", running_only=running)
-    return LazyList(qs, notice_item)
+    return LazyPage.rows(qs, notice_item)
 
 
 @router.get("/cases/notices/{notice_id}", response=NoticeDetailOut, summary="公示详情")

@@ -8,17 +8,16 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import paginate
 
-from fupin.api.pagination import Pagination
+from fupin.core.api import LazyPage, Pagination, Schema, no_nul
 from fupin.core.errors import NotFound
 
 from .. import engine, notices
 from ..models import Notice, NoticeStatus
 from ..views.public import RATE_LIMIT_MESSAGE, rate_limited
 from .cases import TAGS
-from .common import LazyList, no_nul
 
 router = Router(tags=TAGS, auth=None)
 
@@ -101,7 +100,7 @@ def list_public_notices(
     region: str = Query("", max_length=12, pattern=r"^\d*$", description="区划代码（前缀）"),
 ) -> Any:
     no_nul(region)
-    return LazyList(notices.public_notices(region), _item)
+    return LazyPage.rows(notices.public_notices(region), _item)
 
 
 @router.get(

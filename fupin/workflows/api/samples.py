@@ -8,18 +8,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 from ninja.pagination import paginate
 
-from fupin.api.pagination import Pagination
 from fupin.core.access import Actor, Perm
+from fupin.core.api import LazyPage, Pagination, Schema, actor_of, no_nul
 from fupin.core.errors import NotFound, PermissionDenied
 from fupin.regions.models import Level, Region
 
 from .. import criteria, services
 from ..models import Sample, SampleItem, Survey
 from .cases import TAGS, CriterionOut
-from .common import LazyList, actor_of, no_nul
 
 router = Router(tags=TAGS)
 
@@ -194,7 +193,7 @@ def list_samples(request: HttpRequest, region: str | None = Query(None, max_leng
         .annotate(checked=Count("items", filter=~Q(items__finding="")))
         .order_by("-created_at", "-id")
     )
-    return LazyList(qs, _sample)
+    return LazyPage.rows(qs, _sample)
 
 
 @router.post(
@@ -237,7 +236,7 @@ def list_surveys(request: HttpRequest, region: str | None = Query(None, max_leng
     qs = Survey.objects.filter(actor.scope_q(Perm.CASE_VIEW, "region_code"))
     if region:
         qs = qs.filter(region_code__startswith=region)
-    return LazyList(qs.select_related("region").order_by("-surveyed_on", "-id"), _survey)
+    return LazyPage.rows(qs.select_related("region").order_by("-surveyed_on", "-id"), _survey)
 
 
 @router.post("/cases/surveys", response={201: SurveyOut}, summary="登记群众认可度调查")

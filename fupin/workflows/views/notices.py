@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import PermissionDenied, ValidationFailed
 
 from .. import engine, notices, pdf, selectors
@@ -20,10 +20,6 @@ from ..models import Notice, NoticeLevel
 
 T = "workflows/notices/"
 PAGE_SIZE = 30
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -35,7 +31,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 @require_GET
 def notice_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     if not actor.region_codes(Perm.CASE_VIEW):
         raise PermissionDenied()
     region = (request.GET.get("region") or "").strip()
@@ -96,7 +92,7 @@ def _detail_context(
 
 @require_GET
 def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     notice = selectors.access_notice(actor, pk)
     return render(request, T + "detail.html", _detail_context(actor, notice))
 
@@ -104,7 +100,7 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notice_objection(request: HttpRequest, pk: int) -> HttpResponse:
     """Register an objection received off-line; the case goes back to verification."""
-    actor = _actor(request)
+    actor = actor_of(request)
     notice = selectors.access_notice(actor, pk)
     data = notices.ObjectionInput(
         content=request.POST.get("content", ""),
@@ -141,7 +137,7 @@ def notice_objection(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = selectors.access_notice(_actor(request), pk)
+    notice = selectors.access_notice(actor_of(request), pk)
     return pdf_response(notice)
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.workflows import engine as wf
 
@@ -20,7 +20,7 @@ from ... import documents, engine, selectors, services
 from ...flows import FLOW
 from ...forms import AlertStepForm, RectificationForm, RunForm, show_errors
 from ...models import Alert, RectificationFile
-from .common import T, actor_of, detail_context, sweep_grants
+from .common import T, detail_context, sweep_grants
 from .pages import rules_context
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
-
 from fupin.core import params
 from fupin.core.access import Actor, GrantInUse, Perm
 from fupin.core.rules import RULES, SEVERITIES, SUBJECTS
@@ -26,10 +24,6 @@ BUTTON = {"forward": "btn-primary", "back": "btn-warning", "reject": "btn-danger
 # not offered on the page instead of being shown blocked.
 NOT_YOURS = ("须由责任单位办理", "须由责任单位的上级单位")
 SEVERITY_BADGE = {"high": "bg-red", "medium": "bg-orange", "low": "bg-yellow"}
-
-
-def actor_of(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def sweep_grants(actor: Actor) -> list[GrantInUse]:

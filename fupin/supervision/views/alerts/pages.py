@@ -11,12 +11,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from fupin.core.access import Perm
+from fupin.core.access import Perm, actor_of
 
 from ... import selectors, services
 from ...flows import FLOW
 from ...forms import AlertFilterForm, RunForm
-from .common import PAGE_SIZE, SEVERITY_BADGE, T, actor_of, detail_context, sweep_grants
+from .common import PAGE_SIZE, SEVERITY_BADGE, T, detail_context, sweep_grants
 
 
 def rules_context(

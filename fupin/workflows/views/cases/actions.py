@@ -12,14 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from ... import engine, notices, selectors, services
 from ...flows import household_exit
 from ...forms import BatchForm, DocumentForm, LinkForm, OverrideForm, ResolveForm, StepForm
 from ...models import Case
-from .common import T, actor_of, detail_context, require_case_view, show_errors
+from .common import T, detail_context, require_case_view, show_errors
 from .pages import batch_steps
 
 MAX_LISTED_FAILURES = 20

@@ -26,10 +26,6 @@ PAGE_SIZE = 50
 BUTTON = {"forward": "btn-primary", "back": "btn-warning", "reject": "btn-danger"}
 
 
-def actor_of(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
 def show_errors(form: Any, exc: ValidationFailed) -> None:
     """The service's full Chinese message on top, its short per-field notes by the fields."""
     form.add_error(None, exc.message)

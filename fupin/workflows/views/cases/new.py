@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.regions.models import Level, Region, VillageProfile
 from fupin.registry import selectors as registry_selectors
@@ -30,7 +30,7 @@ from ...forms import (
     RegionExitForm,
 )
 from ...models import Case
-from .common import T, actor_of, creator_grants, show_errors
+from .common import T, creator_grants, show_errors
 
 HOUSEHOLD_KINDS = ("household_exit", "return_poverty", "member_change", "monitoring")
 

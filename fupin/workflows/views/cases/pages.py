@@ -8,13 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from fupin.core.access import Actor
+from fupin.core.access import Actor, actor_of
 
 from ... import engine, selectors
 from ...forms import BatchForm, CaseFilterForm
 from .common import (
     T,
-    actor_of,
     creator_grants,
     detail_context,
     may_take_somewhere,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from fupin.core.access import Actor, Perm
@@ -12,10 +11,6 @@ from fupin.core.errors import NotFound
 from fupin.regions.models import Level, Region
 
 T = "workflows/dashboards/"
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
 
 
 def _case_url_pattern() -> str:

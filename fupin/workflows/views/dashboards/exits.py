@@ -11,14 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from fupin.core.access import ALL_REGIONS, Actor, Perm
+from fupin.core.access import ALL_REGIONS, Actor, Perm, actor_of
 from fupin.regions.models import Level, Region
 
 from ... import criteria, engine
 from ...models import Case, Sample, Survey
 from .common import (
     T,
-    _actor,
     _case_url_pattern,
     _default_county_or_below,
     _first_code,
@@ -129,7 +128,7 @@ def household_exit_overview(actor: Actor, region_code: str, year: int | None) ->
 
 @require_GET
 def exit_dashboard(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     code = (request.GET.get("region") or "").strip()
     if code:
         region = _region(actor, code, (2, 4, 6, 9, 12))
@@ -175,7 +174,7 @@ class VillageRow:
 
 @require_GET
 def village_exit_dashboard(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     code = (request.GET.get("region") or "").strip() or _default_county_or_below(actor)
     region = _region(actor, code, (6, 9, 12))
     incidences = criteria.village_incidences(region.code)
@@ -252,7 +251,7 @@ def village_exit_dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def county_exit_dashboard(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     code = (request.GET.get("county") or "").strip()
     if not code:
         code = _default_county_or_below(actor)[:6]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fupin.registry import codes
 
@@ -22,7 +22,6 @@ from ... import criteria, services
 from ...models import Sample, SampleItem
 from .common import (
     T,
-    _actor,
     _default_county_or_below,
     _int,
 )
@@ -40,7 +39,7 @@ def _access_sample(actor: Actor, pk: int) -> Sample:
 
 @require_GET
 def sample_list(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     qs = Sample.objects.filter(actor.scope_q(Perm.CASE_VIEW, "region_code"))
     region = (request.GET.get("region") or "").strip()
     if region:
@@ -64,7 +63,7 @@ def sample_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def sample_new(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     if actor.is_read_only or not actor.has_perm(Perm.CASE_ACT):
         raise PermissionDenied("只读角色不能抽样")
     form: dict[str, Any] = {
@@ -138,7 +137,7 @@ def _rates(sample: Sample) -> dict[str, Any]:
 
 @require_GET
 def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     sample = _access_sample(actor, pk)
     items = SampleItem.objects.filter(sample=sample).select_related(
         "household", "household__village"
@@ -159,7 +158,7 @@ def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def sample_finding(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     item = SampleItem.objects.filter(pk=pk).only("id", "sample_id", "position").first()
     if item is None:
         raise NotFound()
@@ -185,7 +184,7 @@ def sample_finding(request: HttpRequest, pk: int) -> HttpResponse:
 def sample_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The drawn list as CSV (UTF-8 with BOM so Excel reads the Chinese) for the third-party
     team: no ID numbers or phones, the seed and the population in the first lines."""
-    actor = _actor(request)
+    actor = actor_of(request)
     sample = _access_sample(actor, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sample-{sample.pk}.csv"'

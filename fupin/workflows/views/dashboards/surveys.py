@@ -13,21 +13,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from fupin.core.access import Perm
+from fupin.core.access import Perm, actor_of
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from ... import criteria, services
 from ...models import Survey
 from .common import (
     T,
-    _actor,
     _int,
 )
 
 
 @require_http_methods(["GET", "POST"])
 def surveys(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = actor_of(request)
     county = (request.GET.get("county") or "").strip()
     qs = Survey.objects.filter(actor.scope_q(Perm.CASE_VIEW, "region_code"))
     if county:

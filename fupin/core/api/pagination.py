@@ -7,8 +7,10 @@ Large lists should be walked with filters or exports, not deep offsets.
 
 from __future__ import annotations
 
-from ninja import Field, Schema
+from ninja import Field
 from ninja.pagination import LimitOffsetPagination
+
+from .schema import Schema
 
 MAX_LIMIT = 500
 MAX_OFFSET = 10_000_000
