@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fupin.core.access import Actor, Perm, actor_of
-from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fupin.core.errors import NotFound, PermissionDenied
 from fupin.core.masking import mask_phone
+from fupin.core.web import form_post
 
 from . import selectors, services
 from .forms import BattleZoneForm, CommandUnitForm, MemberForm, OrganisationForm, VillageProfileForm
@@ -35,17 +36,6 @@ def _phone(actor: Actor, phone: str) -> str:
 
 def _page(request: HttpRequest, items: Any) -> Any:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _save(form: Any, call: Callable[[], Any]) -> Any:
-    """Run a service; put its validation or conflict message on the form. None on failure."""
-    try:
-        return call()
-    except ValidationFailed as exc:
-        form.apply_errors(exc)
-    except Conflict as exc:
-        form.add_error(None, exc.message)
-    return None
 
 
 # --- region tree and detail ------------------------------------------------------------------
@@ -98,11 +88,14 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
     profile = selectors.village_profile(region)
     if request.method == "POST":
         form = VillageProfileForm(request.POST)
-        if form.is_valid() and _save(
-            form,
-            lambda: services.village_profile_update(
-                actor=actor, code=region.code, **form.cleaned_data
-            ),
+        if (
+            form.is_valid()
+            and form_post(
+                form,
+                lambda: services.village_profile_update(
+                    actor=actor, code=region.code, **form.cleaned_data
+                ),
+            ).value
         ):
             messages.success(request, "村情信息已保存。")
             return redirect("regions:detail", code=region.code)
@@ -155,7 +148,7 @@ def battle_zone_create(request: HttpRequest) -> HttpResponse:
         form = BattleZoneForm(request.POST, township_choices=choices)
         if form.is_valid():
             data = form.cleaned_data
-            zone = _save(
+            zone = form_post(
                 form,
                 lambda: services.battle_zone_create(
                     actor=actor,
@@ -165,7 +158,7 @@ def battle_zone_create(request: HttpRequest) -> HttpResponse:
                     leader_title=data["leader_title"],
                     township_codes=data["townships"],
                 ),
-            )
+            ).value
             if zone:
                 messages.success(request, f"攻坚战区“{zone.name}”已创建。")
                 return redirect(f"{reverse('regions:battle_zones')}?county={county.code}")
@@ -185,7 +178,7 @@ def battle_zone_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = BattleZoneForm(request.POST, township_choices=choices)
         if form.is_valid():
             data = form.cleaned_data
-            saved = _save(
+            saved = form_post(
                 form,
                 lambda: services.battle_zone_update(
                     actor=actor,
@@ -197,7 +190,7 @@ def battle_zone_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     leader_id=zone.leader_id,
                     township_codes=data["townships"],
                 ),
-            )
+            ).value
             if saved:
                 messages.success(request, f"攻坚战区“{saved.name}”已保存。")
                 return redirect(f"{reverse('regions:battle_zones')}?county={zone.county_code}")
@@ -251,7 +244,7 @@ def command_unit_create(request: HttpRequest) -> HttpResponse:
         form = CommandUnitForm(request.POST, parent_choices=choices)
         if form.is_valid():
             data = form.cleaned_data
-            unit = _save(
+            unit = form_post(
                 form,
                 lambda: services.command_unit_create(
                     actor=actor,
@@ -261,7 +254,7 @@ def command_unit_create(request: HttpRequest) -> HttpResponse:
                     parent_id=data["parent"],
                     duties=data["duties"],
                 ),
-            )
+            ).value
             if unit:
                 messages.success(request, f"“{unit.name}”已创建。")
                 return redirect("regions:command_unit", pk=unit.pk)
@@ -299,7 +292,7 @@ def command_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = CommandUnitForm(request.POST, parent_choices=choices)
         if form.is_valid():
             data = form.cleaned_data
-            saved = _save(
+            saved = form_post(
                 form,
                 lambda: services.command_unit_update(
                     actor=actor,
@@ -310,7 +303,7 @@ def command_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     parent_id=data["parent"],
                     duties=data["duties"],
                 ),
-            )
+            ).value
             if saved:
                 messages.success(request, "已保存。")
                 return redirect("regions:command_unit", pk=unit.pk)
@@ -337,7 +330,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemberForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        member = _save(
+        member = form_post(
             form,
             lambda: services.command_unit_member_add(
                 actor=actor,
@@ -347,7 +340,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
                 phone=data["phone"],
                 sort=data["sort"] or 0,
             ),
-        )
+        ).value
         if member:
             messages.success(request, f"已添加成员“{member.name}”。")
             return redirect("regions:command_unit", pk=unit.pk)
@@ -411,7 +404,9 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
             data = dict(form.cleaned_data)
             data.pop("version")
             try:
-                org = _save(form, lambda: services.organisation_create(actor=actor, **data))
+                org = form_post(
+                    form, lambda: services.organisation_create(actor=actor, **data)
+                ).value
             except NotFound:
                 form.add_error("region_code", "区划不存在或不在您的管辖范围内")
                 org = None
@@ -438,9 +433,9 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             data.pop("region_code")
-            saved = _save(
+            saved = form_post(
                 form, lambda: services.organisation_update(actor=actor, pk=org.pk, **data)
-            )
+            ).value
             if saved:
                 messages.success(request, f"组织“{saved.name}”已保存。")
                 return redirect("regions:organisations")

@@ -10,6 +10,7 @@ from django.forms.models import fields_for_model
 
 from fupin.core import codelists, idnumber
 from fupin.core.errors import ValidationFailed
+from fupin.core.web import StyledForm as BaseStyledForm
 
 from . import codes
 from .models import Household, Income, Member
@@ -80,48 +81,12 @@ INCOME_FIELDS = [
     "production_costs",
 ]
 
-REQUIRED_MESSAGES = {"required": "此项为必填项", "invalid": "格式不正确"}
 
-
-class StyledForm(forms.Form):
-    """Tabler/Bootstrap classes on every widget and service errors next to their fields."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            key = getattr(field, "code_list", None)
-            if key:  # the items in use now, and the record's own values even if stopped since
-                current = self.initial.get(name, field.initial)
-                blank = [c for c in field.choices if c[0] == ""][:1]  # type: ignore[attr-defined]
-                field.choices = [*blank, *codelists.active_choices(key, current)]  # type: ignore[attr-defined]
-            for key, message in REQUIRED_MESSAGES.items():
-                field.error_messages.setdefault(key, message)
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.CheckboxSelectMultiple):
-                pass
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-    def apply_errors(self, exc: ValidationFailed) -> None:
-        if not exc.errors:
-            self.add_error(None, exc.message)
-            return
-        for name, messages in exc.errors.items():
-            target = name if name in self.fields else None
-            for message in messages:
-                self.add_error(target, message if target else _full(exc, message))
+class StyledForm(BaseStyledForm):
+    """The house form, with the registry's service-data helper."""
 
     def data_for_service(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k not in {"version", "reason"}}
-
-
-def _full(exc: ValidationFailed, message: str) -> str:
-    # A short field message ("必填") means little at the top of a form: use the full one.
-    return exc.message if len(message) < 8 and exc.message else message
 
 
 def _form_class(name: str, bases: tuple[type, ...], fields: dict[str, Any]) -> Any:

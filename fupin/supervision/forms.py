@@ -10,7 +10,7 @@ from django import forms
 
 from fupin.core.errors import ValidationFailed
 from fupin.core.rules import SEVERITIES
-from fupin.registry.forms import StyledForm
+from fupin.core.web import StyledForm
 from fupin.workflows.engine import Step
 
 from .flows import FLOW
