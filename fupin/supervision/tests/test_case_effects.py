@@ -5,6 +5,7 @@ raises its alert at once, not at the nightly sweep."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,13 +13,15 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from fupin.core.rules import RULES
 from fupin.registry import codes
 from fupin.registry.models import Household, Member
+from fupin.supervision import engine as sup_engine
 from fupin.supervision.models import Alert
 from fupin.testing import call, client_for
 from fupin.workflows import engine, services
 from fupin.workflows.flows import household_exit
-from fupin.workflows.models import Case
+from fupin.workflows.models import Case, Transition
 from fupin.workflows.tests.conftest import Officials, make_household, upload
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +103,33 @@ def test_identification_registers_through_the_registry_and_raises_its_rules(
     assert Household.objects.get(pk=household.pk).status == codes.Status.POOR
     son = Member.objects.get(household=household, relation="son")
     assert Alert.objects.filter(rule_code="R103", subject_id=son.pk, is_open=True).exists()
+
+
+def test_sweep_opens_alert_cases_through_the_workflows_bulk_piece(
+    officials: Officials, village: Any
+) -> None:
+    """The sweep's cases (written by fupin.workflows.bulk inside the sweep's one statement)
+    are numbered and timelined like every system-opened case."""
+    household = make_household(officials.village, village, housing_grade="D")  # on-change
+    result = sup_engine.run_rule(RULES["R104"], region_code=village.code[:6])
+    assert (result.opened, result.refreshed) == (0, 1)
+    alert = Alert.objects.select_related("case").get(rule_code="R104", subject_id=household.pk)
+    case = alert.case
+    year = timezone.localdate().year
+    assert re.fullmatch(rf"YJ-{village.code[:6]}-{year}-\d{{6}}", case.case_no)
+    assert (case.kind, case.state, case.subject_level, case.channel) == (
+        "alert", "assigned", "household", "system"
+    )  # fmt: skip
+    assert (case.region_code, case.county_code, case.year, case.version) == (
+        village.code, village.code[:6], year, 1
+    )  # fmt: skip
+    assert case.is_open and case.household_id is None and case.override_failures == []
+    assert case.title.startswith("建档立卡户住房为危房：")
+    assert case.data == {"rule": "R104", "subject_id": household.pk}
+    entry = Transition.objects.get(case=case)
+    assert (entry.name, entry.label, entry.from_state, entry.to_state) == (
+        "create", "系统预警", "", "assigned"
+    )  # fmt: skip
+    assert (entry.actor_id, entry.actor_name, entry.comment, entry.data) == (
+        None, "系统", "建档立卡户住房为危房", {}
+    )  # fmt: skip
