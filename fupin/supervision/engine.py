@@ -146,16 +146,23 @@ def run_rule(
 
 
 def sweep(
-    *, region_code: str = "", codes: Iterable[str] | None = None, today: dt.date | None = None
+    *,
+    region_code: str = "",
+    codes: Iterable[str] | None = None,
+    today: dt.date | None = None,
+    description: str | None = None,
+    reason: str = "预警规则定时巡检",
 ) -> list[SweepResult]:
     """Run every rule (or the named ones) over a region, each in one statement, under one
-    audit batch (bulk mode: one audit summary row per statement)."""
+    audit batch (bulk mode: one audit summary row per statement). The scheduler takes the
+    default `description` as the county's "swept today" marker; a sweep for another purpose
+    (after an import) names itself otherwise."""
     chosen = [RULES[c] for c in codes] if codes else list(RULES.values())
     batch = start_batch(
         actor=system_actor(),
         kind="supervision.sweep",
-        description=f"预警规则巡检 {region_code or '全部区划'}",
-        reason="预警规则定时巡检",
+        description=description or f"预警规则巡检 {region_code or '全部区划'}",
+        reason=reason,
     )
     results = {item.code: SweepResult(item.code) for item in chosen}
     with bulk_audit(batch):
@@ -204,6 +211,19 @@ def recheck(
         for item in RULES.values()
         if item.scope == scope
     ]
+
+
+def sweep_imported(*, region_code: str, job_id: int) -> list[SweepResult]:
+    """After a registry import committed: the household rules of the import's county (or
+    every county under a wider jurisdiction), one set-based statement per rule — whatever the
+    number of households the import brought or changed."""
+    county = region_code[:6]
+    return sweep(
+        region_code=county,
+        codes=[code for code, item in RULES.items() if item.scope == "household"],
+        description=f"导入后预警规则巡检 {county}（导入任务 {job_id}）",
+        reason="建档立卡数据导入后巡检",
+    )
 
 
 def live_counts(region_code: str = "") -> dict[str, int]:
