@@ -21,13 +21,19 @@ def _household(ctx: Ctx) -> Household:
     return household
 
 
-def set_status(ctx: Ctx, status: str, **years: int | None) -> None:
+def set_status(
+    ctx: Ctx, status: str, *, identified_year: int | None = None, exit_year: int | None = None
+) -> None:
     """Set the status a case decides through the registry's service (so the household's
     疑点 and rules follow), with the case step as the audit reason (the caller's
     audit_context); the case's household is refreshed for the effects after."""
     household = _household(ctx)
     registry_status.household_set_status(
-        actor=ctx.actor, household_id=household.pk, status=status, **years
+        actor=ctx.actor,
+        household_id=household.pk,
+        status=status,
+        identified_year=identified_year,
+        exit_year=exit_year,
     )
     household.refresh_from_db()
 
