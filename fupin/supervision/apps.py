@@ -41,13 +41,18 @@ class SupervisionConfig(platform.FupinApp):
     api_routers = (("/supervision", "fupin.supervision.api.router"),)
 
     def register(self) -> None:
+        # Imported here, not at the top: this module is loaded before the app registry is
+        # ready, and these import models.
         from fupin.audit.registry import audit
-        from fupin.registry.signals import household_changed
+        from fupin.registry.signals import household_changed, households_imported
         from fupin.workflows.signals import case_changed
 
         from . import digest, flows, models, params, receivers, tabs  # noqa: F401 - flow, tab, params
 
         household_changed.connect(receivers.on_household_changed, dispatch_uid="supervision.hh")
+        households_imported.connect(
+            receivers.on_households_imported, dispatch_uid="supervision.import"
+        )
         case_changed.connect(receivers.on_case_changed, dispatch_uid="supervision.case")
         # A sweep that finds an alert again only bumps its bookkeeping (hit count, last seen):
         # not a change worth an audit row each (the sweep's batch records the run); evidence

@@ -26,10 +26,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
+from fupin.audit.services import bulk_audit, finish_batch, start_batch
+from fupin.core.access import system_actor
 from fupin.core.rules import RULES, Rule
 from fupin.regions.models import CODE_LENGTH
+from fupin.workflows.bulk import case_bulk_open
+
+from .models import Alert
 
 ANALYZE_AFTER = 100  # alerts opened by a sweep before it refreshes the table statistics
 
@@ -58,28 +64,7 @@ fresh AS (
                         WHERE a.rule_code = %(rule)s AND a.subject_type = %(subject_type)s
                           AND a.subject_id = h.subject_id AND a.is_open)
 ),
-new_cases AS (
-    INSERT INTO workflows_case (
-        created_at, updated_at, version, case_no, kind, state, subject_level, region_id,
-        region_code, county_code, year, title, data, channel, override_reason,
-        override_failures, is_open, state_since)
-    SELECT now(), now(), 1,
-           'YJ-' || left(f.region_code, 6) || '-' || %(year)s::text || '-'
-               || lpad(nextval('workflows_case_no_seq')::text, 6, '0'),
-           'alert', 'assigned', %(subject_level)s, f.region_code, f.region_code,
-           left(f.region_code, 6), %(year)s, left(%(rule_name)s || '：' || f.label, 200),
-           jsonb_build_object('rule', %(rule)s, 'subject_id', f.subject_id), 'system', '',
-           '[]'::jsonb, true, now()
-      FROM fresh f
-    RETURNING id, (data->>'subject_id')::bigint AS subject_id
-),
-timeline AS (
-    INSERT INTO workflows_transition (case_id, name, label, from_state, to_state, actor_name,
-                                      role_name, region_name, comment, data, at)
-    SELECT n.id, 'create', '系统预警', '', 'assigned', '系统', '', '', %(rule_name)s,
-           '{{}}'::jsonb, now()
-      FROM new_cases n
-),
+{case_ctes},
 opened AS (
     INSERT INTO supervision_alert (
         case_id, rule_code, subject_type, subject_id, scope_id, subject_label, household_id,
@@ -136,27 +121,48 @@ def run_rule(
         "tz": settings.TIME_ZONE,
         **{k: _jsonable(v) for k, v in rule_obj.values(region_code, today).items()},
     }
+    # The alert cases are opened by the workflows app's set-based piece, inside this one
+    # statement (it owns the case table, the numbering and the timeline).
+    cases = case_bulk_open(
+        source="fresh",
+        kind="alert",
+        state="assigned",
+        prefix="YJ",
+        subject_level=subject_level,
+        year=today.year,
+        title="left(%(rule_name)s || '：' || s.label, 200)",
+        data="jsonb_build_object('rule', %(rule)s, 'subject_id', s.subject_id)",
+        key="(data->>'subject_id')::bigint",
+        key_name="subject_id",
+        comment=rule_obj.name,
+    )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(SWEEP_SQL.format(rule_sql=rule_obj.sql), values)
+        cursor.execute(
+            SWEEP_SQL.format(rule_sql=rule_obj.sql, case_ctes=cases.sql), {**values, **cases.params}
+        )
         row = cursor.fetchone()
     assert row is not None
     return SweepResult(rule_obj.code, opened=row[0], refreshed=row[1], cleared=row[2])
 
 
 def sweep(
-    *, region_code: str = "", codes: Iterable[str] | None = None, today: dt.date | None = None
+    *,
+    region_code: str = "",
+    codes: Iterable[str] | None = None,
+    today: dt.date | None = None,
+    description: str | None = None,
+    reason: str = "预警规则定时巡检",
 ) -> list[SweepResult]:
     """Run every rule (or the named ones) over a region, each in one statement, under one
-    audit batch (bulk mode: one audit summary row per statement)."""
-    from fupin.audit.services import bulk_audit, finish_batch, start_batch
-    from fupin.core.access import system_actor
-
+    audit batch (bulk mode: one audit summary row per statement). The scheduler takes the
+    default `description` as the county's "swept today" marker; a sweep for another purpose
+    (after an import) names itself otherwise."""
     chosen = [RULES[c] for c in codes] if codes else list(RULES.values())
     batch = start_batch(
         actor=system_actor(),
         kind="supervision.sweep",
-        description=f"预警规则巡检 {region_code or '全部区划'}",
-        reason="预警规则定时巡检",
+        description=description or f"预警规则巡检 {region_code or '全部区划'}",
+        reason=reason,
     )
     results = {item.code: SweepResult(item.code) for item in chosen}
     with bulk_audit(batch):
@@ -207,12 +213,21 @@ def recheck(
     ]
 
 
+def sweep_imported(*, region_code: str, job_id: int) -> list[SweepResult]:
+    """After a registry import committed: the household rules of the import's county (or
+    every county under a wider jurisdiction), one set-based statement per rule — whatever the
+    number of households the import brought or changed."""
+    county = region_code[:6]
+    return sweep(
+        region_code=county,
+        codes=[code for code, item in RULES.items() if item.scope == "household"],
+        description=f"导入后预警规则巡检 {county}（导入任务 {job_id}）",
+        reason="建档立卡数据导入后巡检",
+    )
+
+
 def live_counts(region_code: str = "") -> dict[str, int]:
     """Open alerts per rule under a region (the catalogue's live hit counts)."""
-    from django.db.models import Count
-
-    from .models import Alert
-
     rows = (
         Alert.objects.filter(region_code__startswith=region_code, is_open=True)
         .values("rule_code")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import F
-
+from fupin.registry import status as registry_status
 from fupin.registry.models import Household
 
 from ..engine import Ctx, Guard
@@ -18,13 +15,39 @@ OFFICE = frozenset({"poverty_office"})
 V, T, C, CITY, P = 5, 4, 3, 2, 1
 
 
-def set_household(ctx: Ctx, **values: Any) -> None:
-    """Write the household fields a case decides, with the case as the audit reason (the
-    caller's audit_context); the household's version moves on like any edit."""
+def _household(ctx: Ctx) -> Household:
     household = ctx.case.household
     assert household is not None
-    Household.objects.filter(pk=household.pk).update(
-        **values, updated_by_id=ctx.actor.user_id, version=F("version") + 1
+    return household
+
+
+def set_status(
+    ctx: Ctx, status: str, *, identified_year: int | None = None, exit_year: int | None = None
+) -> None:
+    """Set the status a case decides through the registry's service (so the household's
+    疑点 and rules follow), with the case step as the audit reason (the caller's
+    audit_context); the case's household is refreshed for the effects after."""
+    household = _household(ctx)
+    registry_status.household_set_status(
+        actor=ctx.actor,
+        household_id=household.pk,
+        status=status,
+        identified_year=identified_year,
+        exit_year=exit_year,
+    )
+    household.refresh_from_db()
+
+
+def set_monitoring(
+    ctx: Ctx, monitoring_status: str, monitoring_category: str | None = None
+) -> None:
+    """Mark the household's monitoring status (and category) through the registry's service."""
+    household = _household(ctx)
+    registry_status.household_set_monitoring(
+        actor=ctx.actor,
+        household_id=household.pk,
+        monitoring_status=monitoring_status,
+        monitoring_category=monitoring_category,
     )
     household.refresh_from_db()
 

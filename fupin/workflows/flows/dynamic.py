@@ -11,17 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import F
-
 from fupin.core.errors import ValidationFailed
 from fupin.registry import codes
 from fupin.registry import services as registry_services
-from fupin.registry.models import Income
+from fupin.registry import status as registry_status
 
 from ..engine import Ctx, Flow, Guard, Step, register
 from ..models import DocumentKind, NoticeLevel, SubjectLevel
 from ..notices import notice_completed, publish_effect
-from .common import OBJECTIONS_RESOLVED, OFFICE, TOWNSHIP, VILLAGE, C, T, V, set_household
+from .common import OBJECTIONS_RESOLVED, OFFICE, TOWNSHIP, VILLAGE, C, T, V, set_status
 
 
 def _was_exited(ctx: Ctx) -> str | None:
@@ -32,7 +30,7 @@ def _was_exited(ctx: Ctx) -> str | None:
 
 
 def _returned(ctx: Ctx) -> None:
-    set_household(ctx, status=codes.Status.RETURNED)
+    set_status(ctx, codes.Status.RETURNED)
 
 
 RETURN_FLOW = register(
@@ -124,11 +122,10 @@ def _apply_change(ctx: Ctx) -> None:
         new_member=payload.get("new_member"),
         new_head_id=payload.get("new_head_id"),
     )
-    household = case.household
-    household.refresh_from_db()
-    Income.objects.filter(household=household, year__gte=occurred.year).exclude(
-        size=household.declared_size
-    ).update(size=household.declared_size, version=F("version") + 1)
+    case.household.refresh_from_db()
+    registry_status.income_follow_size(
+        actor=ctx.actor, household_id=case.household.pk, from_year=occurred.year
+    )
     case.data["member_change_id"] = change.pk
     case.save(update_fields=["data"])
 

@@ -13,14 +13,25 @@ from django.db import transaction
 from django.utils import timezone
 
 from fupin.core.access import Actor, Perm
-from fupin.core.errors import ValidationFailed
+from fupin.core.context import audit_context
+from fupin.core.errors import Conflict, PermissionDenied, ValidationFailed
 from fupin.registry import codes
 
 from .. import criteria
-from ..engine import Ctx, Flow, Guard, Step, acting_grant, actor_label, lock_case, register
-from ..models import Case, DocumentKind, NoticeLevel, SubjectLevel
+from ..engine import (
+    Ctx,
+    Flow,
+    Guard,
+    Step,
+    acting_grant,
+    actor_label,
+    lock_case,
+    register,
+    stale_message,
+)
+from ..models import Case, DocumentKind, NoticeLevel, SubjectLevel, Transition
 from ..notices import notice_completed, publish_effect
-from .common import OBJECTIONS_RESOLVED, OFFICE, TOWNSHIP, VILLAGE, C, T, V, set_household
+from .common import OBJECTIONS_RESOLVED, OFFICE, TOWNSHIP, VILLAGE, C, T, V, set_status
 
 KIND = "household_exit"
 
@@ -49,7 +60,7 @@ def _record_income(ctx: Ctx) -> None:
 
 
 def _mark_exited(ctx: Ctx) -> None:
-    set_household(ctx, status=codes.Status.EXITED, exit_year=ctx.case.year)
+    set_status(ctx, codes.Status.EXITED, exit_year=ctx.case.year)
 
 
 STATES = {
@@ -123,11 +134,6 @@ def can_override(actor: Actor, case: Case) -> bool:
 def override_exit_criteria(*, actor: Actor, case_id: int, version: int, reason: str) -> Case:
     """Let an exit that fails a criterion go on, with the reason recorded (and reported on the
     exit dashboard). Only township or county reviewers may; the failing items are kept."""
-    from fupin.core.errors import Conflict, PermissionDenied
-
-    from ..engine import stale_message
-    from ..models import Transition
-
     case = lock_case(case_id)
     actor.require(Perm.CASE_VIEW, case.region_code)
     actor.require_write(Perm.CASE_ACT, case.region_code, "只读角色不能放行")
@@ -147,8 +153,6 @@ def override_exit_criteria(*, actor: Actor, case_id: int, version: int, reason: 
         raise ValidationFailed("各项脱贫标准均已达标，无需放行")
     grant = acting_grant(actor, OVERRIDE_ROLES, (T, C), case.region_code)
     assert grant is not None
-    from fupin.core.context import audit_context
-
     with audit_context(reason=f"未达标放行：{reason}"[:500]):
         case.override_reason = reason[:500]
         case.override_by_id = actor.user_id

@@ -12,17 +12,17 @@ from fupin.registry import codes
 from ..engine import Ctx, Flow, Step, register
 from ..models import NoticeLevel, SubjectLevel
 from ..notices import notice_completed, publish_effect
-from .common import OBJECTIONS_RESOLVED, OFFICE, TOWNSHIP, VILLAGE, C, T, V, set_household
+from .common import OBJECTIONS_RESOLVED, OFFICE, TOWNSHIP, VILLAGE, C, T, V, set_status
 
 KIND = "identification"
 
 
 def _register(ctx: Ctx) -> None:
-    set_household(ctx, status=codes.Status.POOR, identified_year=ctx.case.year)
+    set_status(ctx, codes.Status.POOR, identified_year=ctx.case.year)
 
 
 def _reject(ctx: Ctx) -> None:
-    set_household(ctx, status=codes.Status.ORDINARY)
+    set_status(ctx, codes.Status.ORDINARY)
 
 
 STATES = {

@@ -25,7 +25,7 @@ from .common import (
     T,
     V,
     household_required,
-    set_household,
+    set_monitoring,
 )
 
 KIND = "monitoring"
@@ -49,10 +49,8 @@ def _category_chosen(ctx: Ctx) -> str | None:
 
 
 def _include(ctx: Ctx) -> None:
-    set_household(
-        ctx,
-        monitoring_category=ctx.case.data["category"],
-        monitoring_status=codes.MonitoringStatus.MONITORED,
+    set_monitoring(
+        ctx, codes.MonitoringStatus.MONITORED, monitoring_category=ctx.case.data["category"]
     )
 
 
@@ -75,7 +73,7 @@ def _observed_long_enough(ctx: Ctx) -> str | None:
 
 
 def _cleared(ctx: Ctx) -> None:
-    set_household(ctx, monitoring_status=codes.MonitoringStatus.CLEARED)
+    set_monitoring(ctx, codes.MonitoringStatus.CLEARED)
 
 
 STATES = {

@@ -17,6 +17,7 @@ from django.utils import timezone
 from fupin.core.errors import FupinError
 from fupin.registry import services as registry_services
 from fupin.registry.models import ImportJob, ImportStatus
+from fupin.registry.signals import households_imported
 
 from .. import readers
 from ..report import write_error_report
@@ -124,6 +125,8 @@ class Importer(Checking, Applying):
                 job.summary = summary
                 self.drop_tables()
                 self.finish(ImportStatus.SUCCEEDED, message)
+                if any(counts.values()):
+                    self.announce()
         except _RuleErrors:
             self.job.batch_id = None
             self.fail()
@@ -175,6 +178,18 @@ class Importer(Checking, Applying):
                     "请下载错误报告逐条修改后重新导入。"
                 )
                 self.finish(ImportStatus.FAILED, message, error_count=count)
+
+    def announce(self) -> None:
+        """Tell the other domains, once the apply has committed, that the import's
+        jurisdiction changed (supervision sweeps its household rules). Robust: a failing
+        listener is logged and the import stays a success (the nightly sweep catches up)."""
+        region_code, job_id = self.job.region_code, self.job.pk
+        transaction.on_commit(
+            lambda: households_imported.send(
+                sender=ImportJob, region_code=region_code, job_id=job_id
+            ),
+            robust=True,
+        )
 
     def finish(self, status: str, message: str, **extra: Any) -> None:
         self.job.status = status
