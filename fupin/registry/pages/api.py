@@ -330,7 +330,7 @@ def create_household(request: HttpRequest, payload: HouseholdCreateIn) -> Status
 @router.get("/registry/households/{household_id}", response=HouseholdOut, summary="贫困户详情")
 def get_household(request: HttpRequest, household_id: int) -> dict[str, Any]:
     actor = _actor(request)
-    return _household(actor, services.access_household(actor, household_id))
+    return _household(actor, selectors.access_household(actor, household_id))
 
 
 @router.put(

@@ -264,7 +264,7 @@ def _check_ids(actor: Actor, forms: list[Any], exclude: int | None = None) -> bo
 @require_http_methods(["GET", "POST"])
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    household = services.access_household(actor, pk)
+    household = selectors.access_household(actor, pk)
     services.require_write(actor, household.region_code)
     status = 200
     # The record's values also on POST: a code item stopped since stays choosable here.
@@ -301,7 +301,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    household = services.access_household(actor, pk)
+    household = selectors.access_household(actor, pk)
     services.require_write(actor, household.region_code)
     if request.method == "POST":
         form = MemberForm(request.POST)
@@ -373,7 +373,7 @@ def _to_tab(household: Household, tab: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def income_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     actor = _actor(request)
-    household = services.access_household(actor, pk)
+    household = selectors.access_household(actor, pk)
     services.require_write(actor, household.region_code)
     if not 2000 <= year <= 2100:
         raise ValidationFailed("年度无效")
@@ -415,7 +415,7 @@ def income_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def change_create(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    household = services.access_household(actor, pk)
+    household = selectors.access_household(actor, pk)
     services.require_write(actor, household.region_code)
     current = selectors.members_of(household, current_only=True)
     if request.method == "POST":
