@@ -20,7 +20,7 @@ from fupin.core.access import Perm
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.rules import RULES
 from fupin.workflows import engine
-from fupin.workflows.api.cases import StateOut, StepOut, TimelineOut
+from fupin.workflows.api.cases_schemas import StateOut, StepOut, TimelineOut
 from fupin.workflows.models import DocumentKind
 
 from .. import services

@@ -16,7 +16,7 @@ from fupin.core.errors import PermissionDenied
 
 from .. import notices, selectors
 from ..models import Notice
-from .cases import TAGS, ObjectionOut
+from .cases_schemas import TAGS, ObjectionOut
 from .common import LazyList, actor_of, no_nul, notice_item, objection_out
 
 router = Router(tags=TAGS)

@@ -17,7 +17,7 @@ from fupin.core.errors import NotFound
 from .. import engine, notices
 from ..models import Notice, NoticeStatus
 from ..views.public import RATE_LIMIT_MESSAGE, rate_limited
-from .cases import TAGS
+from .cases_schemas import TAGS
 from .common import LazyList, no_nul
 
 router = Router(tags=TAGS, auth=None)

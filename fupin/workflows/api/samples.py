@@ -18,7 +18,7 @@ from fupin.regions.models import Level, Region
 
 from .. import criteria, services
 from ..models import Sample, SampleItem, Survey
-from .cases import TAGS, CriterionOut
+from .cases_schemas import TAGS, CriterionOut
 from .common import LazyList, actor_of, no_nul
 
 router = Router(tags=TAGS)
