@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from fupin.core.access import Actor, Perm
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_bank_account, mask_phone
-from fupin.registry import codes, selectors, services
+from fupin.registry import codes, identity, selectors, services
 from fupin.registry.forms import (
     HOUSEHOLD_FORM_FIELDS,
     MEMBER_FORM_FIELDS,
@@ -253,7 +253,7 @@ def _check_ids(actor: Actor, forms: list[Any], exclude: int | None = None) -> bo
         if not number:
             continue
         message = services.duplicate_id_message(
-            actor, services.identity.lookup_hash(number), exclude_member_id=exclude
+            actor, identity.lookup_hash(number), exclude_member_id=exclude
         )
         if message:
             f.add_error("id_number", message)
