@@ -190,8 +190,16 @@ def household_list(
 # --- a household's detail --------------------------------------------------------------------
 
 
+def access_household(actor: Actor, pk: int, perm: Perm = Perm.HOUSEHOLD_VIEW) -> Household:
+    household = Household.objects.select_related("village").filter(pk=pk).first()
+    if household is None:
+        raise NotFound()
+    actor.require(perm, household.region_code)
+    return household
+
+
 def household_detail(actor: Actor, pk: int) -> Household:
-    household = services.access_household(actor, pk)
+    household = access_household(actor, pk)
     return household
 
 
@@ -203,7 +211,7 @@ def members_of(household: Household, *, current_only: bool = False) -> list[Memb
 
 
 def household_members(actor: Actor, pk: int) -> tuple[Household, list[Member]]:
-    household = services.access_household(actor, pk)
+    household = access_household(actor, pk)
     return household, members_of(household)
 
 
@@ -279,7 +287,7 @@ def access_change(actor: Actor, pk: int) -> MemberChange:
 
 
 def household_changes(actor: Actor, pk: int) -> tuple[Household, list[MemberChange]]:
-    household = services.access_household(actor, pk)
+    household = access_household(actor, pk)
     return household, changes_of(household)
 
 

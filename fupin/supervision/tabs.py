@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from fupin.core.access import Actor, Perm
-from fupin.registry.pages.tabs import register_tab
+from fupin.registry.tabs import register_tab
 
 from . import selectors
 from .flows import FLOW

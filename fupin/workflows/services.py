@@ -18,6 +18,7 @@ from fupin.core.access import Actor, Perm, system_actor
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.regions.models import Level, Region
 from fupin.registry import codes, identity
+from fupin.registry import selectors as registry_selectors
 from fupin.registry import services as registry_services
 from fupin.registry.models import Household, Member
 
@@ -34,7 +35,7 @@ def _reason(reason: str) -> str:
 
 
 def _household(actor: Actor, household_id: int) -> Household:
-    return registry_services.access_household(actor, household_id, Perm.CASE_VIEW)
+    return registry_selectors.access_household(actor, household_id, Perm.CASE_VIEW)
 
 
 def _year(year: int | None) -> int:

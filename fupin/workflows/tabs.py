@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from fupin.core.access import Actor, Perm
 from fupin.registry import codes
-from fupin.registry.pages.tabs import register_tab
+from fupin.registry.tabs import register_tab
 
 from . import engine
 from .models import Case

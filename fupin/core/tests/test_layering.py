@@ -39,28 +39,8 @@ WRITE_SQL = re.compile(
     re.IGNORECASE,
 )
 
-# The shared API pieces still live in fupin.api; STYLE moves them to fupin/core/api (then
-# this allowance goes).
-SHARED_TOP_MODULES = frozenset({"fupin.api.pagination", "fupin.api.auth"})
-
 # Known exceptions of today's code, each with its reason: (module, imported module).
-KNOWN_IMPORTS: dict[tuple[str, str], str] = {
-    ("fupin.supervision.api.alerts", "fupin.workflows.api.cases"): (
-        "an alert is a case: its API reuses the case timeline and step schemas"
-    ),
-    ("fupin.supervision.api.common", "fupin.workflows.api.common"): (
-        "the NUL-safe input validator, to move to fupin/core/api"
-    ),
-    ("fupin.workflows.api.cases", "fupin.registry.pages.api"): (
-        "the identification API takes the registry's household and member input schemas"
-    ),
-    ("fupin.workflows.tabs", "fupin.registry.pages.tabs"): (
-        "the household page's tab extension point lives in registry/pages"
-    ),
-    ("fupin.supervision.tabs", "fupin.registry.pages.tabs"): (
-        "the household page's tab extension point lives in registry/pages"
-    ),
-}
+KNOWN_IMPORTS: dict[tuple[str, str], str] = {}
 # Apps whose SQL may write other apps' tables: the audit triggers write audit_* rows for
 # every audited table, and are installed on them.
 SQL_WRITERS = frozenset({"audit"})
@@ -134,7 +114,7 @@ def check_module(source: str, module: str, is_package: bool = False) -> list[Pro
     problems: list[Problem] = []
     for target in sorted(set(imports_of(source, module, is_package))):
         other = app_of(target)
-        if other is None or other == own or target in SHARED_TOP_MODULES:
+        if other is None or other == own:
             continue
         if (module, target) in KNOWN_IMPORTS:
             continue

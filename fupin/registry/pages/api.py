@@ -20,11 +20,15 @@ from fupin.core.masking import mask_bank_account, mask_phone
 from .. import selectors, services
 from ..forms import INCOME_FIELDS
 from ..models import Household, Income, Member, MemberChange
+from ..schemas import (
+    HouseholdCreateIn,
+    HouseholdUpdateIn,
+    MemberIn,
+    MemberPatchIn,
+    MemberUpdateIn,
+)
 
 router = Router(tags=["建档立卡"])
-
-_HOUSEHOLD_IN = sorted(services.HOUSEHOLD_FIELDS - {"other_causes", "status", "exit_year"})
-_MEMBER_IN = sorted(services.MEMBER_FIELDS - {"joined_on", "left_on", "left_reason"})
 
 
 def _no_nul(value: Any) -> None:
@@ -40,42 +44,6 @@ def _no_nul(value: Any) -> None:
 
 
 # --- schemas ---------------------------------------------------------------------------------
-
-HouseholdFieldsBase: Any = create_schema(
-    Household, name="HouseholdFieldsBase", fields=_HOUSEHOLD_IN, optional_fields=_HOUSEHOLD_IN
-)
-MemberFieldsBase: Any = create_schema(
-    Member, name="MemberFieldsBase", fields=_MEMBER_IN, optional_fields=_MEMBER_IN
-)
-
-
-class HouseholdFieldsIn(HouseholdFieldsBase):  # type: ignore[misc,valid-type]
-    other_causes: list[str] | None = None
-
-
-class MemberIn(MemberFieldsBase):  # type: ignore[misc,valid-type]
-    id_number: str = Field(..., max_length=18)
-    declared_sex: str | None = Field(None, max_length=1)
-    declared_birth_date: dt.date | None = None
-
-
-class MemberPatchIn(MemberFieldsBase):  # type: ignore[misc,valid-type]
-    id_number: str | None = Field(None, max_length=18)
-
-
-class MemberUpdateIn(MemberPatchIn):
-    version: int = Field(..., ge=1)
-    reason: str = Field("", max_length=200)
-
-
-class HouseholdCreateIn(HouseholdFieldsIn):
-    village_code: str = Field(..., max_length=12)
-    members: list[MemberIn] = Field(..., min_length=1, max_length=30)
-
-
-class HouseholdUpdateIn(HouseholdFieldsIn):
-    version: int = Field(..., ge=1)
-    reason: str = Field("", max_length=200)
 
 
 class HouseholdItemOut(Schema):
@@ -327,7 +295,7 @@ def create_household(request: HttpRequest, payload: HouseholdCreateIn) -> Status
 @router.get("/registry/households/{household_id}", response=HouseholdOut, summary="贫困户详情")
 def get_household(request: HttpRequest, household_id: int) -> dict[str, Any]:
     actor = actor_of(request)
-    return _household(actor, services.access_household(actor, household_id))
+    return _household(actor, selectors.access_household(actor, household_id))
 
 
 @router.put(

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_bank_account, mask_phone
-from fupin.registry import codes, selectors, services
+from fupin.registry import codes, identity, selectors, services
 from fupin.registry.forms import (
     HOUSEHOLD_FORM_FIELDS,
     MEMBER_FORM_FIELDS,
@@ -35,7 +35,7 @@ from fupin.registry.forms import (
 from fupin.registry.models import Household
 from fupin.registry.validation import Issue
 
-from .tabs import register_tab, tabs_for
+from ..tabs import register_tab, tabs_for
 
 T = "registry/pages/"
 
@@ -249,7 +249,7 @@ def _check_ids(actor: Actor, forms: list[Any], exclude: int | None = None) -> bo
         if not number:
             continue
         message = services.duplicate_id_message(
-            actor, services.identity.lookup_hash(number), exclude_member_id=exclude
+            actor, identity.lookup_hash(number), exclude_member_id=exclude
         )
         if message:
             f.add_error("id_number", message)
@@ -260,7 +260,7 @@ def _check_ids(actor: Actor, forms: list[Any], exclude: int | None = None) -> bo
 @require_http_methods(["GET", "POST"])
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
-    household = services.access_household(actor, pk)
+    household = selectors.access_household(actor, pk)
     services.require_write(actor, household.region_code)
     status = 200
     # The record's values also on POST: a code item stopped since stays choosable here.
@@ -297,7 +297,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
-    household = services.access_household(actor, pk)
+    household = selectors.access_household(actor, pk)
     services.require_write(actor, household.region_code)
     if request.method == "POST":
         form = MemberForm(request.POST)
@@ -369,7 +369,7 @@ def _to_tab(household: Household, tab: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def income_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     actor = actor_of(request)
-    household = services.access_household(actor, pk)
+    household = selectors.access_household(actor, pk)
     services.require_write(actor, household.region_code)
     if not 2000 <= year <= 2100:
         raise ValidationFailed("年度无效")
@@ -411,7 +411,7 @@ def income_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def change_create(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
-    household = services.access_household(actor, pk)
+    household = selectors.access_household(actor, pk)
     services.require_write(actor, household.region_code)
     current = selectors.members_of(household, current_only=True)
     if request.method == "POST":

@@ -5,7 +5,7 @@ import pytest
 from fupin.accounts.selectors import load_actor
 from fupin.core import crypto
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from fupin.registry import services
+from fupin.registry import selectors, services
 from fupin.registry.models import Household, Member
 from fupin.testing import make_user
 
@@ -90,7 +90,7 @@ def test_scoping(office, village, sibling_county, county):
     household = create(office, village)
     outsider = load_actor(make_user("x", ("poverty_office", sibling_county.code)))
     with pytest.raises(NotFound):
-        services.access_household(outsider, household.pk)
+        selectors.access_household(outsider, household.pk)
     reader = load_actor(make_user("r", ("discipline", county.code)))
     with pytest.raises(PermissionDenied):
         services.household_update(actor=reader, pk=household.pk, version=1, data={"phone": "1"})

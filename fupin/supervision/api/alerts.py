@@ -1,7 +1,9 @@
 """Alerts (预警): scoped lists with filters, statistics, the detail with the 督办 notices,
 rectifications, escalations and the caller's next steps (with guard messages), the timeline,
 transitions (409 on a stale version, 422 with the failing guards), rectifications with
-evidence files (multipart) and the 督办通知 as JSON."""
+evidence files (multipart) and the 督办通知 as JSON.
+
+Schemas are in `alerts_schemas`, the alert detail's presenters in `alerts_presenters`."""
 
 from __future__ import annotations
 
@@ -11,23 +13,28 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
-from ninja import Field, File, Form, Query, Router, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from fupin.core.access import Perm
-from fupin.core.api import LazyPage, Pagination, Schema, actor_of, no_nul
+from fupin.core.api import LazyPage, Pagination, actor_of, no_nul
 from fupin.core.errors import NotFound, ValidationFailed
-from fupin.core.rules import RULES
 from fupin.workflows import engine
-from fupin.workflows.api.cases import StateOut, StepOut, TimelineOut
-from fupin.workflows.models import DocumentKind
+from fupin.workflows.schemas import TimelineOut
 
 from .. import services
-from ..models import Alert, Rectification, RectificationFile, Severity, SupervisionNotice
+from ..models import Alert, RectificationFile, Severity, SupervisionNotice
+from .alerts_presenters import alert_detail
+from .alerts_schemas import (
+    AlertDetailOut,
+    AlertOut,
+    StatOut,
+    SupervisionNoticeOut,
+    TransitionIn,
+)
 from .common import (
     TAGS,
-    alert_item,
     alert_rows,
     check_code,
     notice_out,
@@ -39,219 +46,6 @@ from .common import (
 
 router = Router(tags=TAGS)
 EVIDENCE_FILES = File(None, description="佐证材料（可多个）")
-
-
-# --- schemas -------------------------------------------------------------------------------------
-
-
-class AlertOut(Schema):
-    id: int
-    case_id: int
-    case_no: str
-    title: str
-    rule_code: str
-    rule_name: str
-    severity: str
-    severity_label: str
-    subject_type: str
-    subject_type_label: str
-    subject_id: int
-    subject_label: str
-    household_id: int | None = None
-    region_code: str
-    region_name: str
-    unit_code: str
-    unit_name: str
-    state: str
-    state_label: str
-    is_open: bool
-    due_date: dt.date | None = None
-    overdue: bool
-    hit_count: int
-    first_seen_at: dt.datetime
-    last_seen_at: dt.datetime
-    cleared_at: dt.datetime | None = None
-    escalation_level: int
-    version: int = Field(..., description="办件版本号，办理时回传；不符返回 409")
-
-
-class HouseholdBrief(Schema):
-    id: int
-    household_no: str
-    head_name: str
-    status_label: str
-    village_name: str
-
-
-class EscalationOut(Schema):
-    id: int
-    from_code: str
-    from_name: str
-    to_code: str
-    to_name: str
-    overdue_days: int
-    at: dt.datetime
-
-
-class SupervisionNoticeOut(Schema):
-    id: int
-    alert_id: int
-    case_no: str
-    title: str
-    notice_no: str
-    issuer_code: str
-    issuer_name: str
-    unit_code: str
-    unit_name: str
-    content: str
-    requirement: str
-    deadline: dt.date
-    issued_on: dt.date
-    rectified: bool = Field(..., description="预警已销号")
-    overdue: bool = Field(..., description="已过整改期限且未销号")
-
-
-class RectificationFileOut(Schema):
-    id: int
-    name: str
-    size: int
-    is_photo: bool
-
-
-class RectificationOut(Schema):
-    id: int
-    content: str
-    result: str
-    result_label: str
-    verification: str
-    verified_by: str
-    verified_at: dt.datetime | None = None
-    created_at: dt.datetime
-    files: list[RectificationFileOut]
-
-
-class AlertDetailOut(AlertOut):
-    rule_description: str
-    evidence: dict[str, Any] = Field(..., description="触发依据")
-    states: list[StateOut]
-    household: HouseholdBrief | None = None
-    escalations: list[EscalationOut]
-    notices: list[SupervisionNoticeOut]
-    rectifications: list[RectificationOut]
-    steps: list[StepOut] = Field(..., description="调用者当前可办理的操作及其前置条件")
-
-
-class StatOut(Schema):
-    key: str
-    label: str
-    total: int
-    open: int
-    overdue: int
-    closed: int
-
-
-class TransitionIn(Schema):
-    step: str = Field(..., max_length=40, description="issue_notice、submit、verify、return 等")
-    version: int = Field(..., ge=1, description="加载预警时的版本号；不符返回 409")
-    comment: str = Field("", max_length=2000)
-    data: dict[str, Any] = Field(
-        default_factory=dict,
-        description="该环节登记的信息，如督办通知的 deadline（YYYY-MM-DD）、content、requirement",
-    )
-
-
-# --- presenters ----------------------------------------------------------------------------------
-
-
-def _household(alert: Alert) -> dict[str, Any] | None:
-    household = alert.household
-    if household is None:
-        return None
-    return {
-        "id": household.pk,
-        "household_no": household.household_no,
-        "head_name": household.head_name,
-        "status_label": household.get_status_display(),
-        "village_name": household.village.name,
-    }
-
-
-def _step(flow: engine.Flow, step: engine.Step, messages: list[str]) -> dict[str, Any]:
-    return {
-        "name": step.name,
-        "label": step.label,
-        "style": step.style,
-        "target": step.target,
-        "target_label": flow.state_label(step.target),
-        "who": step.who(),
-        "comment_required": step.comment_required,
-        "document": step.document,
-        "document_label": DocumentKind(step.document).label if step.document else None,
-        "fields": list(step.fields),
-        "ready": not messages,
-        "messages": messages,
-    }
-
-
-def _rectification(r: Rectification) -> dict[str, Any]:
-    verifier = r.verified_by
-    return {
-        "id": r.pk,
-        "content": r.content,
-        "result": r.result,
-        "result_label": r.get_result_display(),
-        "verification": r.verification,
-        "verified_by": verifier.label if verifier else "",
-        "verified_at": r.verified_at,
-        "created_at": r.created_at,
-        "files": [
-            {"id": f.pk, "name": f.name, "size": f.size, "is_photo": f.is_photo}
-            for f in r.files.all()
-        ],
-    }
-
-
-def alert_detail(actor: Any, alert: Alert) -> dict[str, Any]:
-    case = alert.case
-    flow = engine.flow_of("alert")
-    escalations = list(alert.escalations.order_by("at", "id"))
-    notices = list(alert.notices.order_by("issued_on", "id"))
-    rectifications = list(
-        alert.rectifications.select_related("verified_by")
-        .prefetch_related("files")
-        .order_by("created_at", "id")
-    )
-    names = region_names(
-        [alert.region_code, alert.unit_code]
-        + [e.from_code for e in escalations]
-        + [e.to_code for e in escalations]
-    )
-    today = timezone.localdate()
-    declared = RULES.get(alert.rule_code)
-    for notice in notices:
-        notice.alert = alert
-    return {
-        **alert_item(alert, names, today),
-        "rule_description": declared.description if declared else rule_name(alert.rule_code),
-        "evidence": alert.evidence or {},
-        "states": [{"code": code, "label": label} for code, label in flow.states.items()],
-        "household": _household(alert),
-        "escalations": [
-            {
-                "id": e.pk,
-                "from_code": e.from_code,
-                "from_name": names.get(e.from_code, e.from_code),
-                "to_code": e.to_code,
-                "to_name": names.get(e.to_code, e.to_code),
-                "overdue_days": e.overdue_days,
-                "at": e.at,
-            }
-            for e in escalations
-        ],
-        "notices": [notice_out(n, today) for n in notices],
-        "rectifications": [_rectification(r) for r in rectifications],
-        "steps": [_step(flow, step, messages) for step, messages in engine.preview(actor, case)],
-    }
 
 
 def _access(actor: Any, alert_id: int) -> Alert:

@@ -1,361 +1,50 @@
 """Cases (办件): lists, the waiting queue, details with the caller's next steps and guard
 messages, timelines, opening a case of each kind, transitions (409 on a stale version, 422
-with every failing guard), batch transitions, override, linking a household, documents."""
+with every failing guard), batch transitions, override, linking a household, documents.
+
+Schemas are in `fupin.workflows.schemas`, the case detail's presenters in `cases_presenters`."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count
 from django.http import FileResponse, HttpRequest
-from ninja import Field, File, Form, Query, Router, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from fupin.core.access import Actor, Perm
-from fupin.core.api import LazyPage, Pagination, Schema, actor_of, no_nul
+from fupin.core.api import LazyPage, Pagination, actor_of, no_nul
 from fupin.core.errors import NotFound, PermissionDenied
-from fupin.registry.pages.api import HouseholdFieldsIn, MemberIn
 
-from .. import criteria, engine, risk, selectors, services
+from .. import engine, selectors, services
 from ..flows import household_exit
-from ..models import Case, CaseDocument, DocumentKind, Objection
-from .common import case_item, document_out, objection_out, safe_case_data, state_label
+from ..models import Case, CaseDocument
+from ..schemas import (
+    TAGS,
+    BatchIn,
+    BatchOut,
+    CaseDetailOut,
+    CaseOut,
+    CountyExitIn,
+    DocumentOut,
+    ExitIn,
+    HouseholdCaseIn,
+    IdentificationIn,
+    LinkIn,
+    MemberChangeIn,
+    MonitoringIn,
+    OverrideIn,
+    QueueOut,
+    TimelineOut,
+    TransitionIn,
+    VillageExitIn,
+)
+from .cases_presenters import case_detail
+from .common import case_item, document_out, state_label
 
-TAGS = ["识别退出与监测"]
 router = Router(tags=TAGS)
-
-
-# --- schemas -------------------------------------------------------------------------------------
-
-
-class CaseOut(Schema):
-    id: int
-    case_no: str
-    kind: str
-    kind_label: str
-    state: str
-    state_label: str
-    subject_level: str
-    region_code: str
-    region_name: str
-    county_code: str
-    year: int
-    title: str
-    household_id: int | None = None
-    household_no: str | None = None
-    head_name: str | None = None
-    channel: str
-    channel_label: str
-    is_open: bool
-    state_since: dt.datetime
-    closed_at: dt.datetime | None = None
-    created_at: dt.datetime
-    version: int
-
-
-class StepOut(Schema):
-    name: str
-    label: str
-    style: str
-    target: str
-    target_label: str
-    who: str
-    comment_required: bool
-    document: str | None = None
-    document_label: str | None = None
-    fields: list[str]
-    ready: bool = Field(..., description="所有前置条件均已满足")
-    messages: list[str] = Field(..., description="不能办理的原因（前置条件未满足）")
-
-
-class StateOut(Schema):
-    code: str
-    label: str
-
-
-class CriterionOut(Schema):
-    code: str
-    label: str
-    passed: bool
-    detail: str
-
-
-class FactorOut(Schema):
-    code: str
-    label: str
-    weight: int
-    triggered: bool
-    detail: str
-
-
-class RiskOut(Schema):
-    score: int
-    level: str
-    factors: list[FactorOut]
-
-
-class OverrideOut(Schema):
-    reason: str
-    by: str
-    at: dt.datetime | None = None
-    failures: list[dict[str, Any]]
-
-
-class HouseholdBrief(Schema):
-    id: int
-    household_no: str
-    head_name: str
-    head_id_masked: str
-    status: str
-    status_label: str
-    village_name: str
-    declared_size: int
-
-
-class ObjectionOut(Schema):
-    id: int
-    notice_id: int
-    entry_id: int | None = None
-    case_id: int | None = None
-    source: str
-    source_label: str
-    name: str
-    phone: str
-    content: str
-    status: str
-    status_label: str
-    resolution: str
-    resolved_at: dt.datetime | None = None
-    created_at: dt.datetime
-    version: int
-
-
-class CaseDetailOut(CaseOut):
-    flow_label: str
-    flow_summary: str
-    states: list[StateOut]
-    data: dict[str, Any]
-    household: HouseholdBrief | None = None
-    steps: list[StepOut] = Field(..., description="调用者当前可办理的操作及其前置条件")
-    checklist: list[CriterionOut] | None = Field(None, description="退出标准核对（退出类办件）")
-    risk: RiskOut | None = Field(None, description="风险评分及各项因素（防返贫监测）")
-    override: OverrideOut | None = None
-    can_override: bool
-    objections: list[ObjectionOut]
-    pending_objections: int
-
-
-class TimelineOut(Schema):
-    id: int
-    name: str
-    label: str
-    from_state: str
-    from_label: str
-    to_state: str
-    to_label: str
-    actor_name: str
-    role_name: str
-    region_name: str
-    comment: str
-    data: dict[str, Any]
-    batch_id: int | None = None
-    at: dt.datetime
-
-
-class QueueOut(Schema):
-    kind: str
-    kind_label: str
-    state: str
-    state_label: str
-    count: int
-
-
-class IdentificationIn(Schema):
-    village_code: str = Field(..., max_length=12)
-    household: HouseholdFieldsIn = Field(default_factory=HouseholdFieldsIn)
-    members: list[MemberIn] = Field(..., min_length=1, max_length=30)
-    reason: str = Field(..., max_length=1000)
-    year: int | None = Field(None, ge=2000, le=2100)
-
-
-class HouseholdCaseIn(Schema):
-    household_id: int
-    reason: str = Field(..., max_length=1000)
-
-
-class ExitIn(HouseholdCaseIn):
-    year: int | None = Field(None, ge=2000, le=2100)
-
-
-class NewMemberIn(Schema):
-    name: str = Field(..., max_length=50)
-    id_number: str = Field(..., max_length=18)
-    relation: str = Field("other", max_length=20)
-
-
-class MemberChangeIn(Schema):
-    household_id: int
-    change_kind: str = Field(..., max_length=12, description="出生、死亡、婚入、婚出、迁入、迁出")
-    occurred_on: dt.date
-    reason: str = Field(..., max_length=1000)
-    member_id: int | None = Field(None, description="离户成员（死亡、婚出、迁出）")
-    new_member: NewMemberIn | None = Field(None, description="新增成员（出生、婚入、迁入）")
-    new_head_id: int | None = None
-
-
-class MonitoringIn(Schema):
-    household_id: int
-    reason: str = Field(..., max_length=1000)
-    risk_types: list[str] = Field(default_factory=list, max_length=10)
-    category: str = Field("", max_length=20)
-    medical_expense: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-
-
-class VillageExitIn(Schema):
-    village_code: str = Field(..., max_length=12)
-    reason: str = Field(..., max_length=1000)
-    year: int | None = Field(None, ge=2000, le=2100)
-
-
-class CountyExitIn(Schema):
-    county_code: str = Field(..., max_length=6)
-    reason: str = Field(..., max_length=1000)
-    year: int | None = Field(None, ge=2000, le=2100)
-
-
-class TransitionIn(Schema):
-    step: str = Field(..., max_length=40)
-    version: int = Field(..., ge=1, description="加载办件时的版本号；不符返回 409")
-    comment: str = Field("", max_length=2000)
-    data: dict[str, Any] = Field(default_factory=dict, description="该环节登记的补充信息")
-
-
-class BatchIn(Schema):
-    case_ids: list[int] = Field(..., min_length=1, max_length=2000)
-    step: str = Field(..., max_length=40)
-    comment: str = Field("", max_length=2000)
-
-
-class BatchFailureOut(Schema):
-    case_id: int
-    message: str
-
-
-class BatchOut(Schema):
-    batch_id: int
-    done: list[int]
-    failed: list[BatchFailureOut]
-
-
-class OverrideIn(Schema):
-    version: int = Field(..., ge=1)
-    reason: str = Field(..., max_length=500)
-
-
-class LinkIn(Schema):
-    version: int = Field(..., ge=1)
-    household_no: str = Field(..., max_length=30)
-
-
-class DocumentOut(Schema):
-    id: int
-    case_id: int
-    kind: str
-    kind_label: str
-    name: str
-    size: int
-    note: str
-    created_at: dt.datetime
-
-
-# --- presenters ----------------------------------------------------------------------------------
-
-
-def _checklist(case: Case) -> list[criteria.Criterion] | None:
-    if case.kind == household_exit.KIND and case.household is not None:
-        return household_exit.checklist(case)
-    if case.kind == "village_exit":
-        return criteria.village_exit_criteria(case.region_code)
-    if case.kind == "county_exit":
-        return criteria.county_exit_criteria(case.region_code)
-    return None
-
-
-def _risk(case: Case) -> dict[str, Any] | None:
-    if case.kind != "monitoring":
-        return None
-    result = risk.score(case.household, case.data, case.year)
-    return {
-        "score": result.score,
-        "level": result.level,
-        "factors": [f.__dict__ for f in result.factors],
-    }
-
-
-def _household(case: Case) -> dict[str, Any] | None:
-    household = case.household
-    if household is None:
-        return None
-    head = household.members.filter(relation="head", left_on__isnull=True).first()
-    return {
-        "id": household.pk,
-        "household_no": household.household_no,
-        "head_name": household.head_name,
-        "head_id_masked": head.id_masked if head else "",
-        "status": household.status,
-        "status_label": household.get_status_display(),
-        "village_name": household.village.name,
-        "declared_size": household.declared_size,
-    }
-
-
-def _step(flow: engine.Flow, step: engine.Step, messages: list[str]) -> dict[str, Any]:
-    return {
-        "name": step.name,
-        "label": step.label,
-        "style": step.style,
-        "target": step.target,
-        "target_label": flow.state_label(step.target),
-        "who": step.who(),
-        "comment_required": step.comment_required,
-        "document": step.document,
-        "document_label": DocumentKind(step.document).label if step.document else None,
-        "fields": list(step.fields),
-        "ready": not messages,
-        "messages": messages,
-    }
-
-
-def case_detail(actor: Actor, case: Case) -> dict[str, Any]:
-    flow = engine.flow_of(case.kind)
-    checklist = _checklist(case)
-    objections = list(Objection.objects.filter(case=case).order_by("-created_at", "-id")[:100])
-    override = None
-    if case.override_reason:
-        override = {
-            "reason": case.override_reason,
-            "by": case.override_by.username if case.override_by else "",
-            "at": case.override_at,
-            "failures": case.override_failures or [],
-        }
-    return {
-        **case_item(case),
-        "flow_label": flow.label,
-        "flow_summary": flow.summary,
-        "states": [{"code": code, "label": label} for code, label in flow.states.items()],
-        "data": safe_case_data(actor, case.data),
-        "household": _household(case),
-        "steps": [_step(flow, step, messages) for step, messages in engine.preview(actor, case)],
-        "checklist": [c.__dict__ for c in checklist] if checklist is not None else None,
-        "risk": _risk(case),
-        "override": override,
-        "can_override": household_exit.can_override(actor, case),
-        "objections": [objection_out(actor, o) for o in objections],
-        "pending_objections": sum(1 for o in objections if o.status == "pending"),
-    }
 
 
 def _reloaded(actor: Actor, case: Case) -> dict[str, Any]:

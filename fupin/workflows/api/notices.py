@@ -16,7 +16,7 @@ from fupin.core.errors import PermissionDenied
 
 from .. import notices, selectors
 from ..models import Notice
-from .cases import TAGS, ObjectionOut
+from ..schemas import TAGS, ObjectionOut
 from .common import notice_item, objection_out
 
 router = Router(tags=TAGS)

@@ -16,8 +16,8 @@ from fupin.core.errors import NotFound
 
 from .. import engine, notices
 from ..models import Notice, NoticeStatus
+from ..schemas import TAGS
 from ..views.public import RATE_LIMIT_MESSAGE, rate_limited
-from .cases import TAGS
 
 router = Router(tags=TAGS, auth=None)
 

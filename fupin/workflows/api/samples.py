@@ -18,7 +18,7 @@ from fupin.regions.models import Level, Region
 
 from .. import criteria, services
 from ..models import Sample, SampleItem, Survey
-from .cases import TAGS, CriterionOut
+from ..schemas import TAGS, CriterionOut
 
 router = Router(tags=TAGS)
 

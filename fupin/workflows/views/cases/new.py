@@ -16,7 +16,6 @@ from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.regions.models import Level, Region, VillageProfile
 from fupin.registry import selectors as registry_selectors
-from fupin.registry import services as registry_services
 from fupin.registry.forms import BaseMemberFormSet, MemberFormSet, StyledForm
 from fupin.registry.models import Household
 
@@ -82,7 +81,7 @@ def case_new(request: HttpRequest, kind: str) -> HttpResponse:
     raw = request.POST.get("household") or request.GET.get("household") or ""
     household = None
     if raw.isdigit():
-        household = registry_services.access_household(actor, int(raw), Perm.CASE_VIEW)
+        household = registry_selectors.access_household(actor, int(raw), Perm.CASE_VIEW)
     if household is None:
         return _pick(request, actor, flow, context)
     context["household"] = household

@@ -16,14 +16,7 @@ from fupin.regions.models import Level, Region
 
 from ... import criteria, engine
 from ...models import Case, Sample, Survey
-from .common import (
-    T,
-    _case_url_pattern,
-    _default_county_or_below,
-    _first_code,
-    _region,
-    _year,
-)
+from .common import T, _case_url_pattern, _default_county_or_below, _first_code, _region, _year
 
 EXIT_LIST_LIMIT = 500  # open exit cases whose checklist is computed on one page view
 CRITERIA_LABELS = {

@@ -20,11 +20,7 @@ from fupin.registry import codes
 
 from ... import criteria, services
 from ...models import Sample, SampleItem
-from .common import (
-    T,
-    _default_county_or_below,
-    _int,
-)
+from .common import T, _default_county_or_below, _int
 
 ITEMS_PER_PAGE = 200  # drawn households per page of a sample
 

@@ -18,10 +18,7 @@ from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from ... import criteria, services
 from ...models import Survey
-from .common import (
-    T,
-    _int,
-)
+from .common import T, _int
 
 
 @require_http_methods(["GET", "POST"])

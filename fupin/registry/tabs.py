@@ -2,7 +2,7 @@
 
 A domain adds its own tab (帮扶措施, 走访记录, 监测 …) without touching the registry's views:
 
-    from fupin.registry.pages.tabs import register_tab
+    from fupin.registry.tabs import register_tab
 
     def _measures(request, actor, household):
         return {"measures": selectors.measures_of(actor, household)}

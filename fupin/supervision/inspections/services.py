@@ -1,22 +1,12 @@
-"""Inspections (督查巡查, SPEC §7): groups, plans with a schedule, visits and findings.
-
-A finding becomes an alert (rule "INSPECT") whose due date is the finding's rectification
-deadline; when the person recording it may issue the 督办 (a township or poverty-office grant
-above the visited unit), the 督办 notice is issued at once through the workflow engine, so the
-finding is tracked to closure like every alert: 边查边改 → 限期整改 → 跟踪销号.
-
-Reads need Perm.ALERT_VIEW in the region, writes Perm.ALERT_ACT and a writable role.
-"""
+"""Inspection writes: groups, plans, visits, and findings that become alerts (with the 督办 issued
+at once when the actor may)."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from fupin.accounts.models import Grant, User
@@ -24,221 +14,22 @@ from fupin.core.access import Actor, Perm
 from fupin.core.errors import FupinError, NotFound, ValidationFailed
 from fupin.regions.models import Region
 from fupin.registry.models import Household
+from fupin.supervision.flows import FLOW
+from fupin.supervision.inspections.common import RULE_CODE, RULE_NAME, Frequency
+from fupin.supervision.inspections.selectors import (
+    access_group,
+    access_plan,
+    access_visit,
+)
+from fupin.supervision.models import (
+    Alert,
+    Finding,
+    InspectionGroup,
+    InspectionPlan,
+    InspectionVisit,
+)
+from fupin.supervision.services import open_alert
 from fupin.workflows import engine
-
-from .flows import FLOW
-from .models import Alert, Finding, InspectionGroup, InspectionPlan, InspectionVisit
-from .services import open_alert
-
-RULE_CODE = "INSPECT"
-RULE_NAME = "督查发现问题"
-Frequency = InspectionPlan.Frequency
-
-# The stage of a finding in "边查边改、限期整改、跟踪销号", from its alert's case state.
-STAGES = {
-    "assigned": ("边查边改", "待下发督办"),
-    "noticed": ("限期整改", "已督办待整改"),
-    "submitted": ("跟踪销号", "已提交整改待核验"),
-    "closed": ("已销号", "核验通过已销号"),
-}
-
-
-# --- selectors -----------------------------------------------------------------------------------
-
-
-def groups_for(actor: Actor) -> QuerySet[InspectionGroup]:
-    return (
-        InspectionGroup.objects.filter(actor.scope_q(Perm.ALERT_VIEW, "region_code"))
-        .select_related("region")
-        .prefetch_related("members")
-        .order_by("region_code", "name")
-    )
-
-
-def plans_for(actor: Actor) -> QuerySet[InspectionPlan]:
-    return (
-        InspectionPlan.objects.filter(actor.scope_q(Perm.ALERT_VIEW, "region_code"))
-        .select_related("group")
-        .prefetch_related("targets")
-        .order_by("-start_date", "-id")
-    )
-
-
-def access_group(actor: Actor, pk: int, perm: Perm = Perm.ALERT_VIEW) -> InspectionGroup:
-    group = InspectionGroup.objects.select_related("region").filter(pk=pk).first()
-    if group is None:
-        raise NotFound()
-    actor.require(perm, group.region_code)
-    return group
-
-
-def access_plan(actor: Actor, pk: int, perm: Perm = Perm.ALERT_VIEW) -> InspectionPlan:
-    plan = InspectionPlan.objects.select_related("group").filter(pk=pk).first()
-    if plan is None:
-        raise NotFound()
-    actor.require(perm, plan.region_code)
-    return plan
-
-
-def access_visit(actor: Actor, pk: int, perm: Perm = Perm.ALERT_VIEW) -> InspectionVisit:
-    visit = InspectionVisit.objects.select_related("plan", "region").filter(pk=pk).first()
-    if visit is None:
-        raise NotFound()
-    actor.require(perm, visit.plan.region_code)
-    return visit
-
-
-# --- schedule ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Period:
-    """One due visit of the schedule: the visit is due from `start` and done by `end`."""
-
-    start: dt.date
-    end: dt.date
-    visits: list[InspectionVisit] = field(default_factory=list)
-    state: str = ""  # done / missed / due / upcoming, set by `plan_schedule`
-
-    @property
-    def done(self) -> bool:
-        return bool(self.visits)
-
-    def state_on(self, today: dt.date) -> str:
-        if self.visits:
-            return "done"
-        if self.end < today:
-            return "missed"
-        if self.start <= today:
-            return "due"
-        return "upcoming"
-
-
-def _month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def schedule_periods(frequency: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """Calendar periods of the frequency clipped to [start, end]: half months are the 1st–15th
-    and the 16th–month end, months are calendar months, quarters calendar quarters."""
-    if end < start:
-        return []
-    if frequency == Frequency.ONCE:
-        return [(start, end)]
-    out: list[tuple[dt.date, dt.date]] = []
-    cursor = start
-    while cursor <= end:
-        if frequency == Frequency.HALF_MONTH:
-            p_end = cursor.replace(day=15) if cursor.day <= 15 else _month_end(cursor)
-        elif frequency == Frequency.MONTH:
-            p_end = _month_end(cursor)
-        else:  # quarter
-            last_month = ((cursor.month - 1) // 3) * 3 + 3
-            p_end = _month_end(cursor.replace(month=last_month, day=1))
-        p_end = min(p_end, end)
-        out.append((cursor, p_end))
-        cursor = p_end + dt.timedelta(days=1)
-    return out
-
-
-def schedule_dates(plan: InspectionPlan) -> list[dt.date]:
-    """The dates from which each scheduled visit is due (e.g. every half month: the start,
-    then each 1st and 16th up to the end date)."""
-    return [start for start, _ in schedule_periods(plan.frequency, plan.start_date, plan.end_date)]
-
-
-@dataclass
-class TargetSchedule:
-    region: Region
-    periods: list[Period]
-
-    @property
-    def done(self) -> int:
-        return sum(1 for p in self.periods if p.done)
-
-
-def plan_schedule(
-    plan: InspectionPlan, visits: Sequence[InspectionVisit], today: dt.date | None = None
-) -> list[TargetSchedule]:
-    """Per target region, the scheduled periods and the visits (to the target or a place
-    inside it) that fell in each."""
-    today = today or timezone.localdate()
-    rows = []
-    for target in sorted(plan.targets.all(), key=lambda r: r.code):
-        periods = [
-            Period(s, e)
-            for s, e in schedule_periods(plan.frequency, plan.start_date, plan.end_date)
-        ]
-        for visit in visits:
-            if not visit.region_code.startswith(target.code):
-                continue
-            for period in periods:
-                if period.start <= visit.visited_on <= period.end:
-                    period.visits.append(visit)
-                    break
-        for period in periods:
-            period.state = period.state_on(today)
-        rows.append(TargetSchedule(region=target, periods=periods))
-    return rows
-
-
-# --- plan page -----------------------------------------------------------------------------------
-
-
-@dataclass
-class FindingRow:
-    finding: Finding
-    stage: str
-    state_label: str
-    state: str
-    overdue: bool
-
-
-@dataclass
-class PlanPage:
-    plan: InspectionPlan
-    visits: list[InspectionVisit]
-    schedule: list[TargetSchedule]
-    findings: list[FindingRow]
-    closed: int
-    open: int
-    overdue: int
-
-
-def finding_row(finding: Finding, today: dt.date) -> FindingRow:
-    alert = finding.alert
-    state = alert.case.state if alert is not None else ""
-    stage, label = STAGES.get(state, ("边查边改", "未转办"))
-    overdue = bool(
-        alert is not None and alert.is_open and alert.due_date and alert.due_date < today
-    )
-    return FindingRow(finding=finding, stage=stage, state_label=label, state=state, overdue=overdue)
-
-
-def plan_page(actor: Actor, pk: int, today: dt.date | None = None) -> PlanPage:
-    today = today or timezone.localdate()
-    plan = access_plan(actor, pk)
-    findings_qs = Finding.objects.select_related("alert__case", "household").order_by(
-        "deadline", "id"
-    )
-    visits = list(
-        plan.visits.select_related("region")
-        .prefetch_related(Prefetch("findings", queryset=findings_qs))
-        .order_by("visited_on", "id")
-    )
-    rows = [finding_row(f, today) for v in visits for f in v.findings.all()]
-    return PlanPage(
-        plan=plan,
-        visits=visits,
-        schedule=plan_schedule(plan, visits, today),
-        findings=rows,
-        closed=sum(1 for r in rows if r.state == "closed"),
-        open=sum(1 for r in rows if r.state != "closed"),
-        overdue=sum(1 for r in rows if r.overdue),
-    )
-
-
-# --- writes --------------------------------------------------------------------------------------
 
 
 def writable_region(actor: Actor, code: str, message: str) -> Region:
@@ -501,7 +292,3 @@ def record_finding(
     finding.save(update_fields=["alert"])
     _issue_notice(actor, alert, finding, today)
     return finding
-
-
-def findings_q(actor: Actor) -> Q:
-    return actor.scope_q(Perm.ALERT_VIEW, "region_code")
