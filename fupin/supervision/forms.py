@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 
-from fupin.core.errors import ValidationFailed
 from fupin.core.rules import SEVERITIES
 from fupin.core.web import StyledForm
 from fupin.workflows.engine import Step
@@ -18,19 +17,6 @@ from .selectors import STATUS_CHOICES, rule_choices
 
 TEXTAREA = {"rows": 3}
 ACCEPT = ".jpg,.jpeg,.png,.pdf,.doc,.docx,.xls,.xlsx"
-
-
-def show_errors(
-    form: forms.Form, exc: ValidationFailed, rename: dict[str, str] | None = None
-) -> None:
-    """The service's full Chinese message on top, its short notes by the fields they name
-    (`rename`: the service's field name → the form's)."""
-    form.add_error(None, exc.message)
-    for key, notes in (exc.errors or {}).items():
-        name = (rename or {}).get(key, key)
-        if name in form.fields and name != "__all__":
-            for note in notes:
-                form.add_error(name, note)
 
 
 class AlertFilterForm(StyledForm):

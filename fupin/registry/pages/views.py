@@ -4,7 +4,6 @@ yearly incomes and member changes. Views parse input, call one selector or servi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -15,8 +14,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from fupin.core.access import Actor, Perm, actor_of
-from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_bank_account, mask_phone
+from fupin.core.web import form_post
 from fupin.registry import codes, identity, selectors, services
 from fupin.registry.forms import (
     HOUSEHOLD_FORM_FIELDS,
@@ -47,17 +47,6 @@ def _can_edit(actor: Actor, household: Household) -> bool:
 def _warn(request: HttpRequest, warnings: list[Issue]) -> None:
     for issue in warnings:
         messages.warning(request, f"{issue.code} {issue.message}")
-
-
-def _save(form: Any, call: Callable[[], Any]) -> Any:
-    """Run a service; put its validation or conflict message on the form. None on failure."""
-    try:
-        return call()
-    except ValidationFailed as exc:
-        form.apply_errors(exc)
-    except Conflict as exc:
-        form.add_error(None, exc.message)
-    return None
 
 
 # --- list ------------------------------------------------------------------------------------
@@ -219,7 +208,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
         form = HouseholdCreateForm(request.POST, villages=villages)
         formset = MemberFormSet(request.POST, prefix="members")
         if form.is_valid() and formset.is_valid() and _check_ids(actor, formset.forms):
-            result = _save(
+            result = form_post(
                 form,
                 lambda: services.household_create(
                     actor=actor,
@@ -227,7 +216,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
                     data=form.data_for_service(),
                     members=cast(BaseMemberFormSet, formset).members(),
                 ),
-            )
+            ).value
             if result is not None:
                 messages.success(request, "贫困户已登记。")
                 _warn(request, result.warnings)
@@ -268,22 +257,21 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = HouseholdEditForm(request.POST, initial=initial)
         if form.is_valid():
-            try:
-                result = services.household_update(
+            posted = form_post(
+                form,
+                lambda: services.household_update(
                     actor=actor,
                     pk=household.pk,
                     version=form.cleaned_data["version"],
                     data=form.data_for_service(),
                     reason=form.cleaned_data.get("reason") or "",
-                )
-            except ValidationFailed as exc:
-                form.apply_errors(exc)
-            except Conflict as exc:
-                form.add_error(None, exc.message)
+                ),
+            )
+            if posted.conflict:
                 status = 409
-            else:
+            if posted.ok:
                 messages.success(request, "贫困户信息已保存。")
-                _warn(request, result.warnings)
+                _warn(request, posted.value.warnings)  # type: ignore[union-attr]
                 return redirect("registry:household_detail", pk=household.pk)
     else:
         form = HouseholdEditForm(initial={**initial, "version": household.version})
@@ -302,12 +290,12 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = MemberForm(request.POST)
         if form.is_valid() and _check_ids(actor, [form]):
-            result = _save(
+            result = form_post(
                 form,
                 lambda: services.member_add(
                     actor=actor, household_id=household.pk, data=form.data_for_service()
                 ),
-            )
+            ).value
             if result is not None:
                 messages.success(request, f"成员 {result[0].name} 已添加。")
                 _warn(request, result[1])
@@ -329,20 +317,20 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = MemberEditForm(request.POST, initial=initial)
         if form.is_valid() and _check_ids(actor, [form], exclude=member.pk):
-            try:
-                saved, warnings = services.member_update(
+            posted = form_post(
+                form,
+                lambda: services.member_update(
                     actor=actor,
                     member_id=member.pk,
                     version=form.cleaned_data["version"],
                     data=form.data_for_service(),
                     reason=form.cleaned_data.get("reason") or "",
-                )
-            except ValidationFailed as exc:
-                form.apply_errors(exc)
-            except Conflict as exc:
-                form.add_error(None, exc.message)
+                ),
+            )
+            if posted.conflict:
                 status = 409
-            else:
+            if posted.ok:
+                saved, warnings = posted.value  # type: ignore[misc]
                 messages.success(request, f"成员 {saved.name} 已保存。")
                 _warn(request, warnings)
                 return _to_tab(household, "members")
@@ -376,15 +364,18 @@ def income_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     existing = household.incomes.filter(year=year).first()
     if request.method == "POST":
         form = IncomeForm(request.POST)
-        if form.is_valid() and _save(
-            form,
-            lambda: services.income_save(
-                actor=actor,
-                household_id=household.pk,
-                year=year,
-                amounts=form.amounts(),
-                size=form.cleaned_data.get("size"),
-            ),
+        if (
+            form.is_valid()
+            and form_post(
+                form,
+                lambda: services.income_save(
+                    actor=actor,
+                    household_id=household.pk,
+                    year=year,
+                    amounts=form.amounts(),
+                    size=form.cleaned_data.get("size"),
+                ),
+            ).value
         ):
             messages.success(request, f"{year} 年度收入已保存。")
             return _to_tab(household, "incomes")
@@ -422,7 +413,7 @@ def change_create(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid() and member_form.is_valid():
             joining = kind in codes.JOINING_KINDS
             new_member = member_form.values() if joining or correction else None
-            result = _save(
+            result = form_post(
                 form,
                 lambda: services.member_change(
                     actor=actor,
@@ -435,7 +426,7 @@ def change_create(request: HttpRequest, pk: int) -> HttpResponse:
                     new_member=new_member,
                     new_head_id=form.cleaned_data.get("new_head"),
                 ),
-            )
+            ).value
             if result is not None:
                 change, warnings = result
                 messages.success(request, f"成员变更（{change.get_kind_display()}）已登记。")

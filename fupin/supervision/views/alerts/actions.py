@@ -13,12 +13,13 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from fupin.core.access import Actor, Perm, actor_of
-from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fupin.core.errors import NotFound, PermissionDenied
+from fupin.core.web import form_post, show_errors
 from fupin.workflows import engine as wf
 
 from ... import documents, engine, selectors, services
 from ...flows import FLOW
-from ...forms import AlertStepForm, RectificationForm, RunForm, show_errors
+from ...forms import AlertStepForm, RectificationForm, RunForm
 from ...models import Alert, RectificationFile
 from .common import T, detail_context, sweep_grants
 from .pages import rules_context
@@ -69,21 +70,23 @@ def alert_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         raise PermissionDenied(f"“{step.label}”由系统自动办理")
     form = AlertStepForm(request.POST, step=step)
     if form.is_valid():
-        try:
-            wf.transition(
+        posted = form_post(
+            form,
+            lambda: wf.transition(
                 actor=actor,
                 case_id=alert.case_id,
                 step=step.name,
                 version=form.cleaned_data["version"],
                 comment=form.cleaned_data.get("comment") or "",
                 data=form.step_data(),
-            )
-        except ValidationFailed as exc:
-            show_errors(form, exc)
-        except Conflict as exc:
-            messages.error(request, exc.message)
+            ),
+            place=show_errors,
+            conflict_on_form=False,
+        )
+        if posted.conflict:
+            messages.error(request, posted.conflict.message)
             return _page(request, actor, pk, 409)
-        else:
+        if posted.ok:
             messages.success(request, f"已办理“{step.label}”。")
             return redirect("supervision:alert_detail", pk=alert.pk)
     return _page(request, actor, pk, 200, step_forms={step.name: form})
@@ -95,16 +98,18 @@ def alert_rectify(request: HttpRequest, pk: int) -> HttpResponse:
     alert = _writable_alert(actor, pk)
     form = RectificationForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            services.submit_rectification(
+        posted = form_post(
+            form,
+            lambda: services.submit_rectification(
                 actor=actor,
                 alert_id=alert.pk,
                 content=form.cleaned_data["content"],
                 files=form.cleaned_data.get("attachments") or [],
-            )
-        except ValidationFailed as exc:
-            show_errors(form, exc, rename={"files": "attachments"})
-        else:
+            ),
+            place=lambda f, e: show_errors(f, e, rename={"files": "attachments"}),
+            catch_conflict=False,
+        )
+        if posted.ok:
             messages.success(request, "整改情况已保存。材料齐全后请点击“提交整改情况”报上级核验。")
             return redirect("supervision:alert_detail", pk=alert.pk)
     return _page(request, actor, pk, 200, rectification_form=form)

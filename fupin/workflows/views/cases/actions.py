@@ -14,12 +14,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fupin.core.web import form_post, show_errors
 
 from ... import engine, notices, selectors, services
 from ...flows import household_exit
 from ...forms import BatchForm, DocumentForm, LinkForm, OverrideForm, ResolveForm, StepForm
 from ...models import Case
-from .common import T, detail_context, require_case_view, show_errors
+from .common import T, detail_context, require_case_view
 from .pages import batch_steps
 
 MAX_LISTED_FAILURES = 20
@@ -49,20 +50,22 @@ def case_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     step = engine.flow_of(case.kind).step(name)
     form = StepForm(request.POST, step=step)
     if form.is_valid():
-        try:
-            engine.transition(
+        posted = form_post(
+            form,
+            lambda: engine.transition(
                 actor=actor,
                 case_id=case.pk,
                 step=step.name,
                 version=form.cleaned_data["version"],
                 comment=form.cleaned_data.get("comment") or "",
                 data=form.step_data(),
-            )
-        except ValidationFailed as exc:
-            show_errors(form, exc)
-        except Conflict as exc:
-            return _conflict(request, actor, pk, exc)
-        else:
+            ),
+            place=show_errors,
+            conflict_on_form=False,
+        )
+        if posted.conflict:
+            return _conflict(request, actor, pk, posted.conflict)
+        if posted.ok:
             messages.success(request, f"已办理“{step.label}”。")
             return redirect("workflows:case_detail", pk=case.pk)
     return _page(request, actor, pk, 200, step_forms={step.name: form})
@@ -114,17 +117,19 @@ def case_document(request: HttpRequest, pk: int) -> HttpResponse:
     case = _writable_case(actor, pk)
     form = DocumentForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            engine.attach_document(
+        posted = form_post(
+            form,
+            lambda: engine.attach_document(
                 actor=actor,
                 case=case,
                 kind=form.cleaned_data["kind"],
                 upload=form.cleaned_data["file"],
                 note=form.cleaned_data.get("note") or "",
-            )
-        except ValidationFailed as exc:
-            show_errors(form, exc)
-        else:
+            ),
+            place=show_errors,
+            catch_conflict=False,
+        )
+        if posted.ok:
             messages.success(request, "材料已上传。")
             return redirect("workflows:case_detail", pk=case.pk)
     return _page(request, actor, pk, 200, document_form=form)
@@ -146,18 +151,20 @@ def case_override(request: HttpRequest, pk: int) -> HttpResponse:
     case = _writable_case(actor, pk)
     form = OverrideForm(request.POST)
     if form.is_valid():
-        try:
-            household_exit.override_exit_criteria(
+        posted = form_post(
+            form,
+            lambda: household_exit.override_exit_criteria(
                 actor=actor,
                 case_id=case.pk,
                 version=form.cleaned_data["version"],
                 reason=form.cleaned_data["reason"],
-            )
-        except ValidationFailed as exc:
-            show_errors(form, exc)
-        except Conflict as exc:
-            return _conflict(request, actor, pk, exc)
-        else:
+            ),
+            place=show_errors,
+            conflict_on_form=False,
+        )
+        if posted.conflict:
+            return _conflict(request, actor, pk, posted.conflict)
+        if posted.ok:
             messages.success(request, "未达标放行理由已登记。")
             return redirect("workflows:case_detail", pk=case.pk)
     return _page(request, actor, pk, 200, override_form=form)
@@ -169,18 +176,20 @@ def case_link(request: HttpRequest, pk: int) -> HttpResponse:
     case = _writable_case(actor, pk)
     form = LinkForm(request.POST)
     if form.is_valid():
-        try:
-            services.link_household(
+        posted = form_post(
+            form,
+            lambda: services.link_household(
                 actor=actor,
                 case_id=case.pk,
                 version=form.cleaned_data["version"],
                 household_no=form.cleaned_data["household_no"],
-            )
-        except ValidationFailed as exc:
-            show_errors(form, exc)
-        except Conflict as exc:
-            return _conflict(request, actor, pk, exc)
-        else:
+            ),
+            place=show_errors,
+            conflict_on_form=False,
+        )
+        if posted.conflict:
+            return _conflict(request, actor, pk, posted.conflict)
+        if posted.ok:
             messages.success(request, "已关联农户。")
             return redirect("workflows:case_detail", pk=case.pk)
     return _page(request, actor, pk, 200, link_form=form)
@@ -194,16 +203,18 @@ def objection_resolve(request: HttpRequest, pk: int, objection_id: int) -> HttpR
         raise NotFound()
     form = ResolveForm(request.POST, prefix=f"o{objection_id}")
     if form.is_valid():
-        try:
-            notices.resolve_objection(
+        posted = form_post(
+            form,
+            lambda: notices.resolve_objection(
                 actor=actor,
                 objection_id=objection_id,
                 upheld=form.cleaned_data["upheld"],
                 resolution=form.cleaned_data["resolution"],
-            )
-        except ValidationFailed as exc:
-            show_errors(form, exc)
-        else:
+            ),
+            place=show_errors,
+            catch_conflict=False,
+        )
+        if posted.ok:
             messages.success(request, "异议核实结论已登记。")
             return redirect("workflows:case_detail", pk=case.pk)
     return _page(request, actor, pk, 200, resolve_forms={objection_id: form})

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from fupin.core import codelists
 from fupin.core.access import Actor, Perm
-from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.core.errors import PermissionDenied
 from fupin.core.masking import mask_phone
 from fupin.registry import codes, identity
 
@@ -24,15 +24,6 @@ from ...models import Case, DocumentKind, NoticeLevel, ObjectionStatus
 T = "workflows/cases/"
 PAGE_SIZE = 50
 BUTTON = {"forward": "btn-primary", "back": "btn-warning", "reject": "btn-danger"}
-
-
-def show_errors(form: Any, exc: ValidationFailed) -> None:
-    """The service's full Chinese message on top, its short per-field notes by the fields."""
-    form.add_error(None, exc.message)
-    for name, notes in (exc.errors or {}).items():
-        if name in form.fields:
-            for note in notes:
-                form.add_error(name, note)
 
 
 def require_case_view(actor: Actor) -> None:

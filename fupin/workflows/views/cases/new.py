@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fupin.core.web import show_errors
 from fupin.regions.models import Level, Region, VillageProfile
 from fupin.registry import selectors as registry_selectors
 from fupin.registry.forms import BaseMemberFormSet, MemberFormSet, StyledForm
@@ -29,7 +30,7 @@ from ...forms import (
     RegionExitForm,
 )
 from ...models import Case
-from .common import T, creator_grants, show_errors
+from .common import T, creator_grants
 
 HOUSEHOLD_KINDS = ("household_exit", "return_poverty", "member_change", "monitoring")
 
