@@ -13,8 +13,8 @@ from ninja import Field, Path, Query, Router, Status
 from ninja.orm import create_schema
 
 from fupin.core.access import Actor, Perm, actor_of
-from fupin.core.api import Schema
-from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.core.api import Schema, no_nul
+from fupin.core.errors import PermissionDenied
 from fupin.core.masking import mask_bank_account, mask_phone
 
 from .. import selectors, services
@@ -29,18 +29,6 @@ from ..schemas import (
 )
 
 router = Router(tags=["建档立卡"])
-
-
-def _no_nul(value: Any) -> None:
-    """PostgreSQL text cannot hold NUL: refuse it as bad input rather than fail."""
-    if isinstance(value, str) and "\x00" in value:
-        raise ValidationFailed("提交的内容含有非法字符")
-    if isinstance(value, dict):
-        for item in value.values():
-            _no_nul(item)
-    if isinstance(value, list):
-        for item in value:
-            _no_nul(item)
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -237,7 +225,7 @@ def list_households(request: HttpRequest, params: Query[ListParams]) -> dict[str
     if not actor.region_codes(Perm.HOUSEHOLD_VIEW):
         raise PermissionDenied()
     p = params
-    _no_nul(p.dict())
+    no_nul(p.dict())
     filters = selectors.HouseholdFilters(
         region=p.region or "",
         status=p.status or "",
@@ -278,7 +266,7 @@ def list_households(request: HttpRequest, params: Query[ListParams]) -> dict[str
 def create_household(request: HttpRequest, payload: HouseholdCreateIn) -> Status[dict[str, Any]]:
     actor = actor_of(request)
     body = payload.dict(exclude_unset=True)
-    _no_nul(body)
+    no_nul(body)
     village_code = body.pop("village_code")
     members = body.pop("members")
     body.setdefault("declared_size", 0)
@@ -308,7 +296,7 @@ def put_household(
 ) -> dict[str, Any]:
     actor = actor_of(request)
     body = payload.dict(exclude_unset=True)
-    _no_nul(body)
+    no_nul(body)
     version = body.pop("version")
     reason = body.pop("reason", "")
     result = services.household_update(
@@ -345,7 +333,7 @@ def add_member(
 ) -> Status[dict[str, Any]]:
     actor = actor_of(request)
     body = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    _no_nul(body)
+    no_nul(body)
     member, warnings = services.member_add(actor=actor, household_id=household_id, data=body)
     return Status(201, _member(actor, member, warnings))
 
@@ -358,7 +346,7 @@ def add_member(
 def put_member(request: HttpRequest, member_id: int, payload: MemberUpdateIn) -> dict[str, Any]:
     actor = actor_of(request)
     body = payload.dict(exclude_unset=True)
-    _no_nul(body)
+    no_nul(body)
     version = body.pop("version")
     reason = body.pop("reason", "")
     member, warnings = services.member_update(
@@ -395,7 +383,7 @@ def create_change(
 ) -> Status[dict[str, Any]]:
     actor = actor_of(request)
     body = payload.dict(exclude_unset=True)
-    _no_nul(body)
+    no_nul(body)
     new_member = body.get("new_member")
     change, warnings = services.member_change(
         actor=actor,

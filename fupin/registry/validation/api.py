@@ -9,7 +9,7 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from fupin.core.access import actor_of
-from fupin.core.api import Pagination, Schema
+from fupin.core.api import LazyPage, Pagination, Schema
 from fupin.regions.models import Region
 from fupin.registry.models import Doubt
 
@@ -92,37 +92,21 @@ def list_rules(request: HttpRequest, region: str | None = None) -> list[dict[str
     ]
 
 
-class _DoubtRows:
-    """Lazy list for the paginator: count and slice in SQL, shape rows per page."""
-
-    def __init__(self, qs: Any) -> None:
-        self.qs = qs
-        self.names = {r.code: r.name for r in selectors.all_rules()}
-
-    def count(self) -> int:
-        return int(self.qs.count())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, key: slice) -> list[dict[str, Any]]:
-        return [self._row(d) for d in self.qs[key]]
-
-    def _row(self, d: Doubt) -> dict[str, Any]:
-        return {
-            "id": d.pk,
-            "household_id": d.household_id,
-            "household_no": d.household.household_no,
-            "head_name": d.household.head_name,
-            "member_id": d.member_id,
-            "member_name": d.member.name if d.member else None,
-            "region_code": d.region_code,
-            "rule_code": d.rule_code,
-            "rule_name": self.names.get(d.rule_code, ""),
-            "severity": d.severity,
-            "message": d.message,
-            "found_at": d.found_at,
-        }
+def _doubt_row(d: Doubt, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "household_id": d.household_id,
+        "household_no": d.household.household_no,
+        "head_name": d.household.head_name,
+        "member_id": d.member_id,
+        "member_name": d.member.name if d.member else None,
+        "region_code": d.region_code,
+        "rule_code": d.rule_code,
+        "rule_name": names.get(d.rule_code, ""),
+        "severity": d.severity,
+        "message": d.message,
+        "found_at": d.found_at,
+    }
 
 
 @router.get("/registry/doubts/summary", response=SummaryOut, summary="疑点汇总：按规则、按下级区划")
@@ -156,4 +140,5 @@ def list_doubts(
         rule_code=(rule or "").strip().upper() or None,
         severity=severity or None,
     )
-    return _DoubtRows(qs)
+    names = {r.code: r.name for r in selectors.all_rules()}
+    return LazyPage.rows(qs, lambda d: _doubt_row(d, names))

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fupin.core.rules import RULES
 from fupin.workflows import engine
-from fupin.workflows.models import DocumentKind
+from fupin.workflows.presenters import step_out
 
 from ..models import Alert, Rectification
 from .common import alert_item, notice_out, region_names, rule_name
@@ -25,23 +25,6 @@ def _household(alert: Alert) -> dict[str, Any] | None:
         "head_name": household.head_name,
         "status_label": household.get_status_display(),
         "village_name": household.village.name,
-    }
-
-
-def _step(flow: engine.Flow, step: engine.Step, messages: list[str]) -> dict[str, Any]:
-    return {
-        "name": step.name,
-        "label": step.label,
-        "style": step.style,
-        "target": step.target,
-        "target_label": flow.state_label(step.target),
-        "who": step.who(),
-        "comment_required": step.comment_required,
-        "document": step.document,
-        "document_label": DocumentKind(step.document).label if step.document else None,
-        "fields": list(step.fields),
-        "ready": not messages,
-        "messages": messages,
     }
 
 
@@ -102,5 +85,5 @@ def alert_detail(actor: Any, alert: Alert) -> dict[str, Any]:
         ],
         "notices": [notice_out(n, today) for n in notices],
         "rectifications": [_rectification(r) for r in rectifications],
-        "steps": [_step(flow, step, messages) for step, messages in engine.preview(actor, case)],
+        "steps": [step_out(flow, step, messages) for step, messages in engine.preview(actor, case)],
     }

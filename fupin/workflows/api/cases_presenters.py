@@ -9,7 +9,8 @@ from fupin.core.access import Actor
 
 from .. import criteria, engine, risk
 from ..flows import household_exit
-from ..models import Case, DocumentKind, Objection
+from ..models import Case, Objection
+from ..presenters import step_out
 from .common import case_item, objection_out, safe_case_data
 
 
@@ -51,23 +52,6 @@ def _household(case: Case) -> dict[str, Any] | None:
     }
 
 
-def _step(flow: engine.Flow, step: engine.Step, messages: list[str]) -> dict[str, Any]:
-    return {
-        "name": step.name,
-        "label": step.label,
-        "style": step.style,
-        "target": step.target,
-        "target_label": flow.state_label(step.target),
-        "who": step.who(),
-        "comment_required": step.comment_required,
-        "document": step.document,
-        "document_label": DocumentKind(step.document).label if step.document else None,
-        "fields": list(step.fields),
-        "ready": not messages,
-        "messages": messages,
-    }
-
-
 def case_detail(actor: Actor, case: Case) -> dict[str, Any]:
     flow = engine.flow_of(case.kind)
     checklist = _checklist(case)
@@ -87,7 +71,7 @@ def case_detail(actor: Actor, case: Case) -> dict[str, Any]:
         "states": [{"code": code, "label": label} for code, label in flow.states.items()],
         "data": safe_case_data(actor, case.data),
         "household": _household(case),
-        "steps": [_step(flow, step, messages) for step, messages in engine.preview(actor, case)],
+        "steps": [step_out(flow, step, messages) for step, messages in engine.preview(actor, case)],
         "checklist": [c.__dict__ for c in checklist] if checklist is not None else None,
         "risk": _risk(case),
         "override": override,
