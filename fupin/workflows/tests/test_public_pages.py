@@ -240,15 +240,16 @@ def test_rate_limit(anon, village):
 
 
 def test_pdf_falls_back_to_the_builtin_cid_font(officials, village, monkeypatch):
+    from fupin.core.documents import fonts
     from fupin.workflows import pdf
 
     published = published_case(officials, village)
-    monkeypatch.setattr(pdf, "_candidates", lambda: ["/nonexistent/font.ttc"])
-    pdf.font_name.cache_clear()
+    monkeypatch.setattr(fonts, "_candidates", lambda: ["/nonexistent/font.ttc"])
+    fonts.font_name.cache_clear()
     try:
         content = pdf.notice_pdf(published.notice)
-        assert pdf.font_name() == pdf.FALLBACK_CID_FONT
+        assert fonts.font_name() == fonts.FALLBACK_CID_FONT
     finally:
-        pdf.font_name.cache_clear()
+        fonts.font_name.cache_clear()
     assert content.startswith(b"%PDF") and b"STSong-Light" in content
     assert published.head_id.encode() not in content
