@@ -67,6 +67,7 @@ NAV: list[tuple[str, list[NavItem]]] = [
             NavItem("用户与授权", "accounts:users", Perm.USER_VIEW),
             NavItem("参数设置", "web:parameters", Perm.PARAM_VIEW),
             NavItem("代码表管理", "web:codes", Perm.PARAM_VIEW),
+            NavItem("工作日历", "web:calendar", Perm.PARAM_VIEW),
             NavItem("审计日志", "audit:events", Perm.AUDIT_VIEW),
         ],
     ),

@@ -48,6 +48,7 @@ from fupin.core.calendar.admin import (
     calendar_years,
     can_edit,
     can_view,
+    require_edit,
 )
 from fupin.core.calendar.bundled import on_post_migrate, seed
 from fupin.core.calendar.days import (
@@ -100,6 +101,7 @@ __all__ = [
     "parse_workdays",
     "provisional_note",
     "remove_on_change",
+    "require_edit",
     "seed",
     "working_days_between",
     "year_status",

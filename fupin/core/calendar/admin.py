@@ -75,7 +75,7 @@ def _require_view(actor: CalendarActor) -> None:
         raise PermissionDenied()
 
 
-def _require_edit(actor: CalendarActor) -> None:
+def require_edit(actor: CalendarActor) -> None:
     if not actor.has_perm(EDIT_PERM) or actor.is_read_only:
         raise PermissionDenied()
     if not can_edit(actor):
@@ -295,7 +295,7 @@ def calendar_year_save(
     (the audit trail shows exactly those); the year's status is kept."""
     from fupin.core.models import CalendarDay, CalendarYear
 
-    _require_edit(actor)
+    require_edit(actor)
     _check_year(year)
     basis = (basis or "").strip()
     days, h_errors, w_errors = _check_days(year, holidays, workdays)
@@ -364,7 +364,7 @@ def calendar_year_set_status(
     provisional; an official year needs its holidays entered first."""
     from fupin.core.models import CalendarYear
 
-    _require_edit(actor)
+    require_edit(actor)
     _check_year(year)
     if status not in (OFFICIAL, PROVISIONAL):
         raise ValidationFailed("状态不正确", errors={"status": ["应为正式公布或暂定"]})

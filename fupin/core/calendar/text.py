@@ -30,6 +30,10 @@ class Holiday:
     name: str
     line: int | None = None
 
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
 
 @dataclass(frozen=True)
 class Workday:
