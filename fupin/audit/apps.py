@@ -21,12 +21,14 @@ class AuditConfig(platform.FupinApp):
     api_routers = (("/", "fupin.audit.api.router"),)
 
     def register(self) -> None:
-        from fupin.core.models import CodeItem, Parameter
+        from fupin.core.models import CalendarDay, CalendarYear, CodeItem, Parameter
 
         from . import params  # noqa: F401  (declares audit.retention_days)
         from .registry import audit, install_triggers
 
         audit(Parameter)
         audit(CodeItem)
+        audit(CalendarYear)
+        audit(CalendarDay)
 
         post_migrate.connect(install_triggers, dispatch_uid="fupin.audit.install_triggers")

@@ -17,14 +17,19 @@ class CoreConfig(platform.FupinApp):
 
     def register(self) -> None:
         from . import (
+            calendar,
             codelists,
             param_defaults,  # noqa: F401  (declares the policy parameters)
         )
-        from .models import CodeItem
+        from .models import CalendarDay, CalendarYear, CodeItem
 
         # A fresh database and code values added since the last migrate get their items.
         post_migrate.connect(
             codelists.on_post_migrate, sender=self, dispatch_uid="fupin.core.codelists.sync"
+        )
+        # The official holiday calendar 2004–2026 for the years a database lacks.
+        post_migrate.connect(
+            calendar.on_post_migrate, sender=self, dispatch_uid="fupin.core.calendar.seed"
         )
         for signal in (post_save, post_delete):
             signal.connect(
@@ -32,3 +37,9 @@ class CoreConfig(platform.FupinApp):
                 sender=CodeItem,
                 dispatch_uid=f"fupin.core.codelists.invalidate.{signal is post_save}",
             )
+            for model in (CalendarYear, CalendarDay):  # a save outside the services (a shell)
+                signal.connect(
+                    calendar.on_saved,
+                    sender=model,
+                    dispatch_uid=f"fupin.core.calendar.invalidate.{model.__name__}.{signal is post_save}",
+                )

@@ -1,4 +1,4 @@
-"""Base model and the parameter table."""
+"""Base model, the parameter table, code items and the working-day calendar."""
 
 from __future__ import annotations
 
@@ -99,3 +99,57 @@ class CodeItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.list_key}.{self.value} {self.label}"
+
+
+class CalendarYear(BaseModel):
+    """One year of the official working-day calendar (fupin.core.calendar): whether its
+    holiday arrangement is the one the State Council published or still provisional, where
+    it came from, and (BaseModel) who entered or last edited it and when. Its exceptions to
+    the Mon–Fri rule are the `CalendarDay` rows; a year without a row is unknown (weekends
+    only)."""
+
+    class Status(models.TextChoices):
+        OFFICIAL = "official", "正式公布"
+        PROVISIONAL = "provisional", "暂定"
+
+    class Source(models.TextChoices):
+        PACKAGE = "package", "随系统导入"
+        MANUAL = "manual", "管理员录入"
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    status = models.CharField(
+        "状态", max_length=12, choices=Status.choices, default=Status.PROVISIONAL
+    )
+    source = models.CharField("来源", max_length=10, choices=Source.choices, default=Source.MANUAL)
+    basis = models.CharField("依据", max_length=200, blank=True, default="")
+
+    class Meta:
+        verbose_name = "工作日历年度"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年（{self.get_status_display()}）"
+
+
+class CalendarDay(models.Model):
+    """A date that breaks the Mon–Fri rule: a holiday (放假, named after its festival; the
+    weekend days inside a holiday are listed too, as the notice lists them) or an adjusted
+    working day (调休上班, a Saturday or Sunday). Each date belongs to the year it falls in."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "放假"
+        WORKDAY = "workday", "调休上班"
+
+    calendar_year = models.ForeignKey(
+        CalendarYear, verbose_name="年度", on_delete=models.CASCADE, related_name="days"
+    )
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=8, choices=Kind.choices)
+    name = models.CharField("节日", max_length=40, blank=True, default="")
+
+    class Meta:
+        verbose_name = "工作日历例外日"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"

@@ -14,6 +14,7 @@ class WebConfig(platform.FupinApp):
             (
                 platform.NavItem("参数设置", "web:parameters", Perm.PARAM_VIEW, 20),
                 platform.NavItem("代码表管理", "web:codes", Perm.PARAM_VIEW, 30),
+                platform.NavItem("工作日历", "web:calendar", Perm.PARAM_VIEW, 35),
             ),
             900,
         ),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import codes, parameters
+from . import calendar, codes, parameters
 
 app_name = "web"
 
@@ -11,4 +11,8 @@ urlpatterns = [
     path("codes/", codes.codes, name="codes"),
     path("codes/add/", codes.code_add, name="code_add"),
     path("codes/<int:pk>/", codes.code_update, name="code_update"),
+    path("calendar/", calendar.calendar_years, name="calendar"),
+    path("calendar/<int:year>/", calendar.calendar_year, name="calendar_year"),
+    path("calendar/<int:year>/save/", calendar.calendar_year_save, name="calendar_year_save"),
+    path("calendar/<int:year>/status/", calendar.calendar_year_status, name="calendar_year_status"),
 ]

@@ -1,0 +1,216 @@
+"""The calendar as stored, behind a small process-local cache (the package's notes).
+
+The whole table is a few hundred rows (about 35 exceptions a year), so one query loads it
+into a snapshot that answers every question without touching the database again: the
+status of each year, the holidays and adjusted working days by date, and a prefix sum of
+the adjustments to the Mon–Fri rule so that counting working days between two dates is two
+binary searches, not a walk over the days.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db.transaction import TransactionManagementError
+
+TTL_SECONDS = 30.0
+TABLES = ("core_calendaryear", "core_calendarday")
+
+OFFICIAL = "official"
+PROVISIONAL = "provisional"
+UNKNOWN = "unknown"
+HOLIDAY = "holiday"
+WORKDAY = "workday"
+PACKAGE = "package"
+MANUAL = "manual"
+
+
+def weekdays_through(ordinal: int) -> int:
+    """How many Mon–Fri days there are from 0001-01-01 (a Monday, ordinal 1) through
+    `ordinal`."""
+    return (ordinal // 7) * 5 + min(ordinal % 7, 5)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    years: dict[int, str]  # year → official / provisional
+    holidays: dict[date, str]  # date → the festival's name
+    workdays: dict[date, str]  # date → the festival it is worked for (may be "")
+    loaded_at: float = field(default_factory=time.monotonic)
+    # Dates where the Mon–Fri rule is wrong (ordinals, sorted) and the running sum of the
+    # corrections through each: −1 for a holiday on a weekday, +1 for a worked weekend day.
+    _adjust_at: list[int] = field(default_factory=list, repr=False)
+    _adjust_sum: list[int] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def build(
+        cls,
+        years: dict[int, str],
+        days: Iterable[tuple[date, str, str]],  # (date, "holiday" | "workday", name)
+    ) -> Snapshot:
+        holidays: dict[date, str] = {}
+        workdays: dict[date, str] = {}
+        corrections: list[tuple[int, int]] = []
+        for day, kind, name in days:
+            weekend = day.weekday() >= 5
+            if kind == HOLIDAY:
+                holidays[day] = name
+                if not weekend:
+                    corrections.append((day.toordinal(), -1))
+            else:
+                workdays[day] = name
+                if weekend:
+                    corrections.append((day.toordinal(), 1))
+        corrections.sort()
+        running = 0
+        sums = []
+        for _, delta in corrections:
+            running += delta
+            sums.append(running)
+        return cls(
+            years=years,
+            holidays=holidays,
+            workdays=workdays,
+            _adjust_at=[o for o, _ in corrections],
+            _adjust_sum=sums,
+        )
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() < 5
+
+    def working_days_through(self, day: date) -> int:
+        """W(day): the working days from the beginning of time through `day` (only the
+        differences mean anything)."""
+        ordinal = day.toordinal()
+        i = bisect.bisect_right(self._adjust_at, ordinal)
+        return weekdays_through(ordinal) + (self._adjust_sum[i - 1] if i else 0)
+
+    def status(self, year: int) -> str:
+        return self.years.get(year, UNKNOWN)
+
+
+@functools.cache
+def package_snapshot() -> Snapshot:
+    """The bundled data, used before the tables exist (a first `migrate`, system checks)."""
+    from fupin.core.calendar.bundled import package_years
+
+    years: dict[int, str] = {}
+    days: list[tuple[date, str, str]] = []
+    for year, year_days in package_years().items():
+        years[year] = OFFICIAL
+        days += year_days
+    return Snapshot.build(years, days)
+
+
+_cache: dict[str, Snapshot] = {}  # alias → committed rows, shared by the process's threads
+_tables: dict[tuple[str, str], bool | float] = {}  # (alias, db name) → True or when it was absent
+
+
+@dataclass
+class _Pending:
+    """A transaction of this thread that wrote the calendar and has not committed yet."""
+
+    callback: Any  # our on_commit callback: still registered ⇔ that transaction is open
+    snapshot: Snapshot | None = None
+
+
+class _Local(threading.local):
+    def __init__(self) -> None:
+        self.pending: dict[str, _Pending] = {}
+
+
+_local = _Local()
+
+
+def tables_exist(using: str = DEFAULT_DB_ALIAS, *, refresh: bool = False) -> bool:
+    conn = connections[using]
+    key = (using, str(conn.settings_dict.get("NAME")))
+    known = _tables.get(key)
+    if known is True and not refresh:
+        return True
+    if isinstance(known, float) and not refresh and time.monotonic() - known < TTL_SECONDS:
+        return False
+    try:
+        names = set(conn.introspection.table_names())
+    except (DatabaseError, TransactionManagementError):
+        names = set()  # no database (a system check without one): the bundled data
+    exists = all(t in names for t in TABLES)
+    _tables[key] = True if exists else time.monotonic()
+    return exists
+
+
+def _load(using: str) -> Snapshot | None:
+    from fupin.core.models import CalendarDay, CalendarYear
+
+    if not tables_exist(using):
+        return None
+    try:
+        years = dict(CalendarYear.objects.using(using).values_list("year", "status"))
+        days = list(CalendarDay.objects.using(using).values_list("date", "kind", "name"))
+    except TransactionManagementError:  # a broken transaction: nothing may run in it
+        return None
+    return Snapshot.build(years, days)
+
+
+def _pending(using: str) -> _Pending | None:
+    entry = _local.pending.get(using)
+    if entry is None:
+        return None
+    # run_on_commit holds (savepoint ids, func, robust); a savepoint rollback drops its own.
+    if any(hook[1] is entry.callback for hook in connections[using].run_on_commit):
+        return entry
+    del _local.pending[using]  # the transaction that wrote rolled back
+    return None
+
+
+def current(using: str = DEFAULT_DB_ALIAS) -> Snapshot:
+    """The calendar this thread should see: its own uncommitted writes inside the
+    transaction that made them, otherwise the committed rows (cached for TTL_SECONDS)."""
+    pending = _pending(using)
+    if pending is not None:
+        if pending.snapshot is None:
+            pending.snapshot = _load(using)
+        return pending.snapshot or package_snapshot()
+    snapshot = _cache.get(using)
+    if snapshot is None or time.monotonic() - snapshot.loaded_at > TTL_SECONDS:
+        loaded = _load(using)
+        if loaded is None:
+            return snapshot or package_snapshot()
+        _cache[using] = snapshot = loaded
+    return snapshot
+
+
+def _committed(using: str) -> None:
+    _local.pending.pop(using, None)
+    _cache.pop(using, None)
+
+
+def invalidate(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Forget the cached calendar after a write. The services and the seed call it; call it
+    after writing the tables any other way."""
+    _cache.pop(using, None)
+    if not connections[using].in_atomic_block:
+        return  # autocommit: the write is already visible to every later read
+    entry = _pending(using)
+    if entry is not None:
+        entry.snapshot = None
+        return
+    callback = functools.partial(_committed, using)
+    transaction.on_commit(callback, using=using)
+    _local.pending[using] = _Pending(callback)
+
+
+def on_saved(using: str = DEFAULT_DB_ALIAS, **_: Any) -> None:
+    invalidate(using)
