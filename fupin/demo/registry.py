@@ -670,7 +670,7 @@ def load_registry(
 
     started = time.monotonic()
     timings: dict[str, float] = {}
-    today = today or dt.date.today()  # noqa: DTZ011 — a calendar date
+    today = today or timezone.localdate()
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from fupin.core import codelists, params
 from fupin.core.access import Actor, Perm
@@ -132,7 +133,7 @@ LABOUR_AGE = 16
 
 def default_labour(birth_date: dt.date, today: dt.date | None = None) -> str:
     """The labour value for a member entered without one: children are not labour force."""
-    today = today or dt.date.today()  # noqa: DTZ011
+    today = today or timezone.localdate()
     age = (
         today.year
         - birth_date.year
@@ -234,7 +235,7 @@ def household_create(
         Bundle(
             household=household,
             members=built,
-            today=today or dt.date.today(),  # noqa: DTZ011
+            today=today or timezone.localdate(),
             poverty_line=poverty,
             monitoring_line=monitoring,
         )
@@ -272,7 +273,7 @@ def bundle_for(household: Household, today: dt.date | None = None) -> Bundle:
         household=household,
         members=list(household.members.order_by("id")),
         incomes=list(household.incomes.order_by("year")),
-        today=today or dt.date.today(),  # noqa: DTZ011
+        today=today or timezone.localdate(),
         poverty_line=poverty,
         monitoring_line=monitoring,
     )
@@ -569,7 +570,7 @@ def member_change(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("请填写变更原因", errors={"reason": ["请填写变更原因"]})
-    if occurred_on > dt.date.today():  # noqa: DTZ011
+    if occurred_on > timezone.localdate():
         raise ValidationFailed("发生日期不能晚于今天", errors={"occurred_on": ["不能晚于今天"]})
     if evidence:
         _check_evidence(evidence)

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from fupin.core import params
 from fupin.regions.models import Level, Region
@@ -200,7 +201,7 @@ class Checking(Staging):
         # Parameters resolve per village and year; cache them for the whole run.
         param = functools.lru_cache(maxsize=None)(_param)
         lines = functools.lru_cache(maxsize=None)(_lines)
-        today = dt.date.today()  # noqa: DTZ011
+        today = timezone.localdate()
         last = ""
         hh_cols = ", ".join(["row_no", *HH_FIELDS])
         mem_cols = ", ".join(["row_no", "bad", *MEM_FIELDS])
