@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from fupin.core import params
 from fupin.regions.models import Level, Region
-from fupin.registry import identity
+from fupin.registry import codes, identity
 from fupin.registry import services as registry_services
 from fupin.registry.validation import Bundle, Severity, all_rules
 
@@ -317,16 +317,9 @@ class Checking(Staging):
     @staticmethod
     def _income(values: dict[str, Any]) -> SimpleNamespace:
         amounts = {f: values[f] or Decimal("0") for f in INCOME_FIELDS}
-        transfer = sum(
-            (amounts[f] for f in INCOME_FIELDS if f.startswith("transfer_")), Decimal("0")
-        )
-        net = (
-            amounts["wage"]
-            + amounts["business"]
-            + amounts["property_income"]
-            + transfer
-            - amounts["production_costs"]
-        )
+        transfer = sum((amounts[f] for f in codes.TRANSFER_INCOME), Decimal("0"))
+        earned = sum((amounts[f] for f in codes.EARNED_INCOME), Decimal("0"))
+        net = earned + transfer - sum((amounts[f] for f in codes.INCOME_COSTS), Decimal("0"))
         size = values["declared_size"] or 0
         per_capita = (net / size).quantize(Decimal("0.01")) if size else Decimal("0")
         return SimpleNamespace(
