@@ -17,6 +17,7 @@ from fupin.core import codelists, params
 from fupin.core.access import Actor, Perm
 from fupin.core.errors import Conflict, NotFound, ValidationFailed
 from fupin.core.masking import mask_name
+from fupin.core.text import clean_text
 from fupin.regions.models import Level, Region
 
 from . import codes, identity
@@ -555,9 +556,7 @@ def member_change(
     require_write(actor, household.region_code)
     if kind not in codes.MemberChangeKind.values:
         raise ValidationFailed("变更类型无效", errors={"kind": ["请选择变更类型"]})
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("请填写变更原因", errors={"reason": ["请填写变更原因"]})
+    reason = clean_text(reason, "reason", "变更原因")
     if occurred_on > timezone.localdate():
         raise ValidationFailed("发生日期不能晚于今天", errors={"occurred_on": ["不能晚于今天"]})
     if evidence:
