@@ -56,3 +56,33 @@ def test_time_is_read_in_the_configured_zone() -> None:
         if _is_naive_clock(node)
     ]
     assert found == []
+
+
+# Files that may touch os.environ, and why: it is not configuration they read.
+ENVIRONMENT_ALLOWED = {
+    # A worker process inherits this one's environment, with its database and media folder.
+    "fupin/registry/io/services.py",
+    # FUPIN_SMS_*: moving into settings on its own branch.
+    "fupin/supervision/notify.py",
+}
+
+
+def _reads_environment(node: ast.AST) -> bool:
+    if isinstance(node, ast.Attribute):
+        return _dotted(node) in ("os.environ", "os.getenv", "os.environb")
+    if isinstance(node, ast.ImportFrom) and node.module == "os":
+        return any(alias.name in ("environ", "getenv", "environb") for alias in node.names)
+    return False
+
+
+def test_only_settings_read_the_environment() -> None:
+    """config/settings reads every variable into a setting; code reads `settings.X`, so
+    tests override a setting and one place lists what a deployment may set."""
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path, tree in _modules("fupin")
+        if str(path.relative_to(ROOT)) not in ENVIRONMENT_ALLOWED and "tests" not in path.parts
+        for node in ast.walk(tree)
+        if _reads_environment(node)
+    ]
+    assert found == []
