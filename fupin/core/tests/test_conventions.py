@@ -50,7 +50,7 @@ def test_time_is_read_in_the_configured_zone() -> None:
     """In a UTC container `date.today()` is yesterday until 08:00 Beijing time; the house reads
     `timezone.localdate()` / `timezone.now()` / `timezone.localtime()` instead."""
     found = [
-        f"{path.relative_to(ROOT)}:{node.lineno}"
+        f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', '?')}"
         for path, tree in _modules(*SOURCES)
         for node in ast.walk(tree)
         if _is_naive_clock(node)
@@ -79,7 +79,7 @@ def test_only_settings_read_the_environment() -> None:
     """config/settings reads every variable into a setting; code reads `settings.X`, so
     tests override a setting and one place lists what a deployment may set."""
     found = [
-        f"{path.relative_to(ROOT)}:{node.lineno}"
+        f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', '?')}"
         for path, tree in _modules("fupin")
         if str(path.relative_to(ROOT)) not in ENVIRONMENT_ALLOWED and "tests" not in path.parts
         for node in ast.walk(tree)

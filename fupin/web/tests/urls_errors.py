@@ -2,9 +2,10 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
-from config.urls import handler403, handler404, handler500, urlpatterns  # noqa: F401
+from config import urls as site
+from config.urls import handler403, handler404, handler500  # noqa: F401
 
 
 def forbidden_view(request: HttpRequest) -> HttpResponse:
@@ -15,8 +16,8 @@ def broken_view(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("boom")
 
 
-urlpatterns = [
-    *urlpatterns,
+urlpatterns: list[URLPattern | URLResolver] = [
+    *site.urlpatterns,
     path("test-errors/403/", forbidden_view),
     path("test-errors/500/", broken_view),
 ]
