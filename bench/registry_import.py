@@ -44,6 +44,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import ROOT, peak_rss_mb, print_table, setup_django
+from django.utils import timezone
 
 OUT = ROOT / "var" / "bench"
 XLSX_MAX_ROWS = 1_048_575  # rows per sheet below the header
@@ -51,7 +52,6 @@ ORM_SAMPLE = 20_000
 SIZES = (1, 2, 3, 3, 4, 5, 4, 3, 2, 4)  # 31 persons per 10 households: 3.1 on average
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国红梅文玉林春海波宇鑫"
-TODAY = dt.date.today()  # noqa: DTZ011 - ages for schooling
 
 
 # --- deterministic data --------------------------------------------------------------------
@@ -95,6 +95,7 @@ def generate(persons: int, county: str, villages: list[str]) -> Iterator[dict[st
     spouses = Births(dt.date(1955, 1, 1), dt.date(1985, 12, 31), False)
     sons = Births(dt.date(2000, 1, 1), dt.date(2018, 12, 31), True)
     daughters = Births(dt.date(2000, 1, 1), dt.date(2018, 12, 31), False)
+    today = timezone.localdate()  # ages for schooling; settings are configured by now
     causes = list(codes.Cause.values)
     attributes = ("general", "general", "general", "dibao", "tekun")
     done = i = 0
@@ -113,7 +114,7 @@ def generate(persons: int, county: str, villages: list[str]) -> Iterator[dict[st
                 relation, (birth, seq) = "son", sons.next()
             else:
                 relation, (birth, seq) = "daughter", daughters.next()
-            age = TODAY.year - birth.year - ((TODAY.month, TODAY.day) < (birth.month, birth.day))
+            age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
             schooling, education = (
                 _schooling(age)
                 if relation in ("son", "daughter")

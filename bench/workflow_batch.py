@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import measure, peak_rss_mb, print_table, setup_django
+from django.utils import timezone
 
 COUNTY = "510981"
 
@@ -35,7 +36,7 @@ def make_cases(count: int, tag: str) -> list[int]:
     township = Region.objects.filter(code__startswith=COUNTY, level=4).order_by("code").first()
     assert township is not None
     villages = list(Region.objects.filter(code__startswith=township.code, level=5).order_by("code"))
-    today = dt.date.today()  # noqa: DTZ011
+    today = timezone.localdate()
     with transaction.atomic():
         households = Household.objects.bulk_create(
             Household(

@@ -87,7 +87,18 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_config(VAR_DIR)}
+# DATABASE_URL (postgresql://…) names the server; without it a private embedded PostgreSQL
+# runs under var/pgdata. FUPIN_DB_NAME overrides the database name (benchmarks, import workers
+# started by tests), FUPIN_TEST_DB_NAME names the test database (parallel runs).
+DATABASES = {
+    "default": database_config(
+        VAR_DIR,
+        url=os.environ.get("DATABASE_URL", ""),
+        name=os.environ.get("FUPIN_DB_NAME"),
+        conn_max_age=int(os.environ.get("FUPIN_CONN_MAX_AGE", "0")),
+        test_name=os.environ.get("FUPIN_TEST_DB_NAME"),
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -162,6 +173,16 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# The master key for ID-number encryption: base64 of 32 bytes. Empty (development, tests):
+# fupin.core.crypto generates one under var/keys/; production settings require it.
+FUPIN_DATA_KEY = os.environ.get("FUPIN_DATA_KEY", "")
+# Processes that parse a large import file; None: the CPUs this process may use, at most 4.
+FUPIN_IMPORT_WORKERS = (
+    int(os.environ["FUPIN_IMPORT_WORKERS"])
+    if os.environ.get("FUPIN_IMPORT_WORKERS", "").strip()
+    else None
+)
 
 # Lockout is per account, not per IP: a whole township office shares one NAT address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -20,6 +20,7 @@ from django.db.models import F
 from fupin.core.access import Actor, GrantInUse, Perm, declared_permissions
 from fupin.core.context import audit_context
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fupin.core.text import clean_text
 from fupin.regions.models import Level, Region
 
 from .models import ApiToken, Grant, PermissionSeed, Role, User
@@ -167,11 +168,10 @@ def user_create(
         )
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationFailed("该用户名已存在", errors={"username": ["该用户名已存在"]})
-    if not (real_name or "").strip():
-        raise ValidationFailed("请填写姓名", errors={"real_name": ["请填写姓名"]})
+    real_name = clean_text(real_name, "real_name", "姓名")
     user = User(
         username=username,
-        real_name=real_name.strip(),
+        real_name=real_name,
         phone=_validate_phone(phone),
         title=(title or "").strip(),
         must_change_password=True,
@@ -198,10 +198,9 @@ def user_update(
 ) -> User:
     user = _load_user(user_id)
     require_manage_user(actor, user)
-    if not (real_name or "").strip():
-        raise ValidationFailed("请填写姓名", errors={"real_name": ["请填写姓名"]})
+    real_name = clean_text(real_name, "real_name", "姓名")
     updated = User.objects.filter(pk=user.pk, version=version).update(
-        real_name=real_name.strip(),
+        real_name=real_name,
         phone=_validate_phone(phone, exclude_pk=user.pk),
         title=(title or "").strip(),
         email=(email or "").strip(),
@@ -316,9 +315,7 @@ def token_create(
 
     if actor.user_id is None:
         raise PermissionDenied()
-    name = (name or "").strip()
-    if not name:
-        raise ValidationFailed("请填写令牌用途", errors={"name": ["请填写令牌用途"]})
+    name = clean_text(name, "name", "令牌用途")
     raw = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user_id=actor.user_id,

@@ -2,9 +2,9 @@
 
 A raw database read never shows an ID number in clear: the column holds a random-nonce AES-GCM
 ciphertext, and exact lookup / uniqueness use an HMAC-SHA256 digest under a key derived from
-the same master key. The master key comes from FUPIN_DATA_KEY (base64 of 32 bytes); without it,
-development machines generate one under var/keys/ (production must set the variable: the
-deploy check refuses to run without it).
+the same master key. The master key is the setting FUPIN_DATA_KEY (base64 of 32 bytes, read
+from the environment variable of that name by config/settings); without it, development
+machines generate one under var/keys/ (production settings refuse to start without it).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +24,7 @@ NONCE_BYTES = 12
 
 @lru_cache(maxsize=1)
 def _master_key() -> bytes:
-    raw = os.environ.get("FUPIN_DATA_KEY", "").strip()
+    raw = (settings.FUPIN_DATA_KEY or "").strip()
     if raw:
         key = base64.b64decode(raw)
     else:

@@ -7,7 +7,6 @@ that never touch the database (ruff, mypy, collectstatic) never start it.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
@@ -33,23 +32,33 @@ def parse_database_url(url: str) -> dict[str, Any]:
     }
 
 
-def database_config(var_dir: Path) -> dict[str, Any]:
-    url = os.environ.get("DATABASE_URL", "").strip()
+def database_config(
+    var_dir: Path,
+    *,
+    url: str = "",
+    name: str | None = None,
+    conn_max_age: int = 0,
+    test_name: str | None = None,
+) -> dict[str, Any]:
+    """Django's DATABASES["default"] from the values settings read from the environment:
+    the server's `url` (empty: the embedded server under `var_dir`), a database `name`
+    overriding the URL's or the embedded default, and the test database's name."""
+    url = url.strip()
     if url:
         config = parse_database_url(url)
-        if os.environ.get("FUPIN_DB_NAME"):
-            config["NAME"] = os.environ["FUPIN_DB_NAME"]
+        if name:
+            config["NAME"] = name
     else:
         config = {
             "ENGINE": "fupin.core.embedded",
-            "NAME": os.environ.get("FUPIN_DB_NAME", EMBEDDED_DB_NAME),
+            "NAME": EMBEDDED_DB_NAME if name is None else name,
             "USER": "postgres",
             "PASSWORD": "",
             "HOST": "",
             "PORT": "",
             "PGDATA": str(var_dir / "pgdata"),
         }
-    config["CONN_MAX_AGE"] = int(os.environ.get("FUPIN_CONN_MAX_AGE", "0"))
+    config["CONN_MAX_AGE"] = conn_max_age
     config["CONN_HEALTH_CHECKS"] = True
-    config["TEST"] = {"NAME": os.environ.get("FUPIN_TEST_DB_NAME") or None}
+    config["TEST"] = {"NAME": test_name or None}
     return config

@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from .errors import ValidationFailed
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -63,7 +65,7 @@ def parse(value: str, *, today: dt.date | None = None) -> IdInfo:
         raise ValidationFailed(
             f"身份证号“{number}”中的出生日期无效", errors={"id_number": ["出生日期无效"]}
         ) from exc
-    today = today or dt.date.today()  # noqa: DTZ011 - a calendar date, not an instant
+    today = today or timezone.localdate()
     if birth > today or birth.year < 1890:
         raise ValidationFailed(
             f"身份证号“{number}”中的出生日期不合理", errors={"id_number": ["出生日期不合理"]}

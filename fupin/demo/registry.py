@@ -31,7 +31,7 @@ from fupin.audit.services import bulk_audit, finish_batch, start_batch
 from fupin.core import idnumber
 from fupin.core.access import Actor
 from fupin.regions.models import Level, Region, VillageProfile
-from fupin.registry import identity
+from fupin.registry import codes, identity
 from fupin.registry.models import Household
 from fupin.registry.services import line_lookup
 
@@ -380,16 +380,7 @@ INCOME_COLUMNS = [
     "county_code",
     "year",
     "size",
-    "wage",
-    "business",
-    "property_income",
-    "transfer_dibao",
-    "transfer_tekun",
-    "transfer_pension",
-    "transfer_eco",
-    "transfer_family_planning",
-    "transfer_other",
-    "production_costs",
+    *codes.INCOME_FIELDS,
 ]
 
 
@@ -670,7 +661,7 @@ def load_registry(
 
     started = time.monotonic()
     timings: dict[str, float] = {}
-    today = today or dt.date.today()  # noqa: DTZ011 — a calendar date
+    today = today or timezone.localdate()
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(

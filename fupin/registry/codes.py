@@ -189,3 +189,24 @@ ETHNICITIES = [
     "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族",
     "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族",
 ]  # fmt: skip
+
+# The parts of a year's income (field name → label), in the one order that the model, the
+# entry form, the API, the import layout, the exports, the rules and the demo all follow:
+# earned and property income, the transfer parts (their sum is 转移性收入), and last the
+# production costs that are subtracted (人均纯收入 = (income − costs) / size).
+EARNED_INCOME = {
+    "wage": "工资性收入",
+    "business": "生产经营性收入",
+    "property_income": "财产性收入",
+}
+TRANSFER_INCOME = {
+    "transfer_dibao": "低保金",
+    "transfer_tekun": "特困供养金",
+    "transfer_pension": "养老金",
+    "transfer_eco": "生态补偿金",
+    "transfer_family_planning": "计划生育金",
+    "transfer_other": "其他转移性收入",
+}
+INCOME_COSTS = {"production_costs": "生产经营性支出"}
+INCOME_LABELS = {**EARNED_INCOME, **TRANSFER_INCOME, **INCOME_COSTS}
+INCOME_FIELDS: tuple[str, ...] = tuple(INCOME_LABELS)

@@ -68,18 +68,6 @@ MEMBER_FORM_FIELDS = [
     "is_dibao",
     "is_tekun",
 ]
-INCOME_FIELDS = [
-    "wage",
-    "business",
-    "property_income",
-    "transfer_dibao",
-    "transfer_tekun",
-    "transfer_pension",
-    "transfer_eco",
-    "transfer_family_planning",
-    "transfer_other",
-    "production_costs",
-]
 
 
 class StyledForm(BaseStyledForm):
@@ -245,7 +233,7 @@ IncomeFields = _form_class(
                 min_value=0,
                 initial=0,
             )
-            for name in INCOME_FIELDS
+            for name in codes.INCOME_FIELDS
         },
         "size": forms.IntegerField(
             label="计算人口数", min_value=1, required=False, help_text="留空时取当前在册人数"
@@ -256,7 +244,7 @@ IncomeFields = _form_class(
 
 class IncomeForm(IncomeFields):  # type: ignore[misc,valid-type]
     def amounts(self) -> dict[str, Any]:
-        return {k: self.cleaned_data[k] for k in INCOME_FIELDS}
+        return {k: self.cleaned_data[k] for k in codes.INCOME_FIELDS}
 
 
 class MemberChangeForm(StyledForm):

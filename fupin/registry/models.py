@@ -9,6 +9,9 @@ registry-wide uniqueness, `id_masked` the display form (fupin.core.crypto).
 
 from __future__ import annotations
 
+import functools
+import operator
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -270,6 +273,21 @@ class Member(BaseModel):
         return self.left_on is None
 
 
+def _amount(name: str) -> models.DecimalField:
+    """One part of a year's income, labelled as `codes.INCOME_LABELS` says."""
+    return models.DecimalField(codes.INCOME_LABELS[name], **MONEY)
+
+
+def _sum(names: Iterable[str]) -> Any:
+    """F(a) + F(b) + … in the order given (the generated columns' expressions)."""
+    return functools.reduce(operator.add, (F(name) for name in names))
+
+
+def _net() -> Any:
+    """家庭纯收入: every income part less the production costs."""
+    return _sum((*codes.EARNED_INCOME, *codes.TRANSFER_INCOME)) - F("production_costs")
+
+
 class Income(BaseModel):
     """Yearly income of a household. 人均纯收入 = (all income − production costs) / size."""
 
@@ -279,58 +297,32 @@ class Income(BaseModel):
     county_code = models.CharField("县代码", max_length=6)
     year = models.PositiveSmallIntegerField("年度")
     size = models.PositiveSmallIntegerField("计算人口数")
-    wage = models.DecimalField("工资性收入", **MONEY)
-    business = models.DecimalField("生产经营性收入", **MONEY)
-    property_income = models.DecimalField("财产性收入", **MONEY)
-    transfer_dibao = models.DecimalField("低保金", **MONEY)
-    transfer_tekun = models.DecimalField("特困供养金", **MONEY)
-    transfer_pension = models.DecimalField("养老金", **MONEY)
-    transfer_eco = models.DecimalField("生态补偿金", **MONEY)
-    transfer_family_planning = models.DecimalField("计划生育金", **MONEY)
-    transfer_other = models.DecimalField("其他转移性收入", **MONEY)
-    production_costs = models.DecimalField("生产经营性支出", **MONEY)
+    wage = _amount("wage")
+    business = _amount("business")
+    property_income = _amount("property_income")
+    transfer_dibao = _amount("transfer_dibao")
+    transfer_tekun = _amount("transfer_tekun")
+    transfer_pension = _amount("transfer_pension")
+    transfer_eco = _amount("transfer_eco")
+    transfer_family_planning = _amount("transfer_family_planning")
+    transfer_other = _amount("transfer_other")
+    production_costs = _amount("production_costs")
     transfer_total = models.GeneratedField(
         verbose_name="转移性收入",
-        expression=F("transfer_dibao")
-        + F("transfer_tekun")
-        + F("transfer_pension")
-        + F("transfer_eco")
-        + F("transfer_family_planning")
-        + F("transfer_other"),
+        expression=_sum(codes.TRANSFER_INCOME),
         output_field=models.DecimalField(max_digits=13, decimal_places=2),
         db_persist=True,
     )
     net_total = models.GeneratedField(
         verbose_name="家庭纯收入",
-        expression=F("wage")
-        + F("business")
-        + F("property_income")
-        + F("transfer_dibao")
-        + F("transfer_tekun")
-        + F("transfer_pension")
-        + F("transfer_eco")
-        + F("transfer_family_planning")
-        + F("transfer_other")
-        - F("production_costs"),
+        expression=_net(),
         output_field=models.DecimalField(max_digits=13, decimal_places=2),
         db_persist=True,
     )
     per_capita = models.GeneratedField(
         verbose_name="人均纯收入",
         expression=Coalesce(
-            (
-                F("wage")
-                + F("business")
-                + F("property_income")
-                + F("transfer_dibao")
-                + F("transfer_tekun")
-                + F("transfer_pension")
-                + F("transfer_eco")
-                + F("transfer_family_planning")
-                + F("transfer_other")
-                - F("production_costs")
-            )
-            / NullIf(F("size"), 0),
+            _net() / NullIf(F("size"), 0),
             Decimal("0"),
             output_field=models.DecimalField(max_digits=13, decimal_places=2),
         ),

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from fupin.core.access import Actor, Perm
 from fupin.core.errors import NotFound, ValidationFailed
+from fupin.core.text import clean_text
 from fupin.regions.models import CODE_LENGTH, LEVEL_OF_LENGTH, Region
 
 from .models import Accountability, AccountabilityKind, Alert, Finding
@@ -131,17 +132,6 @@ def access_record(actor: Actor, pk: int) -> Accountability:
 # --- writes --------------------------------------------------------------------------------------
 
 
-def _text(value: str | None, name: str, label: str, limit: int, *, required: bool = True) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationFailed(f"请填写{label}", errors={name: [f"请填写{label}"]})
-    if len(text) > limit:
-        raise ValidationFailed(
-            f"{label}不能超过{limit}个字", errors={name: [f"不能超过{limit}个字"]}
-        )
-    return text
-
-
 @transaction.atomic
 def create_record(
     *,
@@ -170,10 +160,10 @@ def create_record(
         raise ValidationFailed(
             f"“{Kind(kind).label}”只适用于个人", errors={"kind": ["该问责方式只适用于个人"]}
         )
-    subject_name = _text(subject_name, "subject_name", "问责对象", 100)
-    subject_title = _text(subject_title, "subject_title", "职务", 100, required=False)
-    reason = _text(reason, "reason", "问责事由", 5000)
-    deciding_body = _text(deciding_body, "deciding_body", "决定机关", 100)
+    subject_name = clean_text(subject_name, "subject_name", "问责对象", 100)
+    subject_title = clean_text(subject_title, "subject_title", "职务", 100, required=False)
+    reason = clean_text(reason, "reason", "问责事由", 5000)
+    deciding_body = clean_text(deciding_body, "deciding_body", "决定机关", 100)
     if decided_on > today:
         raise ValidationFailed("决定日期不能晚于今天", errors={"decided_on": ["不能晚于今天"]})
     county = region.code[:6]

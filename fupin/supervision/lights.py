@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from fupin.core.access import Actor, Perm
 from fupin.core.errors import Conflict, NotFound, ValidationFailed
+from fupin.core.text import clean_text
 from fupin.regions.models import Region
 
 from .models import Indicator, Light, QuarterTarget, ReminderInterview
@@ -369,9 +370,7 @@ def record_interview(
         ("interviewee", "谈话对象", interviewee, 100),
         ("notes", "谈话记录", notes, 5000),
     ):
-        text = (value or "").strip()
-        if not text:
-            raise ValidationFailed(f"请填写{label}", errors={name: [f"请填写{label}"]})
+        text = clean_text(value, name, label)
         if len(text) > limit:
             raise ValidationFailed(f"{label}过长", errors={name: [f"不能超过{limit}个字"]})
         values[name] = text

@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from fupin.core import calendar
 from fupin.core.access import Actor, actor_of
 from fupin.core.context import audit_context
-from fupin.core import calendar
 from fupin.core.errors import FupinError, NotFound, PermissionDenied, ValidationFailed
 
 

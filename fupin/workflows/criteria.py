@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from fupin.core import params
 from fupin.registry import codes
@@ -44,7 +45,7 @@ def household_exit_criteria(
     today: dt.date | None = None,
 ) -> list[Criterion]:
     data = case_data or {}
-    today = today or dt.date.today()  # noqa: DTZ011
+    today = today or timezone.localdate()
     result: list[Criterion] = []
     line = Decimal(
         params.get("registry.poverty_line", region_code=household.region_code, year=year)

@@ -13,10 +13,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fupin.core.access import Perm
 from fupin.accounts.selectors import load_actor
 from fupin.audit.models import AuditEvent
 from fupin.core import calendar
+from fupin.core.access import Perm
 from fupin.core.calendar import Holiday, Workday, admin, store
 from fupin.core.calendar.bundled import NAMES
 from fupin.core.errors import Conflict, PermissionDenied, ValidationFailed

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from fupin.audit.models import AuditBatch, AuditEvent
 from fupin.core import crypto, idnumber
@@ -128,7 +129,7 @@ def test_family_relations_and_ages_are_plausible(small_demo: Any) -> None:
         n=Count("members", filter=Q(members__left_on=None))
     ).filter(county_code=DEMO_COUNTY)
     assert all(h.n == h.declared_size for h in per_household)
-    today = dt.date.today()  # noqa: DTZ011
+    today = timezone.localdate()
     for m in Member.objects.filter(county_code=DEMO_COUNTY).select_related("household"):
         age = today.year - m.birth_date.year
         if m.relation in {"spouse", "daughter_in_law", "father", "mother"}:

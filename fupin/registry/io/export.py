@@ -23,6 +23,7 @@ from typing import Any
 
 import xlsxwriter
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from fupin.core import codelists
 from fupin.core.access import Actor, Perm
@@ -254,7 +255,7 @@ def write_xlsx(actor: Actor, filters: HouseholdFilters, path: str | Path) -> tup
 
 def file_stem(actor: Actor, filters: HouseholdFilters, today: dt.date | None = None) -> str:
     """建档立卡户_<region name>_<date>: the download's (Chinese) file name without suffix."""
-    today = today or dt.date.today()  # noqa: DTZ011 - a calendar date for a file name
+    today = today or timezone.localdate()
     codes_ = [filters.region] if filters.region else actor.region_codes(Perm.HOUSEHOLD_VIEW)
     names = dict(
         Region.objects.filter(code__in=[c for c in codes_ if c]).values_list("code", "name")

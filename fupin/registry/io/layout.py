@@ -85,16 +85,7 @@ HOUSEHOLD_COLUMNS: list[Column] = [
     Column("加入农民专业合作社", "cooperative_member", Kind.BOOL),
     # One year of income on the household row (optional: leave 收入年度 blank for none).
     Column("收入年度", "income_year", Kind.INT),
-    Column("工资性收入", "wage", Kind.DECIMAL),
-    Column("生产经营性收入", "business", Kind.DECIMAL),
-    Column("财产性收入", "property_income", Kind.DECIMAL),
-    Column("低保金", "transfer_dibao", Kind.DECIMAL),
-    Column("特困供养金", "transfer_tekun", Kind.DECIMAL),
-    Column("养老金", "transfer_pension", Kind.DECIMAL),
-    Column("生态补偿金", "transfer_eco", Kind.DECIMAL),
-    Column("计划生育金", "transfer_family_planning", Kind.DECIMAL),
-    Column("其他转移性收入", "transfer_other", Kind.DECIMAL),
-    Column("生产经营性支出", "production_costs", Kind.DECIMAL),
+    *(Column(label, name, Kind.DECIMAL) for name, label in codes.INCOME_LABELS.items()),
 ]
 
 MEMBER_COLUMNS: list[Column] = [
@@ -124,18 +115,7 @@ MEMBER_COLUMNS: list[Column] = [
 # The flat CSV layout: household columns, then member columns without the repeated 户编号.
 FLAT_COLUMNS: list[Column] = HOUSEHOLD_COLUMNS + MEMBER_COLUMNS[1:]
 
-INCOME_FIELDS = (
-    "wage",
-    "business",
-    "property_income",
-    "transfer_dibao",
-    "transfer_tekun",
-    "transfer_pension",
-    "transfer_eco",
-    "transfer_family_planning",
-    "transfer_other",
-    "production_costs",
-)
+INCOME_FIELDS = codes.INCOME_FIELDS  # the income columns, in layout order
 
 
 def headers(columns: list[Column]) -> list[str]:

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from psycopg._copy_base import format_row_text  # the C formatter copy.write_row uses
 from psycopg.adapt import Transformer
 
@@ -393,7 +394,7 @@ class MemberParser:
         self.birth_pos = positions["出生日期"]
         self.relation_pos = positions["与户主关系"]
         self.specs = _specs(MEMBER_VALUE_COLUMNS, positions)
-        self.today = dt.date.today()  # noqa: DTZ011
+        self.today = timezone.localdate()
 
     def is_head(self, raw: list[str]) -> bool:
         pos = self.relation_pos

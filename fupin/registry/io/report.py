@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 import xlsxwriter
+from django.utils import timezone
 
 from fupin.core import codelists, idnumber
 from fupin.registry import codes
@@ -68,7 +69,7 @@ def _example_household(county_code: str, village_code: str) -> dict[str, str]:
         "住房安全等级": codes.HousingGrade.B.label,
         "饮水安全": "是",
         "主要燃料类型": codes.Fuel.FIREWOOD.label,
-        "收入年度": str(dt.date.today().year - 1),  # noqa: DTZ011
+        "收入年度": str(timezone.localdate().year - 1),
         "工资性收入": "12000",
         "生产经营性收入": "3000",
         "低保金": "0",

@@ -18,6 +18,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
+from django.conf import settings
+
 K = TypeVar("K")
 T = TypeVar("T")
 R = TypeVar("R")
@@ -36,10 +38,10 @@ def _call(item: Any) -> Any:
 
 
 def default_processes() -> int:
-    """Worker count: FUPIN_IMPORT_WORKERS, else the CPUs this process may use (at most 4)."""
-    configured = os.environ.get("FUPIN_IMPORT_WORKERS", "").strip()
-    if configured:
-        return max(1, int(configured))
+    """Worker count: the setting FUPIN_IMPORT_WORKERS, else the CPUs this process may use (at most 4)."""
+    configured = settings.FUPIN_IMPORT_WORKERS
+    if configured is not None:
+        return max(1, configured)
     return max(1, min(len(os.sched_getaffinity(0)), 4))
 
 

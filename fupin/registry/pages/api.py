@@ -17,8 +17,7 @@ from fupin.core.api import Schema, no_nul
 from fupin.core.errors import PermissionDenied
 from fupin.core.masking import mask_bank_account, mask_phone
 
-from .. import selectors, services
-from ..forms import INCOME_FIELDS
+from .. import codes, selectors, services
 from ..models import Household, Income, Member, MemberChange
 from ..schemas import (
     HouseholdCreateIn,
@@ -200,7 +199,7 @@ def _change(c: MemberChange, size: int, warnings: list[Any] | None = None) -> di
 
 
 def _income(income: Income, row: selectors.IncomeRow) -> dict[str, Any]:
-    data = {f: getattr(income, f) for f in INCOME_FIELDS}
+    data = {f: getattr(income, f) for f in codes.INCOME_FIELDS}
     data.update(
         household_id=income.household_id,
         year=income.year,

@@ -3,7 +3,6 @@ yearly incomes and member changes. Views parse input, call one selector or servi
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -11,6 +10,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from fupin.core.access import Actor, Perm, actor_of
@@ -137,7 +137,7 @@ def _basic(request: HttpRequest, actor: Actor, household: Household) -> dict[str
 
 
 def _members(request: HttpRequest, actor: Actor, household: Household) -> dict[str, Any]:
-    today = dt.date.today()  # noqa: DTZ011
+    today = timezone.localdate()
     return {
         "member_rows": [
             {"m": m, "age": selectors.age_on(m, today)} for m in selectors.members_of(household)
@@ -151,7 +151,7 @@ def _nothing(request: HttpRequest, actor: Actor, household: Household) -> dict[s
 
 
 def _incomes(request: HttpRequest, actor: Actor, household: Household) -> dict[str, Any]:
-    return {"income_rows": selectors.income_rows(household), "this_year": dt.date.today().year}  # noqa: DTZ011
+    return {"income_rows": selectors.income_rows(household), "this_year": timezone.localdate().year}
 
 
 def _doubts(request: HttpRequest, actor: Actor, household: Household) -> dict[str, Any]:

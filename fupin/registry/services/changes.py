@@ -7,9 +7,11 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from fupin.core.access import Actor
 from fupin.core.errors import ValidationFailed
+from fupin.core.text import clean_text
 from fupin.registry import codes, selectors
 from fupin.registry.models import Household, Member, MemberChange
 from fupin.registry.services.common import (
@@ -87,10 +89,8 @@ def member_change(
     require_write(actor, household.region_code)
     if kind not in codes.MemberChangeKind.values:
         raise ValidationFailed("变更类型无效", errors={"kind": ["请选择变更类型"]})
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("请填写变更原因", errors={"reason": ["请填写变更原因"]})
-    if occurred_on > dt.date.today():  # noqa: DTZ011
+    reason = clean_text(reason, "reason", "变更原因")
+    if occurred_on > timezone.localdate():
         raise ValidationFailed("发生日期不能晚于今天", errors={"occurred_on": ["不能晚于今天"]})
     if evidence:
         _check_evidence(evidence)

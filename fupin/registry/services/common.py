@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import F
+from django.utils import timezone
 
 from fupin.core import codelists, params
 from fupin.core.access import Actor, Perm
@@ -123,7 +124,7 @@ LABOUR_AGE = 16
 
 def default_labour(birth_date: dt.date, today: dt.date | None = None) -> str:
     """The labour value for a member entered without one: children are not labour force."""
-    today = today or dt.date.today()  # noqa: DTZ011
+    today = today or timezone.localdate()
     age = (
         today.year
         - birth_date.year
@@ -187,7 +188,7 @@ def bundle_for(household: Household, today: dt.date | None = None) -> Bundle:
         household=household,
         members=list(household.members.order_by("id")),
         incomes=list(household.incomes.order_by("year")),
-        today=today or dt.date.today(),  # noqa: DTZ011
+        today=today or timezone.localdate(),
         poverty_line=poverty,
         monitoring_line=monitoring,
     )

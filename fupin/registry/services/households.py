@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from fupin.core.access import Actor
 from fupin.core.errors import Conflict, ValidationFailed
@@ -80,7 +81,7 @@ def household_create(
         Bundle(
             household=household,
             members=built,
-            today=today or dt.date.today(),  # noqa: DTZ011
+            today=today or timezone.localdate(),
             poverty_line=poverty,
             monitoring_line=monitoring,
         )

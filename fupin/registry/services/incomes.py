@@ -8,7 +8,7 @@ from django.db import transaction
 
 from fupin.core.access import Actor
 from fupin.core.errors import ValidationFailed
-from fupin.registry import selectors
+from fupin.registry import codes, selectors
 from fupin.registry.models import Income
 from fupin.registry.services.common import (
     recheck,
@@ -30,19 +30,7 @@ def income_save(
     require_write(actor, household.region_code)
     if size is None:
         size = household.members.filter(left_on__isnull=True).count()
-    allowed = {
-        "wage",
-        "business",
-        "property_income",
-        "transfer_dibao",
-        "transfer_tekun",
-        "transfer_pension",
-        "transfer_eco",
-        "transfer_family_planning",
-        "transfer_other",
-        "production_costs",
-    }
-    unknown = set(amounts) - allowed
+    unknown = set(amounts) - set(codes.INCOME_FIELDS)
     if unknown:
         raise ValidationFailed(f"未知收入项：{', '.join(sorted(unknown))}")
     for key, value in amounts.items():

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from fupin.audit.services import finish_batch, start_batch
 from fupin.core.access import Actor
 from fupin.core.errors import ValidationFailed
+from fupin.registry import codes
 from fupin.registry.models import HouseholdSnapshot
 from fupin.registry.services import require_write
 
@@ -41,6 +42,12 @@ _RELATION_ORDER = [
     "sibling",
     "other",
 ]
+
+# The income document of a snapshot: the year's size, every part and the generated totals.
+INCOME_DOC = ", ".join(
+    f"'{name}', i.{name}"
+    for name in ("year", "size", *codes.INCOME_FIELDS, "transfer_total", "net_total", "per_capita")
+)
 
 SNAPSHOT_SQL = """
 WITH years AS (SELECT unnest(%(years)s::int[]) AS year),
@@ -93,15 +100,7 @@ SELECT y.year, h.id, h.county_code, h.region_code, h.household_no, h.head_name,
        jsonb_build_object(
            'household', h.doc,
            'members', coalesce(p.members, '[]'::jsonb),
-           'income', CASE WHEN i.id IS NULL THEN NULL ELSE jsonb_build_object(
-                 'year', i.year, 'size', i.size, 'wage', i.wage, 'business', i.business,
-                 'property_income', i.property_income, 'transfer_dibao', i.transfer_dibao,
-                 'transfer_tekun', i.transfer_tekun, 'transfer_pension', i.transfer_pension,
-                 'transfer_eco', i.transfer_eco,
-                 'transfer_family_planning', i.transfer_family_planning,
-                 'transfer_other', i.transfer_other, 'transfer_total', i.transfer_total,
-                 'production_costs', i.production_costs, 'net_total', i.net_total,
-                 'per_capita', i.per_capita) END),
+           'income', CASE WHEN i.id IS NULL THEN NULL ELSE jsonb_build_object({income_doc}) END),
        now()
   FROM years y
   JOIN hh h ON h.identified_year <= y.year
@@ -165,7 +164,7 @@ def snapshot_years(
     prefix = region_code.replace("\\", "").replace("%", "").replace("_", "") + "%"
     # A county (or deeper) prefix also narrows the partition key.
     county_filter = "AND h.county_code = %(county)s" if len(region_code) >= 6 else ""
-    sql = SNAPSHOT_SQL.format(county_filter=county_filter)
+    sql = SNAPSHOT_SQL.format(county_filter=county_filter, income_doc=INCOME_DOC)
     with connection.cursor() as cursor:
         # Room for the per-year member sort in memory (a batch job, transaction-local).
         cursor.execute("SET LOCAL work_mem = '64MB'")

@@ -3,7 +3,6 @@ of a year, the year's export and the freeze action."""
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from typing import Any
 
@@ -12,6 +11,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fupin.core import codelists
@@ -47,7 +47,7 @@ def index(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     region_code, region_name = selectors.access_region(actor, request.GET.get("region"))
     years = selectors.frozen_years(actor, region_code)
-    this_year = dt.date.today().year  # noqa: DTZ011
+    this_year = timezone.localdate().year
     year = _year(request.GET.get("year"), years[0] if years else this_year - 1)
     stats = selectors.year_stats(actor, year=year, region_code=region_code, region_name=region_name)
     status = request.GET.get("status", "")

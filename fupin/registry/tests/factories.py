@@ -1,4 +1,7 @@
-"""Builders for registry test data: valid ID numbers whose area code matches the county."""
+"""Builders for registry test data: valid ID numbers whose area code matches the county.
+
+They build service inputs (dicts), not rows: tests create households through the services so
+the rules, audit and rollups run as in production."""
 
 from __future__ import annotations
 

@@ -541,13 +541,13 @@ def test_job_interrupted_too_often_fails_and_drops_staging(office, county, villa
 
 
 @pytest.fixture
-def worker_processes(monkeypatch):
+def worker_processes(monkeypatch, settings):
     """Parse on two forked worker processes whatever the file size, in small chunks, and
     apply as a bulk load (statistics refreshed, hash joins only)."""
     monkeypatch.setattr(staging.base, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(staging.apply, "BULK_HOUSEHOLDS", 5)
     monkeypatch.setattr(staging.base, "CHUNK_ROWS", 7)
-    monkeypatch.setenv("FUPIN_IMPORT_WORKERS", "2")
+    settings.FUPIN_IMPORT_WORKERS = 2
 
 
 def test_worker_processes_stage_the_same_rows_in_file_order(

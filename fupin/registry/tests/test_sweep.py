@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from fupin.accounts.selectors import load_actor
 from fupin.registry import services
@@ -148,7 +149,7 @@ def test_entry_warns_and_sweep_reads_region_parameters(
     from fupin.core.models import Parameter
 
     members = family(village.code[:6])
-    seven = dt.date(dt.date.today().year - 7, 1, 1)  # noqa: DTZ011
+    seven = dt.date(timezone.localdate().year - 7, 1, 1)
     members[2] = member(
         village.code[:6], "张小明", "son", seven, labour="none", schooling="dropout"
     )

@@ -9,6 +9,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from django.utils import timezone
+
 
 class Severity(StrEnum):
     ERROR = "error"  # blocks entry and import
@@ -26,7 +28,7 @@ class Bundle:
     household: Any
     members: list[Any]
     incomes: list[Any] = field(default_factory=list)
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=timezone.localdate)
     poverty_line: Callable[[int], Decimal] | None = None
     monitoring_line: Callable[[int], Decimal] | None = None
     # Parameter lookup by key (e.g. "registry.compulsory_school_age_from"); the sweep passes a

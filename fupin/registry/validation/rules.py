@@ -34,18 +34,8 @@ LAND_FIELDS = {
     "pasture_land": "牧草地面积",
     "water_area": "水面面积",
 }
-INCOME_FIELDS = {
-    "wage": "工资性收入",
-    "business": "生产经营性收入",
-    "property_income": "财产性收入",
-    "transfer_dibao": "低保金",
-    "transfer_tekun": "特困供养金",
-    "transfer_pension": "养老金",
-    "transfer_eco": "生态补偿金",
-    "transfer_family_planning": "计划生育金",
-    "transfer_other": "其他转移性收入",
-}
-AMOUNT_FIELDS = {**INCOME_FIELDS, "production_costs": "生产经营性支出"}
+INCOME_FIELDS = {**codes.EARNED_INCOME, **codes.TRANSFER_INCOME}  # what adds up
+AMOUNT_FIELDS = codes.INCOME_LABELS  # … and the costs subtracted
 PHONE = re.compile(r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$")
 BANK_ACCOUNT = re.compile(r"^[0-9]{10,30}$")
 FIRST_IDENTIFIED_YEAR = 2013  # 建档立卡 began in 2013-2014

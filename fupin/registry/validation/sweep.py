@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from fupin.core import params
 from fupin.registry import codes
@@ -119,7 +120,7 @@ def sweep(
     today: dt.date | None = None,
 ) -> SweepResult:
     """Check every household under `region_code` (all when empty) and replace their 疑点."""
-    today = today or dt.date.today()  # noqa: DTZ011
+    today = today or timezone.localdate()
     base = Household.objects.all()
     if region_code:
         base = base.filter(region_code__startswith=region_code)
@@ -151,6 +152,6 @@ def recheck_household(household: Household, today: dt.date | None = None) -> lis
     fresh = _with_related(Household.objects.filter(pk=household.pk)).first()
     if fresh is None:
         return []
-    rows = _check([fresh], _Lookups(), today or dt.date.today())  # noqa: DTZ011
+    rows = _check([fresh], _Lookups(), today or timezone.localdate())
     _replace([fresh.pk], rows)
     return rows

@@ -12,6 +12,7 @@ from django.utils import timezone
 from fupin.accounts.models import Grant, User
 from fupin.core.access import Actor, Perm
 from fupin.core.errors import FupinError, NotFound, ValidationFailed
+from fupin.core.text import clean_text
 from fupin.regions.models import Region
 from fupin.registry.models import Household
 from fupin.supervision.flows import FLOW
@@ -41,19 +42,6 @@ def writable_region(actor: Actor, code: str, message: str) -> Region:
     return region
 
 
-def _text(
-    value: str | None, name: str, label: str, max_length: int, *, required: bool = True
-) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationFailed(f"请填写{label}", errors={name: [f"请填写{label}"]})
-    if len(text) > max_length:
-        raise ValidationFailed(
-            f"{label}不能超过{max_length}个字", errors={name: [f"不能超过{max_length}个字"]}
-        )
-    return text
-
-
 @transaction.atomic
 def create_group(
     *,
@@ -67,13 +55,13 @@ def create_group(
     """A 督查组 of a unit (region): members are platform users holding a grant inside the
     region, and/or names of people without a login."""
     region = writable_region(actor, region_code, "只读角色不能组建督查组")
-    name = _text(name, "name", "督查组名称", 100)
-    leader_name = _text(leader_name, "leader_name", "组长", 50)
+    name = clean_text(name, "name", "督查组名称", 100)
+    leader_name = clean_text(leader_name, "leader_name", "组长", 50)
     names = "、".join(
         n.strip() for n in (member_names or "").replace(",", "、").replace("，", "、").split("、")
         if n.strip()
     )  # fmt: skip
-    names = _text(names, "member_names", "成员姓名", 500, required=False)
+    names = clean_text(names, "member_names", "成员姓名", 500, required=False)
     ids = sorted({int(i) for i in member_ids})
     users = list(User.objects.filter(pk__in=ids))
     allowed = set(
@@ -116,7 +104,7 @@ def create_plan(
 ) -> InspectionPlan:
     group = access_group(actor, group_id)
     actor.require_write(Perm.ALERT_ACT, group.region_code, "只读角色不能制定督查计划")
-    title = _text(title, "title", "计划名称", 200)
+    title = clean_text(title, "title", "计划名称", 200)
     if frequency not in Frequency.values:
         raise ValidationFailed("请选择督查频次", errors={"frequency": ["请选择督查频次"]})
     if end_date < start_date:
@@ -142,7 +130,7 @@ def create_plan(
         frequency=frequency,
         start_date=start_date,
         end_date=end_date,
-        focus=_text(focus, "focus", "督查重点", 2000, required=False),
+        focus=clean_text(focus, "focus", "督查重点", 2000, required=False),
         created_by_id=actor.user_id,
         updated_by_id=actor.user_id,
     )
@@ -182,7 +170,7 @@ def record_visit(
         region=region,
         region_code=region.code,
         visited_on=visited_on,
-        summary=_text(summary, "summary", "督查情况", 5000, required=False),
+        summary=clean_text(summary, "summary", "督查情况", 5000, required=False),
         created_by_id=actor.user_id,
         updated_by_id=actor.user_id,
     )
@@ -231,7 +219,7 @@ def record_finding(
     today = today or timezone.localdate()
     visit = access_visit(actor, visit_id)
     actor.require_write(Perm.ALERT_ACT, visit.region_code, "只读角色不能登记督查发现问题")
-    description = _text(description, "description", "发现问题", 2000)
+    description = clean_text(description, "description", "发现问题", 2000)
     if len(description) < 5:
         raise ValidationFailed(
             "请具体描述发现的问题（至少5个字）", errors={"description": ["至少5个字"]}

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from fupin.accounts.selectors import load_actor
 from fupin.registry import services as registry
@@ -50,7 +51,7 @@ def dropout_alert(user: Any, village: Any) -> Alert:
     """A poor household whose 10-year-old daughter is recorded out of school: the on-change
     path opens one R102 alert for the village."""
     actor = load_actor(user)
-    today = dt.date.today()  # noqa: DTZ011
+    today = timezone.localdate()
     people = [
         *family(village.code[:6]),
         member(
@@ -93,7 +94,7 @@ def version(alert: Alert) -> int:
 
 
 def issue(client: Any, alert: Alert, *, days: int = 10) -> Any:
-    deadline = dt.date.today() + dt.timedelta(days=days)  # noqa: DTZ011
+    deadline = timezone.localdate() + dt.timedelta(days=days)
     return client.post(
         step_url(alert, "issue_notice"),
         {
@@ -138,7 +139,7 @@ def test_full_alert_life_through_the_pages(people, village):
     alert.refresh_from_db()
     notice = SupervisionNotice.objects.get(alert=alert)
     assert alert.case.state == "noticed"
-    assert alert.due_date == dt.date.today() + dt.timedelta(days=10)  # noqa: DTZ011
+    assert alert.due_date == timezone.localdate() + dt.timedelta(days=10)
     assert notice.content == "张小红辍学，请立即劝返复学。"
     page = html(township.get(detail(alert)))
     assert notice.notice_no in page and "已督办待整改" in page

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from fupin.accounts.selectors import load_actor
 from fupin.registry import services as registry
@@ -37,7 +38,7 @@ def village_user(db: Any, village: Any) -> Any:
 def dropout_alert(village: Any, office_user: Any) -> Alert:
     """A child of 10 taken out of school: the on-change path raises one R102 alert."""
     office = load_actor(office_user)
-    today = dt.date.today()  # noqa: DTZ011
+    today = timezone.localdate()
     people = [
         *family(village.code[:6]),
         member(
@@ -176,7 +177,7 @@ def test_alert_driven_from_notice_to_closing(
     cun = client_for(village_user)
     url = f"{API}/alerts/{alert.pk}"
     version = office.get(url).json()["version"]
-    deadline = (dt.date.today() + dt.timedelta(days=10)).isoformat()  # noqa: DTZ011
+    deadline = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
 
     # Bad inputs first: 422 for a malformed or past deadline, 409 for a stale version.
     bad = step(office, alert.pk, "issue_notice", version, deadline="10/01/2030")

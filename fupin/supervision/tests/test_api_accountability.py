@@ -3,10 +3,10 @@ filtered list, statistics and the detail; every endpoint under the jurisdiction 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from fupin.testing import Personas, assert_jurisdiction, call, client_for
 
@@ -23,7 +23,7 @@ def test_record_list_stats_detail(county_personas: Personas, county, village):
     body: dict[str, Any] = {
         "region_code": village.code, "kind": "talk", "subject_name": "王某",
         "subject_title": "村党支部书记", "reason": "适龄儿童失学未及时劝返",
-        "decided_on": dt.date.today().isoformat(),  # noqa: DTZ011
+        "decided_on": timezone.localdate().isoformat(),
         "deciding_body": "射洪市纪委监委", "alert_ids": [alert.pk],
     }  # fmt: skip
     assert_jurisdiction(people, "post", API, body)

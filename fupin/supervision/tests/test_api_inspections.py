@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from fupin.testing import Personas, assert_jurisdiction, call, client_for
 
@@ -18,7 +19,7 @@ API = "/api/v1/supervision/inspections"
 def test_group_plan_visit_finding(county_personas: Personas, county, township, village):
     people = county_personas
     office = client_for(people.in_region)
-    today = dt.date.today()  # noqa: DTZ011
+    today = timezone.localdate()
 
     body: dict[str, Any] = {
         "region_code": county.code, "name": "第一督查组", "leader_name": "李建国",

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from fupin.testing import Personas, assert_jurisdiction, call, client_for
 
@@ -18,7 +19,7 @@ API = "/api/v1/supervision/lights"
 def test_targets_board_and_interviews(county_personas: Personas, county, township):
     people = county_personas
     office = client_for(people.in_region)
-    year = dt.date.today().year - 1  # noqa: DTZ011 - last year's quarters are all reportable
+    year = timezone.localdate().year - 1
 
     def target(quarter: int, actual: str, **extra: Any) -> dict[str, Any]:
         return {
@@ -54,7 +55,7 @@ def test_targets_board_and_interviews(county_personas: Personas, county, townshi
     assert_jurisdiction(people, "get", f"{API}/targets/{q1['id']}")
 
     interview = {
-        "held_on": dt.date.today().isoformat(),  # noqa: DTZ011
+        "held_on": timezone.localdate().isoformat(),
         "interviewer": "县扶贫办主任", "interviewee": "乡镇党委书记",
         "notes": "资金支出进度滞后，要求加快拨付",
     }  # fmt: skip
@@ -65,6 +66,6 @@ def test_targets_board_and_interviews(county_personas: Personas, county, townshi
     assert office.get(pending_url).json()["count"] == 0
     future = call(
         office, "post", f"{API}/targets/{q1['id']}/interviews",
-        {**interview, "held_on": (dt.date.today() + dt.timedelta(days=3)).isoformat()},  # noqa: DTZ011
+        {**interview, "held_on": (timezone.localdate() + dt.timedelta(days=3)).isoformat()},
     )  # fmt: skip
     assert future.status_code == 422 and "不能晚于今天" in future.json()["message"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from fupin.accounts.selectors import load_actor
 from fupin.core.access import Actor
@@ -24,7 +25,7 @@ from fupin.supervision.models import (
 from fupin.testing import Personas, assert_jurisdiction, client_for
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()  # noqa: DTZ011
+TODAY = timezone.localdate()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from fupin.accounts.selectors import load_actor
 from fupin.core.access import Actor
@@ -115,7 +116,7 @@ def test_validation_messages(office: Actor, township: Any) -> None:
         enter(office, township.code, 1, "50", "120")
     with pytest.raises(ValidationFailed, match="不能为负数"):
         enter(office, township.code, 1, "-1", None)
-    future = dt.date.today().year + 1  # noqa: DTZ011
+    future = timezone.localdate().year + 1
     with pytest.raises(ValidationFailed, match="尚未到该季度"):
         enter(office, township.code, 1, "50", "20", year=future)
     with pytest.raises(ValidationFailed, match="应为数字"):

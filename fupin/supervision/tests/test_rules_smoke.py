@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from fupin.accounts.selectors import load_actor
 from fupin.registry import services as registry
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_child_out_of_school_raises_one_alert_on_change_and_merges_on_sweep(village):
     office = load_actor(make_user("office", ("poverty_office", village.code[:6])))
-    today = dt.date.today()  # noqa: DTZ011
+    today = timezone.localdate()
     child_birth = dt.date(today.year - 10, 1, 15)
     people = [
         *family(village.code[:6]),

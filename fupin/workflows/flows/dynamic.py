@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
 from fupin.core.errors import ValidationFailed
 from fupin.registry import codes
 from fupin.registry import services as registry_services
@@ -84,7 +86,7 @@ def change_payload(data: dict[str, Any]) -> dict[str, Any]:
         occurred = occurred.isoformat()
     if not occurred:
         raise ValidationFailed("请填写发生日期", errors={"occurred_on": ["必填"]})
-    if dt.date.fromisoformat(str(occurred)) > dt.date.today():  # noqa: DTZ011
+    if dt.date.fromisoformat(str(occurred)) > timezone.localdate():
         raise ValidationFailed("发生日期不能晚于今天", errors={"occurred_on": ["不能晚于今天"]})
     payload = {"change_kind": kind, "occurred_on": str(occurred), "reason": data.get("reason", "")}
     if kind in codes.LEAVING_KINDS:

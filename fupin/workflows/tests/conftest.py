@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from fupin.accounts.selectors import load_actor
 from fupin.core.access import Actor
@@ -74,7 +74,7 @@ def make_household(
     if income is not None:
         Income.objects.create(
             household=household, county_code=household.county_code,
-            year=year or dt.date.today().year, size=3, wage=income,  # noqa: DTZ011
+            year=year or timezone.localdate().year, size=3, wage=income,
         )  # fmt: skip
     return household
 

@@ -195,11 +195,11 @@ def test_return_member_change_monitoring(officials, village, sibling):
     assert Case.objects.filter(kind="return_poverty", household=exited).exists()
 
     household = make_household(o.village, village)
-    newborn = id_number(village.code[:6], dt.date.today() - dt.timedelta(days=30))  # noqa: DTZ011
+    newborn = id_number(village.code[:6], timezone.localdate() - dt.timedelta(days=30))
     body = {
         "household_id": household.pk,
         "change_kind": "birth",
-        "occurred_on": (dt.date.today() - dt.timedelta(days=30)).isoformat(),  # noqa: DTZ011
+        "occurred_on": (timezone.localdate() - dt.timedelta(days=30)).isoformat(),
         "reason": "新生儿出生",
         "new_member": {"name": "张小宝", "id_number": newborn, "relation": "grandson"},
     }

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from fupin.core.errors import PermissionDenied, ValidationFailed
 from fupin.registry import identity
@@ -63,7 +64,7 @@ def test_cadre_report_scores_and_explains_the_risk(officials: Any, village: Any)
 
 def test_small_expense_does_not_trigger(officials: Any, village: Any) -> None:
     household = make_household(officials.village, village, income=Decimal("30000"))
-    result = risk.score(household, {"medical_expense": "9999.99"}, dt.date.today().year)  # noqa: DTZ011
+    result = risk.score(household, {"medical_expense": "9999.99"}, timezone.localdate().year)
     assert result.score == 0
     assert not next(f for f in result.factors if f.code == "medical").triggered
 
@@ -187,7 +188,7 @@ def test_rejection_and_wrong_states(officials: Any, village: Any) -> None:
 
 
 def test_system_scan_opens_cases_below_the_line(officials: Any, village: Any) -> None:
-    year = dt.date.today().year  # noqa: DTZ011
+    year = timezone.localdate().year
     low = make_household(officials.village, village, status="exited", income=Decimal("9000"))
     make_household(officials.village, village, status="exited", income=Decimal("30000"))
     result = services.monitoring_scan(region_code=village.code[:6], year=year)

@@ -10,10 +10,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from fupin.core import params
 from fupin.regions.models import Level, Region
-from fupin.registry import identity
+from fupin.registry import codes, identity
 from fupin.registry import services as registry_services
 from fupin.registry.validation import Bundle, Severity, all_rules
 
@@ -200,7 +201,7 @@ class Checking(Staging):
         # Parameters resolve per village and year; cache them for the whole run.
         param = functools.lru_cache(maxsize=None)(_param)
         lines = functools.lru_cache(maxsize=None)(_lines)
-        today = dt.date.today()  # noqa: DTZ011
+        today = timezone.localdate()
         last = ""
         hh_cols = ", ".join(["row_no", *HH_FIELDS])
         mem_cols = ", ".join(["row_no", "bad", *MEM_FIELDS])
@@ -316,16 +317,9 @@ class Checking(Staging):
     @staticmethod
     def _income(values: dict[str, Any]) -> SimpleNamespace:
         amounts = {f: values[f] or Decimal("0") for f in INCOME_FIELDS}
-        transfer = sum(
-            (amounts[f] for f in INCOME_FIELDS if f.startswith("transfer_")), Decimal("0")
-        )
-        net = (
-            amounts["wage"]
-            + amounts["business"]
-            + amounts["property_income"]
-            + transfer
-            - amounts["production_costs"]
-        )
+        transfer = sum((amounts[f] for f in codes.TRANSFER_INCOME), Decimal("0"))
+        earned = sum((amounts[f] for f in codes.EARNED_INCOME), Decimal("0"))
+        net = earned + transfer - sum((amounts[f] for f in codes.INCOME_COSTS), Decimal("0"))
         size = values["declared_size"] or 0
         per_capita = (net / size).quantize(Decimal("0.01")) if size else Decimal("0")
         return SimpleNamespace(
