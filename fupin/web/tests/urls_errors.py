@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
 from config.urls import handler403, handler404, handler500, urlpatterns  # noqa: F401
 
@@ -15,7 +15,7 @@ def broken_view(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("boom")
 
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [  # type: ignore[no-redef]
     *urlpatterns,
     path("test-errors/403/", forbidden_view),
     path("test-errors/500/", broken_view),
