@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "fupin.accounts",
     "fupin.audit",
     "fupin.regions",
+    "fupin.notifications",
     "fupin.registry",
     "fupin.workflows",
     "fupin.supervision",
@@ -81,7 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fupin.web.context_processors.shell",
-                "fupin.supervision.context_processors.inbox",
+                "fupin.core.platform.app_context",  # what each app declares (e.g. the inbox bell)
             ],
         },
     },
@@ -183,6 +184,12 @@ FUPIN_IMPORT_WORKERS = (
     if os.environ.get("FUPIN_IMPORT_WORKERS", "").strip()
     else None
 )
+# SMS (fupin.notifications.sms): "console" (the text goes to the fupin.sms log), "file"
+# (appended to VAR_DIR/sms.log) or "http" (POST JSON {phone, text} to FUPIN_SMS_URL with the
+# bearer token FUPIN_SMS_TOKEN).
+FUPIN_SMS_BACKEND = os.environ.get("FUPIN_SMS_BACKEND", "console")
+FUPIN_SMS_URL = os.environ.get("FUPIN_SMS_URL", "")
+FUPIN_SMS_TOKEN = os.environ.get("FUPIN_SMS_TOKEN", "")
 
 # Lockout is per account, not per IP: a whole township office shares one NAT address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

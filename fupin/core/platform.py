@@ -2,7 +2,7 @@
 
 Every app's config subclasses `FupinApp` and declares, as class attributes, what it adds to
 the platform — its permissions with their default role grants, its navigation section(s),
-its URL mounts and its API routers. `FupinApp.ready()` registers the permissions, then
+its URL mounts, its API routers and its template context processors. `FupinApp.ready()` registers the permissions, then
 calls `register()`, where the app registers the rest of what it brings (audited models, code
 lists, supervision rules, tabs, signal receivers). The project's URL configuration, the API
 assembly, the navigation and the role table iterate these registrations, so adding an app
@@ -11,11 +11,13 @@ touches only the app and `INSTALLED_APPS`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.apps import AppConfig, apps
+from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
 from fupin.core.access import declare_permissions
@@ -48,6 +50,8 @@ class FupinApp(AppConfig):
     urls: tuple[tuple[str, str], ...] = ()
     # (API path prefix, "module.attribute" of a ninja Router)
     api_routers: tuple[tuple[str, str], ...] = ()
+    # dotted paths of template context processors, e.g. the inbox bell's unread count
+    context_processors: tuple[str, ...] = ()
 
     def ready(self) -> None:
         if self.permissions:
@@ -85,3 +89,18 @@ def navigation() -> list[tuple[str, list[NavItem]]]:
             merged[section.title] = (min(order, section.order), items + list(section.items))
     ordered = sorted(merged.items(), key=lambda entry: entry[1][0])
     return [(title, sorted(items, key=lambda item: item.order)) for title, (_, items) in ordered]
+
+
+@cache
+def _context_processors() -> tuple[Callable[[HttpRequest], Mapping[str, Any]], ...]:
+    return tuple(
+        import_string(dotted) for config in fupin_apps() for dotted in config.context_processors
+    )
+
+
+def app_context(request: HttpRequest) -> dict[str, Any]:
+    """The one context processor in TEMPLATES that runs every app's declared ones."""
+    context: dict[str, Any] = {}
+    for processor in _context_processors():
+        context.update(processor(request))
+    return context

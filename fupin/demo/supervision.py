@@ -19,8 +19,9 @@ from fupin.accounts.models import User
 from fupin.accounts.selectors import load_actor
 from fupin.core.access import Actor
 from fupin.core.context import audit_context
+from fupin.notifications.services import message_send
 from fupin.regions.models import Region
-from fupin.supervision import digest, engine, notify, services
+from fupin.supervision import digest, engine, services
 from fupin.supervision.models import (
     Accountability,
     AccountabilityKind,
@@ -156,8 +157,8 @@ def _load(county_code: str, today: dt.date, users: dict[str, Any]) -> None:
     digest.send_deadline_reminders(today=today)
     digest.send_weekly_digest(today=today)
     overdue.refresh_from_db()
-    notify.send(
-        [users["demo_discipline"]],
+    message_send(
+        recipient=users["demo_discipline"],
         kind="alert.escalated",
         title=f"预警逾期升级（抄送纪委）：{overdue.case.title}"[:200],
         body="该预警督办后逾期未整改，已升级督办，请关注责任单位履职情况。",

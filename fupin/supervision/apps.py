@@ -32,7 +32,6 @@ class SupervisionConfig(platform.FupinApp):
                 platform.NavItem("亮灯预警", "supervision:lights", Perm.ALERT_VIEW),
                 platform.NavItem("问责记录", "supervision:accountability", Perm.ALERT_VIEW),
                 platform.NavItem("纪委再监督", "supervision:discipline", Perm.SUPERVISE),
-                platform.NavItem("消息", "supervision:inbox"),
             ),
             400,
         ),

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from fupin.core import params
 from fupin.core.params import define
+from fupin.notifications.services import message_send_many
 
-from . import notify
 from .flows import UNIT_ROLES
 from .models import Alert, Escalation
 
@@ -164,8 +164,8 @@ def send_weekly_digest(*, today: dt.date | None = None) -> int:
             cache[code] = figures(code, grant.region.name, today=today)
         item = cache[code]
         waiting_days = int(params.get(UNHANDLED_DAYS.key, region_code=code))
-        sent += notify.send(
-            [grant.user],
+        sent += message_send_many(
+            recipients=[grant.user],
             kind="digest.weekly",
             title=f"{item.region_name}重点工作周报（{week}）：{item.summary}",
             body=item.body(waiting_days),
@@ -227,8 +227,8 @@ def send_deadline_reminders(*, today: dt.date | None = None) -> ReminderResult:
                 "逾期未整改的预警将升级由上一级督办。"
             )
             kind, key = "alert.overdue", f"overdue:{alert.pk}:{today:%Y%m%d}"
-        created = notify.send(
-            recipients,
+        created = message_send_many(
+            recipients=recipients,
             kind=kind,
             title=title[:200],
             body=body,

@@ -1,5 +1,5 @@
 """Writes of the supervision app: rectifications, escalation of overdue alerts, alerts from
-inspection findings, notifications. Alert state changes go through the workflow engine."""
+inspection findings, the messages they send (through fupin.notifications). Alert state changes go through the workflow engine."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from django.utils import timezone
 from fupin.core import params
 from fupin.core.access import Actor, Perm, system_actor
 from fupin.core.errors import NotFound, ValidationFailed
+from fupin.notifications.services import message_send_to_region_roles
 from fupin.regions.models import CODE_LENGTH, LEVEL_OF_LENGTH
 from fupin.workflows import engine
 
-from . import notify
 from .models import Alert, Escalation, Rectification, RectificationFile
 
 SYSTEM = system_actor()
@@ -127,7 +127,7 @@ def escalate_overdue(*, today: dt.date | None = None) -> EscalationResult:
                 comment=f"整改逾期 {days} 天，升级至上一级督办",
                 today=today,
             )
-            notify.to_region_roles(
+            message_send_to_region_roles(
                 region_code=to_code,
                 roles=("poverty_office", "township"),
                 kind="alert.escalated",

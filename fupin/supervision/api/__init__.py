@@ -1,13 +1,13 @@
 """Supervision API (SPEC §7) under /api/v1/supervision/…: the rule catalogue and runs, alerts
 and their transitions, 督办 notices, rectifications, inspections, traffic lights,
-accountability records, the inbox. Fixed paths are registered before parameterised ones."""
+accountability records (the inbox under /supervision/inbox is fupin.notifications'). Fixed
+paths are registered before parameterised ones."""
 
 from ninja import Router
 
 from .accountability import router as accountability_router
 from .alerts import router as alerts_router
 from .common import TAGS
-from .inbox import router as inbox_router
 from .inspections import router as inspections_router
 from .lights import router as lights_router
 from .rules import router as rules_router
@@ -18,6 +18,5 @@ router.add_router("", alerts_router)
 router.add_router("", inspections_router)
 router.add_router("", lights_router)
 router.add_router("", accountability_router)
-router.add_router("", inbox_router)
 
 __all__ = ["router"]

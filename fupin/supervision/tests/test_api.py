@@ -17,8 +17,7 @@ from django.utils import timezone
 from fupin.accounts.selectors import load_actor
 from fupin.registry import services as registry
 from fupin.registry.tests.factories import family, household_data, member
-from fupin.supervision import notify
-from fupin.supervision.models import Alert, Message, Rectification
+from fupin.supervision.models import Alert, Rectification
 from fupin.testing import Personas, assert_jurisdiction, call, client_for, make_user
 
 pytestmark = pytest.mark.django_db
@@ -284,32 +283,3 @@ def test_return_sends_the_rectification_back(county_personas: Personas, village,
     body = returned.json()
     assert body["state_label"] == "已督办待整改"
     assert body["rectifications"][0]["result_label"] == "退回重新整改"
-
-
-# --- inbox ---------------------------------------------------------------------------------------
-
-
-def test_inbox_is_personal(county_personas: Personas):
-    """Messages are the caller's own: another user's message is 404 whoever asks (sibling
-    county or the same county's discipline), the owner reads and marks it; a read-only role
-    may mark its own messages read."""
-    people = county_personas
-    notify.send([people.in_region], kind="alert.noticed", title="预警督办：张小红", link="/x/")
-    notify.send([people.read_only], kind="digest", title="本周重点工作")
-    mine = Message.objects.get(recipient=people.in_region)
-    theirs = Message.objects.get(recipient=people.read_only)
-    office = client_for(people.in_region)
-    listed = office.get(f"{API}/inbox").json()
-    assert listed["count"] == 1 and listed["items"][0]["title"] == "预警督办：张小红"
-    assert client_for(people.out_of_region).get(f"{API}/inbox").json()["count"] == 0
-    read_url = f"{API}/inbox/{mine.pk}/read"
-    assert call(client_for(people.out_of_region), "post", read_url).status_code == 404
-    assert call(client_for(people.read_only), "post", read_url).status_code == 404
-    marked = call(office, "post", read_url)
-    assert marked.status_code == 200 and marked.json()["read_at"] is not None
-    mine.refresh_from_db()
-    assert mine.read_at is not None
-    assert office.get(f"{API}/inbox?unread=true").json()["count"] == 0
-    own = call(client_for(people.read_only), "post", f"{API}/inbox/{theirs.pk}/read")
-    assert own.status_code == 200
-    assert Client().get(f"{API}/inbox").status_code == 401

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from fupin.notifications.models import Message
 from fupin.registry.models import Household, Member
 from fupin.supervision import engine, services
-from fupin.supervision.models import Alert, Escalation, Message
+from fupin.supervision.models import Alert, Escalation
 from fupin.workflows import engine as wf
 from fupin.workflows.models import Case, Transition
 from fupin.workflows.tests.conftest import Officials, make_household
