@@ -12,7 +12,7 @@ from fupin.audit.services import bulk_audit, start_batch
 from fupin.core.testing import assert_jurisdiction, client_for, make_user
 from fupin.regions.models import Organisation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 @pytest.fixture

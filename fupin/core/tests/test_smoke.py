@@ -3,6 +3,8 @@ import pytest
 from fupin.core.testing import client_for, make_user
 from fupin.regions.models import Region
 
+pytestmark = pytest.mark.pgcompat
+
 
 @pytest.mark.django_db
 def test_region_slice_loaded(county, sibling_county):

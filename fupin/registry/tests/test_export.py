@@ -19,7 +19,7 @@ from fupin.registry.selectors import HouseholdFilters
 
 from .factories import family, household_data, member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 PHONE = "13812345678"
 BANK = "6217000012345678"

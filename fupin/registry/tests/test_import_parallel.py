@@ -22,7 +22,7 @@ from fupin.registry.models import Household, Member
 
 from .test_import import families, report_rows, write_csv
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.pgcompat]
 
 
 def seed() -> None:

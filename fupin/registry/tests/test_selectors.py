@@ -14,7 +14,7 @@ from fupin.registry.selectors import HouseholdFilters
 
 from .factories import household_data, member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 @pytest.fixture

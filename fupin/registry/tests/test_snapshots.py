@@ -23,7 +23,7 @@ from fupin.registry.snapshots.services import snapshot_year
 
 from .factories import family, household_data, member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 @pytest.fixture

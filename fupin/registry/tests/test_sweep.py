@@ -17,7 +17,7 @@ from fupin.registry.validation.sweep import recheck_household, sweep
 
 from .factories import family, household_data, member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from fupin.supervision.models import Escalation, Message
 from fupin.workflows import engine
 from fupin.workflows.tests.conftest import make_household
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 @pytest.fixture
