@@ -4,3 +4,10 @@ from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
+
+# Tests need no durability: a commit need not wait for its WAL to reach the disk (session
+# setting, so the shared PostgreSQL service is not reconfigured).
+DATABASES["default"]["OPTIONS"] = {  # noqa: F405
+    **DATABASES["default"].get("OPTIONS", {}),  # noqa: F405
+    "options": "-c synchronous_commit=off",
+}
