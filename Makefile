@@ -6,10 +6,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 SERVICE_DB ?= postgresql://postgres@127.0.0.1:5432/test
 # pytest-xdist: a test database per worker; a module stays on one worker (its module-scoped
-# fixtures and the browser tests' restore of the session data run once there). Three workers
-# were fastest on the 2-CPU CI machine: the tests wait on PostgreSQL about a third of the time.
+# fixtures and the browser tests' restore of the session data run once there), and modules
+# are handed out in collection order (--no-loadscope-reorder): pytest-django puts the
+# transactional tests, which empty every table, after the others, and xdist's default
+# reordering by size ran them first (a later test then found no migration-seeded indicators).
+# TEST_WORKERS=0 runs the tests in one process.
 TEST_WORKERS ?= 3
-PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test test-fast ci install system-deps lint typecheck checks test-embedded test-service bench serve clean
