@@ -7,10 +7,12 @@ the same region is refused a write with 403, and a user of a sibling region gets
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.test import Client
 
 # Real codes from the vendored NBS 2023 data: two sibling counties of 遂宁市, Sichuan.
@@ -97,3 +99,25 @@ def assert_jurisdiction(
     assert response.status_code in ok, (
         f"in-region {method} {resolve()}: {response.status_code} {response.content[:300]!r}"
     )
+
+
+@contextmanager
+def shared_data(django_db_blocker: Any) -> Iterator[None]:
+    """For a module- or class-scoped fixture: data that several tests read, made once.
+
+    The data is written inside a transaction that stays open while the tests run and is
+    rolled back after the last of them. Each test's own transaction (pytest-django's `db`)
+    is a savepoint inside it, so a test still sees the data fresh and its changes still roll
+    back; only sequences move on. It is marked like Django's TestCase transactions, so a
+    durable atomic block in the load behaves as in `setUpTestData`. Not for transactional
+    tests (they flush the tables and cannot run inside a transaction).
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # type: ignore[attr-defined]
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

@@ -7,3 +7,10 @@ DEBUG = False
 
 # A test-only app proving the app contract (tests/contract_app): registered here and nowhere else.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.contract_app"]  # noqa: F405
+
+# Tests need no durability: a commit need not wait for its WAL to reach the disk (session
+# setting, so the shared PostgreSQL service is not reconfigured).
+DATABASES["default"]["OPTIONS"] = {  # noqa: F405
+    **DATABASES["default"].get("OPTIONS", {}),  # noqa: F405
+    "options": "-c synchronous_commit=off",
+}

@@ -79,13 +79,37 @@ def browser_data(live_server: Any) -> Any:
     return live_server
 
 
+# The cookies of each user's first login in the running test, per browser context.
+_logins: dict[Any, dict[str, list[Any]]] = {}
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # The first page of a live server may take longer while parallel workers keep the CPUs
+    # busy (it timed out at 15 s with three workers on a loaded 2-CPU machine).
+    page.set_default_navigation_timeout(60_000)
     yield page
+    _logins.pop(context, None)
     context.close()
+
+
+def switch_user(page: Any, base: str, username: str, password: str = "Passw0rd!x") -> None:  # noqa: S107
+    """Act as `username` from now on. The first time in a test through the login page; after
+    that with the cookies of that login again (its session is still valid: the tables are only
+    flushed after the test), which saves a login and a home page per switch."""
+    from .test_browser_shell import log_in
+
+    page.context.clear_cookies()
+    saved = _logins.setdefault(page.context, {})
+    if username in saved:
+        page.context.add_cookies(saved[username])
+        return
+    log_in(page, base, username, password)
+    page.wait_for_url(lambda url: "/login/" not in url)
+    saved[username] = page.context.cookies()
 
 
 def screenshot(page: Any, name: str) -> Path:

@@ -20,11 +20,9 @@ import pytest
 
 from fupin.testing import COUNTY, make_user
 
-from .conftest import screenshot, seed_session_data
-from .test_browser_shell import log_in
+from .conftest import screenshot, seed_session_data, switch_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Passw0rd!x"
 
 
 def png(width: int = 24, height: int = 16) -> bytes:
@@ -81,11 +79,6 @@ def people(live_server: Any, settings: Any, tmp_path: Path) -> Any:
     return live_server
 
 
-def switch_user(page: Any, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    log_in(page, base, username, PASSWORD)
-
-
 def test_dropout_alert_to_notice_to_rectification_to_closed(page: Any, people: Any) -> None:
     from playwright.sync_api import expect
 
@@ -96,7 +89,7 @@ def test_dropout_alert_to_notice_to_rectification_to_closed(page: Any, people: A
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
     # 1. The village committee records that the girl has dropped out of school.
-    log_in(page, base, "sv_village", PASSWORD)
+    switch_user(page, base, "sv_village")
     page.goto(f"{base}/registry/members/{girl.pk}/edit/")
     page.select_option("#id_schooling", "dropout")
     page.fill("#id_reason", "入户核实：已辍学在家")

@@ -20,11 +20,9 @@ import pytest
 from fupin.core import idnumber
 from fupin.testing import COUNTY, make_user
 
-from .conftest import screenshot, seed_session_data
-from .test_browser_shell import log_in
+from .conftest import screenshot, seed_session_data, switch_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Passw0rd!x"
 
 
 @pytest.fixture
@@ -62,11 +60,6 @@ def step(page: Any, name: str, comment: str = "") -> None:
     form.locator("button[type=submit]").click()
 
 
-def switch_user(page: Any, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    log_in(page, base, username, PASSWORD)
-
-
 def public_notice_lines(browser: Any, base: str, region: str) -> str:
     """What an anonymous visitor reads on the public notice page of a region."""
     context = browser.new_context(locale="zh-CN")
@@ -97,7 +90,7 @@ def test_identification_with_an_objection_then_exit_with_an_override(
     head_id = idnumber.make(COUNTY, dt.date(1966, 5, 4), 21)
 
     # 1. 农户申请: the village committee enters the application with the family.
-    log_in(page, base, "wf_village", PASSWORD)
+    switch_user(page, base, "wf_village")
     page.goto(f"{base}/cases/new/identification/")
     page.select_option("#id_village_code", village.code)
     page.fill("#id_reason", "户主患慢性病，家庭收入低于贫困标准，申请纳入建档立卡")

@@ -12,7 +12,7 @@ from fupin.core.context import audit_context
 from fupin.regions.models import Organisation
 from fupin.testing import assert_jurisdiction, client_for, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from fupin.core.errors import ValidationFailed
 from fupin.core.models import Parameter
 from fupin.testing import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 COPY_SQL = (
     "COPY regions_organisation (name, kind, sector, region_id, region_code, credit_code,"

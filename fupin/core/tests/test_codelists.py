@@ -30,7 +30,7 @@ from fupin.registry.tests.factories import family, household_data
 from fupin.registry.tests.test_import import family_rows, household_row, write_csv
 from fupin.testing import client_for, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFa
 from fupin.core.models import Parameter
 from fupin.testing import assert_jurisdiction, client_for, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 LINE = "registry.poverty_line"
 

@@ -3,6 +3,8 @@ import pytest
 from fupin.regions.models import Region
 from fupin.testing import client_for, make_user
 
+pytestmark = pytest.mark.pgcompat
+
 
 @pytest.mark.django_db
 def test_region_slice_loaded(county, sibling_county):

@@ -1,13 +1,15 @@
 """Demo cases: made through the real engine at realistic stages, actionable now by the demo
-logins, fast and idempotent."""
+logins, fast and idempotent. The demo is made once for the module; the load on an empty
+database is in test_demo_from_scratch.py."""
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from fupin.accounts.models import User
@@ -17,6 +19,7 @@ from fupin.demo import workflows as demo_workflows
 from fupin.demo.services import DEMO_COUNTY, load_demo
 from fupin.demo.workflows import load_workflows
 from fupin.regions.models import VillageProfile
+from fupin.testing import shared_data
 from fupin.workflows import engine, notices
 from fupin.workflows.flows import household_exit
 from fupin.workflows.models import Case, Notice, NoticeLevel, Sample, SampleItem, Survey
@@ -24,16 +27,26 @@ from fupin.workflows.models import Case, Notice, NoticeLevel, Sample, SampleItem
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def demo_once(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[float]:
+    """The demo and its cases are made once for the module (the seconds the cases took);
+    each test's changes roll back as usual."""
+    media = tmp_path_factory.mktemp("demo-workflows") / "media"
+    with override_settings(MEDIA_ROOT=media), shared_data(django_db_blocker):
+        with pytest.MonkeyPatch.context() as patch:  # time the workflow part on its own
+            patch.setattr(demo_workflows, "load_workflows", lambda *args, **kwargs: 0)
+            load_demo(province=None, households=60)
+        assert not Case.objects.exclude(kind="alert").exists()
+        started = time.monotonic()
+        assert load_workflows(DEMO_COUNTY) > 0
+        yield time.monotonic() - started
+
+
 @pytest.fixture
-def demo(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> float:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    with monkeypatch.context() as patch:  # time the workflow part on its own
-        patch.setattr(demo_workflows, "load_workflows", lambda *args, **kwargs: 0)
-        load_demo(province=None, households=60)
-    assert not Case.objects.exclude(kind="alert").exists()
-    started = time.monotonic()
-    assert load_workflows(DEMO_COUNTY) > 0
-    return time.monotonic() - started
+def demo(demo_once: float) -> float:
+    return demo_once
 
 
 def actor(username: str) -> Any:
@@ -125,11 +138,3 @@ def test_idempotent(demo: float, django_assert_max_num_queries: Any) -> None:
         assert load_workflows(DEMO_COUNTY) == 0
     assert load_demo(province=None, households=60) is False
     assert Case.objects.count() == count
-
-
-def test_load_demo_makes_the_cases_with_the_registry(settings: Any, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    assert load_demo(province=None, households=0) is True
-    assert not Case.objects.exclude(kind="alert").exists()  # no registry, no demo cases
-    assert load_demo(province=None, households=60) is True
-    assert Case.objects.filter(county_code=DEMO_COUNTY).count() > 20

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
@@ -22,13 +23,22 @@ from fupin.regions.models import (
     Region,
     VillageProfile,
 )
+from fupin.testing import shared_data
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The demo is loaded once for the module; each test's changes roll back as usual."""
+    with shared_data(django_db_blocker):
+        assert load_demo(province=None, households=60) is True
+        yield
+
+
 @pytest.fixture
-def demo() -> None:
-    assert load_demo(province=None, households=60) is True
+def demo(demo_once: None) -> None:
+    return None
 
 
 def test_every_role_has_a_demo_login(demo: Any) -> None:

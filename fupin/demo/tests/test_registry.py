@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,18 +19,26 @@ from fupin.demo.services import DEMO_COUNTY, load_demo
 from fupin.registry.models import Household, HouseholdSnapshot, Income, Member
 from fupin.registry.services import bundle_for
 from fupin.registry.validation import validate_bundle
+from fupin.testing import shared_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 SMALL = 500
 
 
+@pytest.fixture(scope="module")
+def small_demo_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
+    """The small registry is loaded once for the module; each test's changes roll back."""
+    with shared_data(django_db_blocker):
+        load_demo(province=None, households=0)  # profiles, users; no registry yet
+        result = load_registry(households=SMALL)
+        assert result is not None
+        yield result
+
+
 @pytest.fixture
-def small_demo() -> Any:
-    load_demo(province=None, households=0)  # profiles, users; no registry yet
-    result = load_registry(households=SMALL)
-    assert result is not None
-    return result
+def small_demo(small_demo_once: Any) -> Any:
+    return small_demo_once
 
 
 def test_small_registry_loads_fast_and_is_shaped_like_a_poor_county(small_demo: Any) -> None:
@@ -201,16 +209,3 @@ def test_generation_is_deterministic(small_demo: Any) -> None:
     first, second = shape(300), shape(300)
     assert first[:3] == second[:3]
     assert first == second
-
-
-@pytest.mark.skipif(not os.environ.get("FUPIN_DEMO_FULL"), reason="full-size timing run")
-def test_full_size_speed() -> None:
-    load_demo(province=None, households=0)
-    result = load_registry()
-    assert result is not None
-    print(
-        f"\nFULL demo registry: {result.households} households, {result.members} members,"
-        f" {result.incomes} incomes, {result.snapshots} snapshots in {result.seconds:.1f}s"
-        f" {result.timings}"
-    )
-    assert result.seconds < 120  # target 40 s on an idle machine; see the printed timings

@@ -7,7 +7,7 @@ import pytest
 from fupin.regions.loader import load_regions
 from fupin.regions.models import Region
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.pgcompat]
 
 NBS_2023 = {1: 31, 2: 342, 3: 2978, 4: 41352, 5: 620573}
 

@@ -10,7 +10,7 @@ from fupin.regions import selectors
 from fupin.regions.models import Region
 from fupin.testing import Personas, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 def test_township_user_sees_none_of_sibling_township(

@@ -29,7 +29,7 @@ from fupin.registry.io.services import import_file, run_job
 from fupin.registry.models import Household, ImportJob, Income, Member
 from fupin.testing import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 # --- file builders (also used by the page/API tests and handy for benchmarks) ------------------

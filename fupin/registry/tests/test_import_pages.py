@@ -27,7 +27,7 @@ from fupin.testing import assert_jurisdiction, client_for
 
 from .test_import import families, write_csv
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 def _body(response: Any) -> bytes:

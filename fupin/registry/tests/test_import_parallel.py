@@ -22,7 +22,7 @@ from fupin.testing import COUNTY, TEST_REGION_PREFIXES, make_user
 
 from .test_import import families, report_rows, write_csv
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.pgcompat]
 
 
 def seed() -> None:

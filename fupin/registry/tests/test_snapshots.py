@@ -23,7 +23,7 @@ from fupin.testing import assert_jurisdiction, client_for, make_user
 
 from .factories import family, household_data, member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 @pytest.fixture

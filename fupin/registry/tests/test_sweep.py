@@ -18,7 +18,7 @@ from fupin.testing import make_user
 
 from .factories import family, household_data, member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from fupin.workflows.flows import household_exit
 from fupin.workflows.models import Case, Transition
 from fupin.workflows.tests.conftest import Officials, make_household, upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 API = "/api/v1/cases"
 

@@ -19,7 +19,7 @@ from fupin.workflows import engine as wf
 from fupin.workflows.models import Case, Transition
 from fupin.workflows.tests.conftest import Officials, make_household
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 @pytest.fixture

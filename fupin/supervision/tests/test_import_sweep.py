@@ -19,7 +19,7 @@ from fupin.supervision import scheduler
 from fupin.supervision.models import Alert
 from fupin.testing import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 @pytest.fixture(autouse=True)

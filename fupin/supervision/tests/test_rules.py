@@ -21,7 +21,7 @@ from fupin.workflows import engine as wf
 from fupin.workflows.models import Case
 from fupin.workflows.tests.conftest import Officials, make_household
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 TODAY = dt.date(2026, 6, 1)
 

@@ -10,7 +10,7 @@ from fupin.supervision import engine
 from fupin.supervision.models import Alert
 from fupin.testing import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 def test_child_out_of_school_raises_one_alert_on_change_and_merges_on_sweep(village):

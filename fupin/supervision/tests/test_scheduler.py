@@ -19,7 +19,7 @@ from fupin.testing import make_user
 from fupin.workflows import engine
 from fupin.workflows.tests.conftest import make_household
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from fupin.workflows import services
 from fupin.workflows.models import Case
 from fupin.workflows.tests.conftest import make_household
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 
 def _aged_exit_case(village: Any, days: int) -> Case:

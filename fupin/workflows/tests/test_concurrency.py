@@ -27,7 +27,7 @@ from fupin.workflows.models import Case, Transition
 
 from .conftest import Officials, make_household
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.pgcompat]
 
 
 def seed() -> None:

@@ -23,7 +23,7 @@ from fupin.workflows.views import dashboards
 
 from .conftest import Officials, make_household
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 EXIT = reverse("workflows:exit_dashboard")
 VILLAGES = reverse("workflows:village_exit_dashboard")

@@ -18,7 +18,7 @@ from fupin.workflows.models import Case, Transition
 
 from .conftest import make_household
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 V = "village secretary"
 T, C, CITY, P = "township", "county county2", "city", "province"

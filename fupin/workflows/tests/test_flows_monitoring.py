@@ -19,7 +19,7 @@ from fupin.workflows.models import Case, Notice, NoticeLevel
 
 from .conftest import make_household
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 DAY = dt.date(2026, 3, 2)
 

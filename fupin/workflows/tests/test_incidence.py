@@ -19,7 +19,7 @@ from fupin.workflows import criteria, engine, services
 
 from .conftest import Officials, make_household
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 HENAN_COUNTY = "410102"  # 郑州市中原区 (vendored NBS 2023 data)
 KEY = "village.incidence_threshold"

@@ -20,7 +20,7 @@ from fupin.workflows.models import Case, Notice, NoticeEntry, NoticeLevel, Objec
 
 from .conftest import make_household, upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
 DAY1 = dt.date(2026, 3, 2)
 
