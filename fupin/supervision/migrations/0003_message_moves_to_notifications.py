@@ -23,12 +23,12 @@ def rename_derived(schema_editor: Any, table: str, old: str, new: str) -> None:
         if not name.startswith(old):
             continue
         renamed = new + name[len(old) :]
-        if info["primary_key"] or info["foreign_key"] or info["check"]:
+        if info["index"]:  # a plain index (constraints' own indexes follow their constraint)
+            schema_editor.execute(f"ALTER INDEX {quote(name)} RENAME TO {quote(renamed)}")
+        else:  # primary key, foreign key, unique, check — and PostgreSQL 18's named NOT NULL
             schema_editor.execute(
                 f"ALTER TABLE {quote(table)} RENAME CONSTRAINT {quote(name)} TO {quote(renamed)}"
             )
-        else:
-            schema_editor.execute(f"ALTER INDEX {quote(name)} RENAME TO {quote(renamed)}")
     for sequence in sequences:
         name = sequence["name"]
         if name.startswith(old):
