@@ -26,10 +26,8 @@ from fupin.accounts.selectors import load_actor
 from fupin.core.access import Actor
 from fupin.core.context import audit_context
 from fupin.regions.models import Region
-from fupin.workflows import engine as workflow_engine
-
-from . import accountability, inspections, lights, services
-from .models import (
+from fupin.supervision import accountability, inspections, lights, services
+from fupin.supervision.models import (
     Accountability,
     AccountabilityKind,
     Alert,
@@ -40,6 +38,7 @@ from .models import (
     Light,
     QuarterTarget,
 )
+from fupin.workflows import engine as workflow_engine
 
 SEED = 20251
 GROUP_1 = "脱贫攻坚第一督查组"
