@@ -17,9 +17,10 @@ from fupin.demo import workflows as demo_workflows
 from fupin.demo.services import DEMO_COUNTY, load_demo
 from fupin.demo.workflows import load_workflows
 from fupin.regions.models import VillageProfile
-from fupin.workflows import engine, notices
+from fupin.workflows import engine
 from fupin.workflows.flows import household_exit
 from fupin.workflows.models import Case, Notice, NoticeLevel, Sample, SampleItem, Survey
+from fupin.workflows.notices import services as notices
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from fupin.core.access import Perm
 from fupin.core.api import LazyPage, Pagination, actor_of, no_nul
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.workflows import engine
-from fupin.workflows.schemas import TimelineOut
+from fupin.workflows.common.schemas import TimelineOut
 
 from .. import services
 from ..models import Alert, RectificationFile, Severity, SupervisionNotice

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fupin.core.rules import RULES
 from fupin.workflows import engine
-from fupin.workflows.presenters import step_out
+from fupin.workflows.common.presenters import step_out
 
 from ..models import Alert, Rectification
 from .common import alert_item, notice_out, region_names, rule_name

@@ -8,7 +8,7 @@ from typing import Any
 from ninja import Field
 
 from fupin.core.api import Schema
-from fupin.workflows.schemas import StateOut, StepOut
+from fupin.workflows.common.schemas import StateOut, StepOut
 
 
 class AlertOut(Schema):

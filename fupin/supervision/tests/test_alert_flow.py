@@ -18,8 +18,8 @@ from fupin.supervision import engine, services
 from fupin.supervision.models import Alert, Rectification, SupervisionNotice
 from fupin.testing import make_user
 from fupin.workflows import engine as wf
+from fupin.workflows.conftest import Officials, make_household
 from fupin.workflows.models import Transition
-from fupin.workflows.tests.conftest import Officials, make_household
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from fupin.supervision import engine, services
 from fupin.supervision.models import Alert
 from fupin.testing import make_user
 from fupin.workflows import engine as wf
+from fupin.workflows.conftest import Officials, make_household
 from fupin.workflows.models import Case, Transition
-from fupin.workflows.tests.conftest import Officials, make_household
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from fupin.supervision import engine
 from fupin.supervision.models import Alert
 from fupin.supervision.services import SYSTEM
 from fupin.workflows import engine as wf
+from fupin.workflows.conftest import Officials, make_household
 from fupin.workflows.models import Case
-from fupin.workflows.tests.conftest import Officials, make_household
 
 pytestmark = pytest.mark.django_db
 

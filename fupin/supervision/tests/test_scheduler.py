@@ -17,7 +17,7 @@ from fupin.supervision import scheduler, services
 from fupin.supervision.models import Escalation
 from fupin.testing import make_user
 from fupin.workflows import engine
-from fupin.workflows.tests.conftest import make_household
+from fupin.workflows.conftest import make_household
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from fupin.core import params
 from fupin.core.access import Actor, GrantInUse, Perm
 from fupin.core.rules import RULES, SEVERITIES, SUBJECTS
 from fupin.workflows import engine as wf
-from fupin.workflows import selectors as wf_selectors
+from fupin.workflows.cases import selectors as wf_selectors
 
 from ... import selectors
 from ...flows import FLOW
