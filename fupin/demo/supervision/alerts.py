@@ -21,7 +21,8 @@ from fupin.core.access import Actor
 from fupin.core.context import audit_context
 from fupin.notifications.services import message_send
 from fupin.regions.models import Region
-from fupin.supervision import digest, engine, services
+from fupin.supervision import digest, engine
+from fupin.supervision.alerts import services
 from fupin.supervision.models import (
     Accountability,
     AccountabilityKind,

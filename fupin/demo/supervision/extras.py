@@ -26,7 +26,10 @@ from fupin.accounts.selectors import load_actor
 from fupin.core.access import Actor
 from fupin.core.context import audit_context
 from fupin.regions.models import Region
-from fupin.supervision import accountability, inspections, lights, services
+from fupin.supervision import inspections
+from fupin.supervision.accountability import services as accountability
+from fupin.supervision.alerts import services
+from fupin.supervision.lights import services as lights
 from fupin.supervision.models import (
     Accountability,
     AccountabilityKind,

@@ -10,7 +10,8 @@ import pytest
 
 from fupin.notifications.models import Message
 from fupin.registry.models import Household, Member
-from fupin.supervision import engine, services
+from fupin.supervision import engine
+from fupin.supervision.alerts import services
 from fupin.supervision.models import Alert, Escalation
 from fupin.workflows import engine as wf
 from fupin.workflows.conftest import Officials, make_household

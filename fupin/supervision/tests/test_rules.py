@@ -15,8 +15,8 @@ from fupin.core.models import Parameter
 from fupin.core.rules import RULES
 from fupin.registry.models import Doubt, Household, Income, Member
 from fupin.supervision import engine
+from fupin.supervision.alerts.services import SYSTEM
 from fupin.supervision.models import Alert
-from fupin.supervision.services import SYSTEM
 from fupin.workflows import engine as wf
 from fupin.workflows.conftest import Officials, make_household
 from fupin.workflows.models import Case
