@@ -142,10 +142,8 @@ def load_demo(*, province: str | None = DEMO_PROVINCE, households: int | None = 
     `households` sizes the demo registry (default ~18,000; 0 skips it; tests use a few
     hundred). The registry is loaded once: a county that has households keeps them.
     """
-    from fupin.supervision.demo import load_supervision_extras
-
     from .registry import DEFAULT_HOUSEHOLDS, load_registry, registry_loaded
-    from .supervision import load_supervision_demo
+    from .supervision import load_supervision_demo, load_supervision_extras
     from .workflows import load_workflows
 
     if province:

@@ -26,7 +26,8 @@ from fupin.regions.models import Level, Region, VillageProfile
 from fupin.registry import identity
 from fupin.registry import services as registry_services
 from fupin.registry.models import Household, Income, Member
-from fupin.workflows import engine, services
+from fupin.workflows import engine
+from fupin.workflows.cases import services
 from fupin.workflows.flows import household_exit
 from fupin.workflows.models import Case
 

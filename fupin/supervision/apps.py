@@ -44,9 +44,9 @@ class SupervisionConfig(platform.FupinApp):
         # ready, and these import models.
         from fupin.audit.registry import audit
         from fupin.registry.signals import household_changed, households_imported
+        from fupin.supervision import digest, models, params, receivers, tabs  # noqa: F401 - flow, tab, params
+        from fupin.supervision.alerts import flows  # noqa: F401 - the alert flow
         from fupin.workflows.signals import case_changed
-
-        from . import digest, flows, models, params, receivers, tabs  # noqa: F401 - flow, tab, params
 
         household_changed.connect(receivers.on_household_changed, dispatch_uid="supervision.hh")
         households_imported.connect(

@@ -18,9 +18,8 @@ from django.utils import timezone
 from fupin.core import params
 from fupin.core.params import define
 from fupin.notifications.services import message_send_many
-
-from .flows import UNIT_ROLES
-from .models import Alert, Escalation
+from fupin.supervision.alerts.flows import UNIT_ROLES
+from fupin.supervision.alerts.models import Alert, Escalation
 
 DIGEST_ROLES = define(
     "supervision.digest_roles",

@@ -33,9 +33,8 @@ from fupin.audit.services import bulk_audit, finish_batch, start_batch
 from fupin.core.access import system_actor
 from fupin.core.rules import RULES, Rule
 from fupin.regions.models import CODE_LENGTH
-from fupin.workflows.bulk import case_bulk_open
-
-from .models import Alert
+from fupin.supervision.alerts.models import Alert
+from fupin.workflows.cases.bulk import case_bulk_open
 
 ANALYZE_AFTER = 100  # alerts opened by a sweep before it refreshes the table statistics
 

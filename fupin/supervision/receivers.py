@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import engine
+from fupin.supervision import engine
 
 
 def on_household_changed(sender: Any, household: Any, **kwargs: Any) -> None:

@@ -22,8 +22,8 @@ from django.db import connection
 from django.utils import timezone
 
 from fupin.core import params
-
-from . import digest, engine, services
+from fupin.supervision import digest, engine
+from fupin.supervision.alerts import services
 
 log = logging.getLogger("fupin.scheduler")
 

@@ -9,9 +9,8 @@ from django.http import HttpRequest
 
 from fupin.core.access import Actor, Perm
 from fupin.registry.tabs import register_tab
-
-from . import selectors
-from .flows import FLOW
+from fupin.supervision.alerts import selectors
+from fupin.supervision.alerts.flows import FLOW
 
 
 def household_alerts(request: HttpRequest, actor: Actor, household: Any) -> dict[str, Any]:

@@ -36,7 +36,7 @@ class WorkflowsConfig(platform.FupinApp):
             300,
         ),
     )
-    urls = (("cases/", "fupin.workflows.urls"), ("public/", "fupin.workflows.public_urls"))
+    urls = (("cases/", "fupin.workflows.urls"), ("public/", "fupin.workflows.public.urls"))
     api_routers = (
         ("/", "fupin.workflows.api.router"),
         ("/", "fupin.workflows.api.public_router"),
@@ -45,8 +45,8 @@ class WorkflowsConfig(platform.FupinApp):
     def register(self) -> None:
         import fupin.workflows.tabs  # noqa: F401 - the household page's 办件 tab
         from fupin.audit.registry import audit
-
-        from . import flows, models, params, risk, rules  # noqa: F401 - registers flows and parameters
+        from fupin.workflows import flows, models, params, rules  # noqa: F401 - registers flows and parameters
+        from fupin.workflows.cases import risk  # noqa: F401 - registers its parameters
 
         for model in (
             models.Case,

@@ -28,8 +28,7 @@ from fupin.core.access import Actor, GrantInUse, Perm
 from fupin.core.context import audit_context
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.regions.models import Region
-
-from .models import Case, CaseDocument, Transition
+from fupin.workflows.cases.models import Case, CaseDocument, Transition
 
 LEVEL_NAMES = {1: "省级", 2: "市级", 3: "县级", 4: "乡镇", 5: "村级"}
 ROLE_NAMES = {
@@ -250,7 +249,7 @@ def guard_failures(ctx: Ctx, *, with_comment: bool = True) -> list[str]:
     if with_comment and step.comment_required and not ctx.comment.strip():
         failures.append(f"请填写{step.label}意见")
     if step.document and not ctx.case.documents.filter(kind=step.document).exists():
-        from .models import DocumentKind
+        from fupin.workflows.cases.models import DocumentKind
 
         failures.append(f"请先上传“{DocumentKind(step.document).label}”")
     for guard in step.guards:
@@ -342,7 +341,7 @@ def _apply(ctx: Ctx, flow: Flow) -> Case:
         if step.style != "forward":
             for hook in ON_TURN_BACK:
                 hook(ctx)
-    from .signals import case_changed
+    from fupin.workflows.signals import case_changed
 
     case_changed.send(sender=Case, case=case)
     return case
@@ -543,7 +542,7 @@ def attach_document(
     *, actor: Actor, case: Case, kind: str, upload: Any, note: str = ""
 ) -> CaseDocument:
     """Add a document to a case (PDF, image or office file, at most 10 MB)."""
-    from .models import DocumentKind
+    from fupin.workflows.cases.models import DocumentKind
 
     actor.require_write(Perm.CASE_ACT, case.region_code, "只读角色不能上传材料")
     if kind not in DocumentKind.values:

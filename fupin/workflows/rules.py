@@ -17,7 +17,7 @@ SINCE = "timezone(%(tz)s, c.state_since)::date"
 
 def _awaiting_notice(region_code: str, today: dt.date) -> dict[str, Any]:
     """(kind, state) pairs whose next step publishes a notice."""
-    from .engine import FLOWS
+    from fupin.workflows.engine import FLOWS
 
     pairs = sorted(
         {

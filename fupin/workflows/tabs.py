@@ -10,9 +10,8 @@ from django.http import HttpRequest
 from fupin.core.access import Actor, Perm
 from fupin.registry import codes
 from fupin.registry.tabs import register_tab
-
-from . import engine
-from .models import Case
+from fupin.workflows import engine
+from fupin.workflows.cases.models import Case
 
 STARTABLE = ("household_exit", "return_poverty", "member_change", "monitoring")
 

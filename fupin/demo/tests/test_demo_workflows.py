@@ -20,9 +20,10 @@ from fupin.demo.services import DEMO_COUNTY, load_demo
 from fupin.demo.workflows import load_workflows
 from fupin.regions.models import VillageProfile
 from fupin.testing import shared_data
-from fupin.workflows import engine, notices
+from fupin.workflows import engine
 from fupin.workflows.flows import household_exit
 from fupin.workflows.models import Case, Notice, NoticeLevel, Sample, SampleItem, Survey
+from fupin.workflows.notices import services as notices
 
 pytestmark = pytest.mark.django_db
 

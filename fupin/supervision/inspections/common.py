@@ -3,9 +3,7 @@ the stage of a finding from its alert's case state."""
 
 from __future__ import annotations
 
-from fupin.supervision.models import (
-    InspectionPlan,
-)
+from fupin.supervision.inspections.models import InspectionPlan
 
 RULE_CODE = "INSPECT"
 RULE_NAME = "督查发现问题"

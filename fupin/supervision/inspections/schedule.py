@@ -12,10 +12,7 @@ from django.utils import timezone
 
 from fupin.regions.models import Region
 from fupin.supervision.inspections.common import Frequency
-from fupin.supervision.models import (
-    InspectionPlan,
-    InspectionVisit,
-)
+from fupin.supervision.inspections.models import InspectionPlan, InspectionVisit
 
 
 @dataclass

@@ -12,15 +12,15 @@ from django.utils import timezone
 from fupin.core.access import Actor, Perm
 from fupin.core.errors import NotFound
 from fupin.supervision.inspections.common import STAGES
-from fupin.supervision.inspections.schedule import (
-    TargetSchedule,
-    plan_schedule,
-)
-from fupin.supervision.models import (
+from fupin.supervision.inspections.models import (
     Finding,
     InspectionGroup,
     InspectionPlan,
     InspectionVisit,
+)
+from fupin.supervision.inspections.schedule import (
+    TargetSchedule,
+    plan_schedule,
 )
 
 

@@ -15,21 +15,21 @@ from fupin.core.errors import FupinError, NotFound, ValidationFailed
 from fupin.core.text import clean_text
 from fupin.regions.models import Region
 from fupin.registry.models import Household
-from fupin.supervision.flows import FLOW
+from fupin.supervision.alerts.flows import FLOW
+from fupin.supervision.alerts.models import Alert
+from fupin.supervision.alerts.services import open_alert
 from fupin.supervision.inspections.common import RULE_CODE, RULE_NAME, Frequency
-from fupin.supervision.inspections.selectors import (
-    access_group,
-    access_plan,
-    access_visit,
-)
-from fupin.supervision.models import (
-    Alert,
+from fupin.supervision.inspections.models import (
     Finding,
     InspectionGroup,
     InspectionPlan,
     InspectionVisit,
 )
-from fupin.supervision.services import open_alert
+from fupin.supervision.inspections.selectors import (
+    access_group,
+    access_plan,
+    access_visit,
+)
 from fupin.workflows import engine
 
 

@@ -19,10 +19,11 @@ from fupin.registry.models import Household, Member
 from fupin.supervision import engine as sup_engine
 from fupin.supervision.models import Alert
 from fupin.testing import call, client_for
-from fupin.workflows import engine, services
+from fupin.workflows import engine
+from fupin.workflows.cases import services
+from fupin.workflows.conftest import Officials, make_household, upload
 from fupin.workflows.flows import household_exit
 from fupin.workflows.models import Case, Transition
-from fupin.workflows.tests.conftest import Officials, make_household, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 
@@ -108,7 +109,7 @@ def test_identification_registers_through_the_registry_and_raises_its_rules(
 def test_sweep_opens_alert_cases_through_the_workflows_bulk_piece(
     officials: Officials, village: Any
 ) -> None:
-    """The sweep's cases (written by fupin.workflows.bulk inside the sweep's one statement)
+    """The sweep's cases (written by fupin.workflows.cases.bulk inside the sweep's one statement)
     are numbered and timelined like every system-opened case."""
     household = make_household(officials.village, village, housing_grade="D")  # on-change
     result = sup_engine.run_rule(RULES["R104"], region_code=village.code[:6])

@@ -12,7 +12,8 @@ from django.utils import timezone
 from fupin.accounts.selectors import load_actor
 from fupin.core.models import Parameter
 from fupin.notifications.models import Message
-from fupin.supervision import digest, services
+from fupin.supervision import digest
+from fupin.supervision.alerts import services
 from fupin.supervision.models import Alert
 from fupin.testing import make_user
 from fupin.workflows import engine

@@ -12,12 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from fupin.accounts.selectors import load_actor
 from fupin.audit.models import AuditBatch
 from fupin.registry.models import Household, Member
-from fupin.supervision import engine, services
+from fupin.supervision import engine
+from fupin.supervision.alerts import services
 from fupin.supervision.models import Alert
 from fupin.testing import make_user
 from fupin.workflows import engine as wf
+from fupin.workflows.conftest import Officials, make_household
 from fupin.workflows.models import Case, Transition
-from fupin.workflows.tests.conftest import Officials, make_household
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 

@@ -10,11 +10,12 @@ import pytest
 
 from fupin.notifications.models import Message
 from fupin.registry.models import Household, Member
-from fupin.supervision import engine, services
+from fupin.supervision import engine
+from fupin.supervision.alerts import services
 from fupin.supervision.models import Alert, Escalation
 from fupin.workflows import engine as wf
+from fupin.workflows.conftest import Officials, make_household
 from fupin.workflows.models import Case, Transition
-from fupin.workflows.tests.conftest import Officials, make_household
 
 pytestmark = pytest.mark.django_db
 

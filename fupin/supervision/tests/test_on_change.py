@@ -13,11 +13,11 @@ from fupin.registry import services as registry
 from fupin.registry.models import Household
 from fupin.registry.tests.factories import family, household_data, member
 from fupin.supervision import engine
+from fupin.supervision.alerts.services import SYSTEM
 from fupin.supervision.models import Alert
-from fupin.supervision.services import SYSTEM
 from fupin.workflows import engine as wf
+from fupin.workflows.conftest import Officials, make_household
 from fupin.workflows.models import Case, Transition
-from fupin.workflows.tests.conftest import Officials, make_household
 
 pytestmark = pytest.mark.django_db
 

@@ -15,11 +15,11 @@ from fupin.core.models import Parameter
 from fupin.core.rules import RULES
 from fupin.registry.models import Doubt, Household, Income, Member
 from fupin.supervision import engine
+from fupin.supervision.alerts.services import SYSTEM
 from fupin.supervision.models import Alert
-from fupin.supervision.services import SYSTEM
 from fupin.workflows import engine as wf
+from fupin.workflows.conftest import Officials, make_household
 from fupin.workflows.models import Case
-from fupin.workflows.tests.conftest import Officials, make_household
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 

@@ -13,11 +13,12 @@ from django.utils import timezone
 from fupin.accounts.selectors import load_actor
 from fupin.audit.models import AuditBatch
 from fupin.notifications.models import Message
-from fupin.supervision import scheduler, services
+from fupin.supervision import scheduler
+from fupin.supervision.alerts import services
 from fupin.supervision.models import Escalation
 from fupin.testing import make_user
 from fupin.workflows import engine
-from fupin.workflows.tests.conftest import make_household
+from fupin.workflows.conftest import make_household
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 

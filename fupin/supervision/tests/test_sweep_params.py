@@ -13,9 +13,9 @@ from fupin.core.models import Parameter
 from fupin.supervision import engine
 from fupin.supervision.models import Alert
 from fupin.testing import make_user
-from fupin.workflows import services
+from fupin.workflows.cases import services
+from fupin.workflows.conftest import make_household
 from fupin.workflows.models import Case
-from fupin.workflows.tests.conftest import make_household
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 

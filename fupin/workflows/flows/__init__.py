@@ -1,3 +1,3 @@
 """The case types of SPEC §3. Importing this package registers every flow."""
 
-from . import dynamic, household_exit, identification, monitoring, region_exit  # noqa: F401
+from fupin.workflows.flows import dynamic, household_exit, identification, monitoring, region_exit  # noqa: F401

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from fupin.registry import status as registry_status
 from fupin.registry.models import Household
-
-from ..engine import Ctx, Guard
-from ..notices import no_pending_objection
+from fupin.workflows.engine import Ctx, Guard
+from fupin.workflows.notices.services import no_pending_objection
 
 VILLAGE = frozenset({"village", "first_secretary"})
 TOWNSHIP = frozenset({"township", "poverty_office"})

@@ -17,11 +17,20 @@ from fupin.core.errors import ValidationFailed
 from fupin.registry import codes
 from fupin.registry import services as registry_services
 from fupin.registry import status as registry_status
-
-from ..engine import Ctx, Flow, Guard, Step, register
-from ..models import DocumentKind, NoticeLevel, SubjectLevel
-from ..notices import notice_completed, publish_effect
-from .common import OBJECTIONS_RESOLVED, OFFICE, TOWNSHIP, VILLAGE, C, T, V, set_status
+from fupin.workflows.cases.models import DocumentKind, SubjectLevel
+from fupin.workflows.engine import Ctx, Flow, Guard, Step, register
+from fupin.workflows.flows.common import (
+    OBJECTIONS_RESOLVED,
+    OFFICE,
+    TOWNSHIP,
+    VILLAGE,
+    C,
+    T,
+    V,
+    set_status,
+)
+from fupin.workflows.notices.models import NoticeLevel
+from fupin.workflows.notices.services import notice_completed, publish_effect
 
 
 def _was_exited(ctx: Ctx) -> str | None:

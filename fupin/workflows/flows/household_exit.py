@@ -1,7 +1,7 @@
 """贫困户脱贫 (SPEC §3): 村两委和驻村工作队提名 → 民主评议 → 农户签字确认 → 村内公示 →
 乡镇审核 → 县审定 → 公告 → 标注已脱贫.
 
-The criteria checklist (fupin.workflows.criteria) guards the publication and both approvals:
+The criteria checklist (fupin.workflows.cases.criteria) guards the publication and both approvals:
 a failing criterion blocks the case unless an authorised township or county user has recorded
 an override reason on it (`override_exit_criteria`), which is audited and reported. 脱贫不脱政策:
 the exit changes the household's status only; its measures and helpers stay.
@@ -16,9 +16,9 @@ from fupin.core.access import Actor, Perm
 from fupin.core.context import audit_context
 from fupin.core.errors import Conflict, PermissionDenied, ValidationFailed
 from fupin.registry import codes
-
-from .. import criteria
-from ..engine import (
+from fupin.workflows.cases import criteria
+from fupin.workflows.cases.models import Case, DocumentKind, SubjectLevel, Transition
+from fupin.workflows.engine import (
     Ctx,
     Flow,
     Guard,
@@ -29,9 +29,18 @@ from ..engine import (
     register,
     stale_message,
 )
-from ..models import Case, DocumentKind, NoticeLevel, SubjectLevel, Transition
-from ..notices import notice_completed, publish_effect
-from .common import OBJECTIONS_RESOLVED, OFFICE, TOWNSHIP, VILLAGE, C, T, V, set_status
+from fupin.workflows.flows.common import (
+    OBJECTIONS_RESOLVED,
+    OFFICE,
+    TOWNSHIP,
+    VILLAGE,
+    C,
+    T,
+    V,
+    set_status,
+)
+from fupin.workflows.notices.models import NoticeLevel
+from fupin.workflows.notices.services import notice_completed, publish_effect
 
 KIND = "household_exit"
 

@@ -8,11 +8,20 @@ made; 建档立卡 makes it 未脱贫 with its identification year; a rejection 
 from __future__ import annotations
 
 from fupin.registry import codes
-
-from ..engine import Ctx, Flow, Step, register
-from ..models import NoticeLevel, SubjectLevel
-from ..notices import notice_completed, publish_effect
-from .common import OBJECTIONS_RESOLVED, OFFICE, TOWNSHIP, VILLAGE, C, T, V, set_status
+from fupin.workflows.cases.models import SubjectLevel
+from fupin.workflows.engine import Ctx, Flow, Step, register
+from fupin.workflows.flows.common import (
+    OBJECTIONS_RESOLVED,
+    OFFICE,
+    TOWNSHIP,
+    VILLAGE,
+    C,
+    T,
+    V,
+    set_status,
+)
+from fupin.workflows.notices.models import NoticeLevel
+from fupin.workflows.notices.services import notice_completed, publish_effect
 
 KIND = "identification"
 

@@ -12,11 +12,9 @@ import datetime as dt
 
 from fupin.core import params
 from fupin.registry import codes
-
-from ..engine import Ctx, Flow, Guard, Step, register
-from ..models import NoticeLevel, SubjectLevel
-from ..notices import notice_completed, publish_effect
-from .common import (
+from fupin.workflows.cases.models import SubjectLevel
+from fupin.workflows.engine import Ctx, Flow, Guard, Step, register
+from fupin.workflows.flows.common import (
     OBJECTIONS_RESOLVED,
     OFFICE,
     TOWNSHIP,
@@ -27,6 +25,8 @@ from .common import (
     household_required,
     set_monitoring,
 )
+from fupin.workflows.notices.models import NoticeLevel
+from fupin.workflows.notices.services import notice_completed, publish_effect
 
 KIND = "monitoring"
 

@@ -9,12 +9,12 @@ County: 县申请 → 市级初审 → 省级公示 → 省审批 → 摘帽; th
 from __future__ import annotations
 
 from fupin.regions.models import VillageProfile
-
-from .. import criteria
-from ..engine import Ctx, Flow, Guard, Step, register
-from ..models import NoticeLevel, SubjectLevel
-from ..notices import notice_completed, publish_effect
-from .common import CITY, OFFICE, TOWNSHIP, C, P, T
+from fupin.workflows.cases import criteria
+from fupin.workflows.cases.models import SubjectLevel
+from fupin.workflows.engine import Ctx, Flow, Guard, Step, register
+from fupin.workflows.flows.common import CITY, OFFICE, TOWNSHIP, C, P, T
+from fupin.workflows.notices.models import NoticeLevel
+from fupin.workflows.notices.services import notice_completed, publish_effect
 
 
 def _village_ok(ctx: Ctx) -> str | None:

@@ -17,10 +17,10 @@ from django.utils import timezone
 from fupin.core import crypto
 from fupin.registry.tests.factories import family, household_data, id_number
 from fupin.testing import Personas, assert_jurisdiction, call, client_for, make_user
-from fupin.workflows import engine, services
+from fupin.workflows import engine
+from fupin.workflows.cases import services
+from fupin.workflows.conftest import Officials, make_household, upload
 from fupin.workflows.models import Case, Notice, Objection
-
-from .conftest import Officials, make_household, upload
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/cases"

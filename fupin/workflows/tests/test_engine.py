@@ -14,9 +14,8 @@ from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fupin.regions.models import Region
 from fupin.testing import SIBLING_COUNTY, make_user
 from fupin.workflows import engine
+from fupin.workflows.conftest import make_household
 from fupin.workflows.models import Case, Transition
-
-from .conftest import make_household
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 

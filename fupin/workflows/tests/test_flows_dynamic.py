@@ -13,10 +13,10 @@ import pytest
 from fupin.core.errors import PermissionDenied, ValidationFailed
 from fupin.registry.models import Household, Income, Member
 from fupin.registry.tests.factories import id_number
-from fupin.workflows import engine, services
+from fupin.workflows import engine
+from fupin.workflows.cases import services
+from fupin.workflows.conftest import make_household, upload
 from fupin.workflows.models import Case
-
-from .conftest import make_household, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,11 @@ import pytest
 
 from fupin.core.errors import Conflict, PermissionDenied, ValidationFailed
 from fupin.registry.models import Household, Member
-from fupin.workflows import engine, services
+from fupin.workflows import engine
+from fupin.workflows.cases import services
+from fupin.workflows.conftest import make_household, upload
 from fupin.workflows.flows import household_exit
 from fupin.workflows.models import Case, Notice, NoticeLevel, Transition
-
-from .conftest import make_household, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,10 @@ from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFa
 from fupin.registry.models import Household
 from fupin.registry.tests.factories import family, household_data
 from fupin.testing import make_user
-from fupin.workflows import engine, notices, services
+from fupin.workflows import engine
+from fupin.workflows.cases import services
 from fupin.workflows.models import Case, Notice, NoticeEntry, NoticeLevel, Objection
+from fupin.workflows.notices import services as notices
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,10 @@ from fupin.core.errors import PermissionDenied, ValidationFailed
 from fupin.registry import identity
 from fupin.registry.models import Household, Member
 from fupin.registry.tests.factories import id_number
-from fupin.workflows import engine, risk, services
+from fupin.workflows import engine
+from fupin.workflows.cases import risk, services
+from fupin.workflows.conftest import make_household
 from fupin.workflows.models import Case, Notice, NoticeLevel
-
-from .conftest import make_household
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 

@@ -10,10 +10,10 @@ import pytest
 
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fupin.regions.models import VillageProfile
-from fupin.workflows import engine, services
+from fupin.workflows import engine
+from fupin.workflows.cases import services
+from fupin.workflows.conftest import make_household
 from fupin.workflows.models import Case, Notice, NoticeLevel, SampleItem
-
-from .conftest import make_household
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,9 @@ from fupin.core.errors import ValidationFailed
 from fupin.regions.loader import load_regions
 from fupin.regions.models import Level, Region, VillageProfile
 from fupin.testing import make_user
-from fupin.workflows import criteria, engine, services
-
-from .conftest import Officials, make_household
+from fupin.workflows import engine
+from fupin.workflows.cases import criteria, services
+from fupin.workflows.conftest import Officials, make_household
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 

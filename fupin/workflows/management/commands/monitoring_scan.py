@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from fupin.core.errors import FupinError
 from fupin.regions.models import Region
-from fupin.workflows import services
+from fupin.workflows.cases import services
 
 
 class Command(BaseCommand):

@@ -1,0 +1,149 @@
+"""Staff notice pages (公示/公告): the list in the jurisdiction, one notice with its entries and
+objections, registering an objection received on paper or by phone, and the printable PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from fupin.core.access import Actor, Perm, actor_of
+from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.workflows import engine
+from fupin.workflows.cases import selectors
+from fupin.workflows.notices import pdf
+from fupin.workflows.notices import services as notices
+from fupin.workflows.notices.models import Notice, NoticeLevel
+
+T = "workflows/notices/"
+PAGE_SIZE = 30
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_GET
+def notice_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    if not actor.region_codes(Perm.CASE_VIEW):
+        raise PermissionDenied()
+    region = (request.GET.get("region") or "").strip()
+    if region and not region.isdigit():
+        region = ""
+    running = request.GET.get("running") == "1"
+    qs = selectors.notice_list(actor, region=region, running_only=running)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "n": n,
+            "kind_label": engine.kind_label(n.kind),
+            "outcome": notices.notice_outcome(n),
+            "running": notices.is_running(n),
+        }
+        for n in page
+    ]
+    keep = urlencode(
+        [(k, v) for k, v in (("region", region), ("running", "1" if running else "")) if v]
+    )
+    context = {
+        "page_title": "公示公告",
+        "rows": rows,
+        "page": page,
+        "region": region,
+        "running": running,
+        "keep": keep,
+    }
+    return render(request, T + "list.html", context)
+
+
+def _detail_context(
+    actor: Actor, notice: Notice, form_data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    entries = list(notice.entries.select_related("case").order_by("id"))
+    objections = list(notice.objections.select_related("entry").order_by("-created_at"))
+    position = {e.pk: i for i, e in enumerate(entries, start=1)}
+    lines = [e.published for e in entries]
+    has_household = any("head" in ln for ln in lines)
+    return {
+        "page_title": notice.title,
+        "notice": notice,
+        "kind_label": engine.kind_label(notice.kind),
+        "outcome": notices.notice_outcome(notice),
+        "running": notices.is_running(notice),
+        "entries": [{"e": e, "no": position[e.pk], "line": e.published} for e in entries],
+        "objections": [
+            {"o": o, "no": position.get(o.entry_id) if o.entry_id else None} for o in objections
+        ],
+        # A village's own notice names the village in its title: no column repeating it.
+        "show_region": notice.level != NoticeLevel.VILLAGE or not has_household,
+        "has_extras": any(k in ln for ln in lines for k in ("per_capita", "incidence", "category")),
+        "can_register": actor.can_write(Perm.CASE_ACT, notice.region_code),
+        "form": form_data or {},
+        "errors": (form_data or {}).get("errors", {}),
+    }
+
+
+@require_GET
+def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    notice = selectors.access_notice(actor, pk)
+    return render(request, T + "detail.html", _detail_context(actor, notice))
+
+
+@require_POST
+def notice_objection(request: HttpRequest, pk: int) -> HttpResponse:
+    """Register an objection received off-line; the case goes back to verification."""
+    actor = actor_of(request)
+    notice = selectors.access_notice(actor, pk)
+    data = notices.ObjectionInput(
+        content=request.POST.get("content", ""),
+        name=request.POST.get("name", ""),
+        phone=request.POST.get("phone", ""),
+        entry_id=_int_or_none(request.POST.get("entry")),
+    )
+    try:
+        objection = notices.submit_objection(notice_id=notice.pk, data=data, actor=actor)
+    except ValidationFailed as exc:
+        form = {
+            "content": data.content,
+            "name": data.name,
+            "phone": data.phone,
+            "entry": data.entry_id,
+            "message": exc.message,
+            "errors": exc.errors,
+        }
+        context = _detail_context(actor, notice, form)
+        return render(request, T + "detail.html", context, status=200)
+    case = objection.case
+    if case is not None and case.is_open:
+        case.refresh_from_db(fields=["state"])
+        state = engine.flow_of(case.kind).state_label(case.state)
+        messages.success(
+            request,
+            f"已登记异议（编号 {objection.pk}）。办件 {case.case_no} 已撤出公示名单，"
+            f"退回“{state}”环节重新核实。",
+        )
+    else:
+        messages.success(request, f"已登记异议（编号 {objection.pk}）。")
+    return redirect("workflows:notice_detail", pk=notice.pk)
+
+
+@require_GET
+def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = selectors.access_notice(actor_of(request), pk)
+    return pdf_response(notice)
+
+
+def pdf_response(notice: Notice) -> HttpResponse:
+    response = HttpResponse(pdf.notice_pdf(notice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{notice.notice_no}.pdf"'
+    return response
