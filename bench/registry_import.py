@@ -431,12 +431,12 @@ def member_count() -> int:
 def step_copy(a: argparse.Namespace) -> dict[str, Any]:
     from django.db import connection, transaction
 
-    from fupin.audit.services import bulk_audit, finish_batch, start_batch
+    from fupin.audit.services import batch_finish, batch_start, bulk_audit
 
     p = paths(a.persons)
     truncate()
     actor = bench_actor()
-    batch = start_batch(actor=actor, kind="bench", reason="基准测试：原始 COPY")
+    batch = batch_start(actor=actor, kind="bench", reason="基准测试：原始 COPY")
     started = time.perf_counter()
     household_copy, member_copy, income_copy = copy_columns()
     who = ["created_by_id", "updated_by_id"]
@@ -465,7 +465,7 @@ def step_copy(a: argparse.Namespace) -> dict[str, Any]:
             )
     seconds = time.perf_counter() - started
     rows = member_count()
-    finish_batch(batch, rows)
+    batch_finish(batch, rows)
     if not a.keep:
         truncate()
     return {"rows": rows, "seconds": seconds}

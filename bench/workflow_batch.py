@@ -133,7 +133,7 @@ def main() -> None:
 
     raw_s, _ = measure(raw)
     batch_s, result = measure(
-        lambda: engine.batch_transition(
+        lambda: engine.case_batch_transition(
             actor=actor, case_ids=batch_ids, step="township_approve", comment="同意"
         )
     )

@@ -16,7 +16,7 @@ from .models import AuditBatch
 
 
 @transaction.atomic
-def start_batch(*, actor: Actor, kind: str, description: str = "", reason: str) -> AuditBatch:
+def batch_start(*, actor: Actor, kind: str, description: str = "", reason: str) -> AuditBatch:
     """Open the batch record that every row of one bulk operation will link to."""
     return AuditBatch.objects.create(
         kind=kind, description=description[:300], reason=reason[:500], actor_id=actor.user_id
@@ -24,7 +24,7 @@ def start_batch(*, actor: Actor, kind: str, description: str = "", reason: str) 
 
 
 @transaction.atomic
-def finish_batch(batch: AuditBatch, row_count: int) -> AuditBatch:
+def batch_finish(batch: AuditBatch, row_count: int) -> AuditBatch:
     batch.finished_at = timezone.now()
     batch.row_count = row_count
     batch.save(update_fields=["finished_at", "row_count"])

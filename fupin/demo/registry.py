@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fupin.accounts.models import User
-from fupin.audit.services import bulk_audit, finish_batch, start_batch
+from fupin.audit.services import batch_finish, batch_start, bulk_audit
 from fupin.core import idnumber
 from fupin.core.access import Actor
 from fupin.regions.models import Level, Region, VillageProfile
@@ -680,7 +680,7 @@ def load_registry(
         )
         timings["generate"] = time.monotonic() - started
         system = Actor(user_id=None, username="load_demo", grants=())
-        batch = start_batch(
+        batch = batch_start(
             actor=system, kind="demo.registry", description=f"演示建档立卡数据 {county_code}",
             reason="演示数据",
         )  # fmt: skip
@@ -694,7 +694,7 @@ def load_registry(
                 step = time.monotonic()
                 _copy(table, columns, data)
                 timings[table] = time.monotonic() - step
-        finish_batch(batch, len(rows.households) + len(rows.members) + len(rows.incomes))
+        batch_finish(batch, len(rows.households) + len(rows.members) + len(rows.incomes))
         with connection.cursor() as cursor:
             # Fresh statistics, or the planner takes the new tables for empty ones and the
             # snapshot's per-household member lookup degenerates into nested sequential scans.

@@ -125,7 +125,7 @@ class _Demo:
         return household
 
     def act(self, actor: Actor, case: Case, step: str, offset: int, comment: str = "") -> Case:
-        return engine.transition(
+        return engine.case_transition(
             actor=actor, case_id=case.pk, step=step, comment=comment, today=self.day(offset)
         )
 
@@ -165,7 +165,7 @@ def _load(county_code: str, today: dt.date) -> int:
 
 
 def _apply(demo: _Demo, reason: str) -> Case:
-    return services.apply_identification(
+    return services.identification_apply(
         actor=demo.village_user,
         village_code=demo.village.code,
         data=demo.household_data(),
@@ -212,15 +212,17 @@ def _identifications(demo: _Demo) -> None:
 
 def _consented_exit(demo: _Demo, household: Household, offset: int) -> Case:
     v, s = demo.village_user, demo.secretary
-    case = services.propose_exit(
+    case = services.exit_propose(
         actor=v, household_id=household.pk, reason="家庭收入稳定超过标准，两不愁三保障达标"
     )
-    engine.transition(
+    engine.case_transition(
         actor=v, case_id=case.pk, step="deliberate", today=demo.day(offset),
         comment="民主评议通过，参会群众代表 31 人一致同意",
         data={"food_secure": True, "clothing_secure": True},
     )  # fmt: skip
-    engine.attach_document(actor=s, case=case, kind="consent", upload=_pdf("农户签字确认书.pdf"))
+    engine.case_document_attach(
+        actor=s, case=case, kind="consent", upload=_pdf("农户签字确认书.pdf")
+    )
     return demo.act(s, case, "consent", offset)
 
 
@@ -237,7 +239,7 @@ def _exits(demo: _Demo) -> None:
     _consented_exit(demo, demo.household(income=26000, uninsured_child=True), -4)
     # The same, let through by the township with a reason, then published.
     case = _consented_exit(demo, demo.household(income=23000, uninsured_child=True), -15)
-    household_exit.override_exit_criteria(
+    household_exit.exit_criteria_override(
         actor=t, case_id=case.pk, version=case.version,
         reason="该子女随父母在务工地参加城乡居民医保，已核实缴费凭证，本地系统未同步",
     )  # fmt: skip
@@ -255,7 +257,7 @@ def _monitoring(demo: _Demo) -> None:
     v, s, t, o = demo.village_user, demo.secretary, demo.township, demo.office
     # A cadre's report: medical expenses above the warning line.
     household = demo.household(status="exited", income=16500)
-    services.report_monitoring(
+    services.monitoring_report(
         actor=v, household_id=household.pk,
         declaration=services.Declaration(
             reason="户主突发脑梗住院，自付医疗费用较高", risk_types=["medical"],
@@ -265,7 +267,7 @@ def _monitoring(demo: _Demo) -> None:
     # The household's own declaration on the public form, linked by the ID number.
     household = demo.household(status="exited", income=19000)
     head = household.members.get(relation="head")
-    services.public_declaration(
+    services.declaration_submit(
         village_code=demo.village.code, name=head.name,
         id_number=identity.reveal(head.id_cipher), phone="13912345678",
         declaration=services.Declaration(
@@ -274,11 +276,11 @@ def _monitoring(demo: _Demo) -> None:
     )  # fmt: skip
     # Confirmed and being helped.
     household = demo.household(status="exited", income=17000)
-    case = services.report_monitoring(
+    case = services.monitoring_report(
         actor=s, household_id=household.pk,
         declaration=services.Declaration(reason="务工受阻，家庭收入下降", risk_types=["unemployment"]),
     )  # fmt: skip
-    engine.transition(
+    engine.case_transition(
         actor=v, case_id=case.pk, step="verify", comment="入户核实：外出务工返乡，暂无收入",
         data={"category": "edge"}, today=demo.day(-40),
     )  # fmt: skip
@@ -289,11 +291,11 @@ def _monitoring(demo: _Demo) -> None:
     demo.act(s, case, "assist", -25, "落实公益性岗位一个，技能培训一次")
     # Risk gone seven months ago: the county may clear it now.
     household = demo.household(status="exited", income=22000)
-    case = services.report_monitoring(
+    case = services.monitoring_report(
         actor=v, household_id=household.pk,
         declaration=services.Declaration(reason="子女上大学，教育支出大", risk_types=["education"]),
     )  # fmt: skip
-    engine.transition(
+    engine.case_transition(
         actor=v, case_id=case.pk, step="verify", comment="入户核实属实",
         data={"category": "unstable"}, today=demo.day(-300),
     )  # fmt: skip
@@ -321,7 +323,7 @@ def _village_exit(demo: _Demo) -> None:
         setattr(profile, key, True)
     profile.save()
     t = demo.township
-    case = services.propose_village_exit(
+    case = services.village_exit_propose(
         actor=t, village_code=profile.region_id,
         reason="贫困发生率已降至 3% 以下，道路、电力、宽带、卫生室、文化室均已达标",
     )  # fmt: skip
@@ -332,7 +334,7 @@ def _village_exit(demo: _Demo) -> None:
 def _samples(demo: _Demo) -> None:
     o = demo.office
     try:
-        sample = services.draw_sample(
+        sample = services.sample_draw(
             actor=o, region_code=demo.county_code, purpose="exited", size=30, seed=SEED,
             note="第三方评估：已脱贫户抽查",
         )  # fmt: skip
@@ -341,7 +343,7 @@ def _samples(demo: _Demo) -> None:
     if sample is not None:
         for item in sample.items.order_by("position")[:24]:
             wrong = item.position == 7
-            services.record_finding(
+            services.sample_finding_record(
                 actor=o, item_id=item.pk, finding="wrong_exit" if wrong else "correct",
                 note="入户核查：收入计算漏计大额医疗支出" if wrong else "",
             )  # fmt: skip
@@ -352,7 +354,7 @@ def _samples(demo: _Demo) -> None:
     )
     for n, code in enumerate(villages):
         surveyed = 40 + 5 * n
-        services.record_survey(
+        services.survey_record(
             actor=o, village_code=code, surveyed_on=demo.day(-20 + n), surveyed=surveyed,
             satisfied=surveyed - 1 - n % 2, surveyor="四川省第三方评估机构",
         )  # fmt: skip

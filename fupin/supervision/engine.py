@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from fupin.audit.services import bulk_audit, finish_batch, start_batch
+from fupin.audit.services import batch_finish, batch_start, bulk_audit
 from fupin.core.access import system_actor
 from fupin.core.rules import RULES, Rule
 from fupin.regions.models import CODE_LENGTH
@@ -157,7 +157,7 @@ def sweep(
     default `description` as the county's "swept today" marker; a sweep for another purpose
     (after an import) names itself otherwise."""
     chosen = [RULES[c] for c in codes] if codes else list(RULES.values())
-    batch = start_batch(
+    batch = batch_start(
         actor=system_actor(),
         kind="supervision.sweep",
         description=description or f"预警规则巡检 {region_code or '全部区划'}",
@@ -180,7 +180,7 @@ def sweep(
         # nested loops that make the next sweep's merge quadratic.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE supervision_alert")
-    finish_batch(batch, sum(r.opened + r.cleared for r in results_list))
+    batch_finish(batch, sum(r.opened + r.cleared for r in results_list))
     return results_list
 
 

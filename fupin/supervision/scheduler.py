@@ -66,17 +66,17 @@ def ran_on(kind: str, description: str, today: dt.date) -> bool:
 
 def _marked(kind: str, description: str, run: Callable[[], int]) -> int:
     """Run a job inside its own marker batch (finished only when the job succeeded)."""
-    from fupin.audit.services import finish_batch, start_batch
+    from fupin.audit.services import batch_finish, batch_start
     from fupin.core.access import system_actor
 
-    batch = start_batch(
+    batch = batch_start(
         actor=system_actor(),
         kind=kind,
         description=description,
         reason="监管调度任务",
     )
     count = run()
-    finish_batch(batch, count)
+    batch_finish(batch, count)
     return count
 
 
@@ -143,7 +143,7 @@ def run_due(*, today: dt.date | None = None) -> RunReport:
     )  # fmt: skip
     report.escalated = _job(
         report, "逾期升级", "supervision.escalate", day, today,
-        lambda: services.escalate_overdue(today=today).escalated,
+        lambda: services.alerts_escalate_overdue(today=today).escalated,
     )  # fmt: skip
     if today.isoweekday() == int(params.get("supervision.digest_weekday")):
         report.digests = _job(

@@ -348,7 +348,7 @@ def _apply(ctx: Ctx, flow: Flow) -> Case:
 
 
 @transaction.atomic
-def transition(
+def case_transition(
     *,
     actor: Actor,
     case_id: int,
@@ -392,7 +392,7 @@ def transition(
     return _apply(ctx, flow)
 
 
-def system_transition(
+def case_system_transition(
     *, case: Case, step: str, actor: Actor, comment: str, today: dt.date | None = None
 ) -> Case:
     """A step the platform takes by itself (e.g. an objection sends the case back). The
@@ -419,7 +419,7 @@ class BatchResult:
     failed: dict[int, str] = field(default_factory=dict)
 
 
-def batch_transition(
+def case_batch_transition(
     *,
     actor: Actor,
     case_ids: Sequence[int],
@@ -430,7 +430,7 @@ def batch_transition(
 ) -> BatchResult:
     """Take one step on many cases (a township approving or returning a list): each case
     atomically on its own (one failure does not undo the others), all under one audit batch."""
-    from fupin.audit.services import finish_batch, start_batch
+    from fupin.audit.services import batch_finish, batch_start
 
     if not case_ids:
         raise ValidationFailed("请选择要办理的办件")
@@ -438,14 +438,14 @@ def batch_transition(
         raise ValidationFailed("一次最多批量办理 2000 件")
     if actor.is_read_only or not actor.has_perm(Perm.CASE_ACT):
         raise PermissionDenied("只读角色不能办理案件")
-    batch = start_batch(
+    batch = batch_start(
         actor=actor, kind="workflow.batch", description=f"批量办理：{step}", reason=comment or step
     )
     result = BatchResult(batch_id=batch.pk)
     for case_id in dict.fromkeys(case_ids):
         try:
             with transaction.atomic(), audit_context(batch_id=batch.pk):
-                transition(
+                case_transition(
                     actor=actor,
                     case_id=case_id,
                     step=step,
@@ -457,7 +457,7 @@ def batch_transition(
             result.done.append(case_id)
         except (ValidationFailed, Conflict, PermissionDenied, NotFound) as exc:
             result.failed[case_id] = exc.message
-    finish_batch(batch, len(result.done))
+    batch_finish(batch, len(result.done))
     return result
 
 
@@ -474,7 +474,7 @@ def next_case_no(prefix: str, county_code: str, year: int) -> str:
     return f"{prefix}-{county_code}-{year}-{int(row[0]):06d}"
 
 
-def create_case(
+def case_create(
     *,
     actor: Actor,
     kind: str,
@@ -538,7 +538,7 @@ def create_case(
     return case
 
 
-def attach_document(
+def case_document_attach(
     *, actor: Actor, case: Case, kind: str, upload: Any, note: str = ""
 ) -> CaseDocument:
     """Add a document to a case (PDF, image or office file, at most 10 MB)."""

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from fupin.accounts.selectors import load_actor
 from fupin.audit.models import AuditEvent
-from fupin.audit.services import bulk_audit, start_batch
+from fupin.audit.services import batch_start, bulk_audit
 from fupin.core.context import audit_context
 from fupin.regions.models import Organisation
 from fupin.testing import assert_jurisdiction, client_for, make_user
@@ -94,7 +94,7 @@ def test_record_history_partial(admin_personas, renamed_org):
 def test_batch_page_lists_its_events(admin_personas, county):
     from .test_triggers import copy_organisations
 
-    batch = start_batch(
+    batch = batch_start(
         actor=load_actor(admin_personas.in_region), kind="导入组织机构", reason="年度导入"
     )
     with bulk_audit(batch):
@@ -122,7 +122,7 @@ def test_jurisdiction_history(admin_personas, renamed_org):
 
 
 def test_jurisdiction_batch_page(admin_personas):
-    batch = start_batch(actor=load_actor(admin_personas.in_region), kind="导入", reason="测试")
+    batch = batch_start(actor=load_actor(admin_personas.in_region), kind="导入", reason="测试")
     assert_jurisdiction(admin_personas, "get", reverse("audit:batch", args=[batch.pk]), write=True)
 
 
@@ -146,7 +146,7 @@ def test_jurisdiction_events_api(admin_personas, county, renamed_org):
 
 
 def test_jurisdiction_batch_api(admin_personas):
-    batch = start_batch(actor=load_actor(admin_personas.in_region), kind="导入", reason="测试")
+    batch = batch_start(actor=load_actor(admin_personas.in_region), kind="导入", reason="测试")
     assert_jurisdiction(admin_personas, "get", f"/api/v1/audit/batches/{batch.pk}", write=True)
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from fupin.accounts.selectors import load_actor
 from fupin.audit.models import AuditEvent
-from fupin.audit.services import bulk_audit, finish_batch, start_batch
+from fupin.audit.services import batch_finish, batch_start, bulk_audit
 from fupin.core import params
 from fupin.core.context import audit_context, set_session_context
 from fupin.core.errors import ValidationFailed
@@ -76,10 +76,10 @@ def test_bulk_sql_update_is_recorded_row_by_row(county, make_org):
 
 def test_copy_in_bulk_mode_writes_one_summary_with_batch(county):
     user = make_user("importer", ("region_admin", county.code))
-    batch = start_batch(actor=load_actor(user), kind="import", reason="年度导入")
+    batch = batch_start(actor=load_actor(user), kind="import", reason="年度导入")
     with bulk_audit(batch):
         copy_organisations(county.code, ["甲公司", "乙公司", "丙公司"])
-    finish_batch(batch, 3)
+    batch_finish(batch, 3)
     events = list(AuditEvent.objects.filter(table_name="regions_organisation"))
     assert len(events) == 1
     assert events[0].action == "B"

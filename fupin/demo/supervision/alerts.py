@@ -89,7 +89,7 @@ class _Story:
             self.serial += 1
             region = unit_code if len(unit_code) == 12 else self.village_code
             found.append(
-                services.open_alert(
+                services.alert_open(
                     rule_code="INSPECT",
                     rule_name="督查发现问题",
                     subject_type="finding",
@@ -105,7 +105,7 @@ class _Story:
         return found
 
     def issue(self, actor: Actor, alert: Alert, issued: int, deadline: int) -> None:
-        workflow_engine.transition(
+        workflow_engine.case_transition(
             actor=actor, case_id=alert.case_id, step="issue_notice",
             comment="请责任单位立即核实整改", today=self.day(issued),
             data={"deadline": self.day(deadline).isoformat()},
@@ -113,10 +113,10 @@ class _Story:
 
     def rectify(self, actor: Actor, alert: Alert, content: str) -> None:
         photo = SimpleUploadedFile("整改现场照片.jpg", _JPEG, content_type="image/jpeg")
-        services.submit_rectification(
+        services.rectification_submit(
             actor=actor, alert_id=alert.pk, content=content, files=[photo]
         )
-        workflow_engine.transition(
+        workflow_engine.case_transition(
             actor=actor, case_id=alert.case_id, step="submit", comment="已整改，请核验"
         )
 
@@ -129,12 +129,12 @@ def _load(county_code: str, today: dt.date, users: dict[str, Any]) -> None:
 
     # Overdue twice over: 督办 40 days ago, escalated 25 days ago, late again since.
     story.issue(story.office, overdue, -40, -30)
-    services.escalate_overdue(today=story.day(-25))
+    services.alerts_escalate_overdue(today=story.day(-25))
 
     # 督办 → 整改 → 核验销号.
     story.issue(story.office, closed, -10, 5)
     story.rectify(story.township, closed, "已为该户落实帮扶责任人，并入户签订帮扶协议。")
-    workflow_engine.transition(
+    workflow_engine.case_transition(
         actor=story.office, case_id=closed.case_id, step="verify",
         comment="经电话回访和查阅帮扶手册，整改到位，同意销号。",
     )  # fmt: skip
@@ -150,7 +150,7 @@ def _load(county_code: str, today: dt.date, users: dict[str, Any]) -> None:
     story.issue(story.township, noticed, -3, 12)
     # Closed because "the condition cleared" — the kind of closure the discipline view checks.
     Alert.objects.filter(pk=cleared.pk).update(cleared_at=timezone.now())
-    workflow_engine.transition(
+    workflow_engine.case_transition(
         actor=story.township, case_id=cleared.case_id, step="close_cleared",
         comment="经核实，该问题已由村里自行纠正，条件已消除。",
     )  # fmt: skip

@@ -105,22 +105,22 @@ def _inspections(
     targets = [t for t in townships if t.code == demo_township][:1]
     targets += [t for t in townships if t.code != demo_township][: 3 - len(targets)]
     members = [users[n].pk for n in ("demo_office", "demo_viewer") if n in users]
-    group = inspections.create_group(
+    group = inspections.inspection_group_create(
         actor=office, region_code=county.code, name=GROUP_1, leader_name="周德华",
         member_ids=members, member_names="王建国（特邀督查员）、李秀英（市人大代表）",
     )  # fmt: skip
-    group_2 = inspections.create_group(
+    group_2 = inspections.inspection_group_create(
         actor=office, region_code=county.code, name=GROUP_2, leader_name="陈国平",
         member_names="赵志强、刘桂兰、何丽",
     )  # fmt: skip
     start = (today - dt.timedelta(days=75)).replace(day=1)
-    plan = inspections.create_plan(
+    plan = inspections.inspection_plan_create(
         actor=office, group_id=group.pk, title=f"{today.year}年脱贫成果巩固半月督查",
         frequency=InspectionPlan.Frequency.HALF_MONTH, start_date=start,
         end_date=today + dt.timedelta(days=45), target_codes=[t.code for t in targets],
         focus="“两不愁三保障”及饮水安全巩固情况；帮扶责任人入户走访；到户扶持资金公示；防返贫监测对象帮扶措施落实。",
     )  # fmt: skip
-    quarterly = inspections.create_plan(
+    quarterly = inspections.inspection_plan_create(
         actor=office, group_id=group_2.pk, title=f"{today.year}年扶贫项目资金季度督查",
         frequency=InspectionPlan.Frequency.QUARTER, start_date=dt.date(today.year, 1, 1),
         end_date=dt.date(today.year, 12, 31), target_codes=[t.code for t in townships[3:6]],
@@ -133,7 +133,7 @@ def _inspections(
             day = min(q_start + dt.timedelta(days=20 + 9 * t_index), q_end, today)
             if (q_index + t_index) % 4 == 2:
                 continue  # one unit missed a quarter
-            inspections.record_visit(
+            inspections.inspection_visit_record(
                 actor=office, plan_id=quarterly.pk, region_code=target.code, visited_on=day,
                 summary="核查扶贫项目台账、资金拨付凭证和项目公示，实地察看项目建设进度。",
                 today=today,
@@ -157,13 +157,13 @@ def _inspections(
             place = target
             if villages and not with_finding and rng.random() < 0.6:
                 place = rng.choice(villages)
-            visit = inspections.record_visit(
+            visit = inspections.inspection_visit_record(
                 actor=office, plan_id=plan.pk, region_code=place.code, visited_on=day,
                 summary=f"入户走访{rng.randint(6, 15)}户，查阅帮扶手册、村务公开栏和项目台账。",
                 today=today,
             )  # fmt: skip
             if with_finding:
-                finding = inspections.record_finding(
+                finding = inspections.finding_record(
                     actor=office, visit_id=visit.pk, description=FINDINGS[finding_no],
                     deadline=day + dt.timedelta(days=finding_days[p_index]), today=day,
                 )  # fmt: skip
@@ -182,7 +182,7 @@ def _inspections(
                 continue
             _rectify(township_actor, alert.pk, alert.case_id)
             if n % 2 == 0:
-                workflow_engine.transition(
+                workflow_engine.case_transition(
                     actor=office, case_id=alert.case_id, step="verify",
                     comment="经实地复查，整改到位，同意销号。",
                 )  # fmt: skip
@@ -190,11 +190,11 @@ def _inspections(
 
 def _rectify(actor: Actor, alert_id: int, case_id: int) -> None:
     upload = SimpleUploadedFile("整改报告.pdf", _PDF, content_type="application/pdf")
-    services.submit_rectification(
+    services.rectification_submit(
         actor=actor, alert_id=alert_id, content="已按督查要求逐项整改，相关台账已补齐。",
         files=[upload],
     )  # fmt: skip
-    workflow_engine.transition(actor=actor, case_id=case_id, step="submit", comment="已整改")
+    workflow_engine.case_transition(actor=actor, case_id=case_id, step="submit", comment="已整改")
 
 
 # --- traffic lights ------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ def _lights(office: Actor, townships: list[Region], today: dt.date) -> None:
                 if code == "poverty_reduction" and index == 3 and year == today.year - 1:
                     # Q2 slips, Q3 and Q4 meet their targets, the year (96) misses 100: Q4 red.
                     actual = Decimal((30, 25, 25, 16)[quarter - 1])
-                lights.save_target(
+                lights.target_save(
                     actor=office, region_code=township.code, indicator_code=code, year=year,
                     quarter=quarter, target=target,
                     annual_target=Decimal(annual) if quarter == 4 else None,
@@ -247,7 +247,7 @@ def _lights(office: Actor, townships: list[Region], today: dt.date) -> None:
         held = dt.date(row.year + (end_month == 12), end_month % 12 + 1, 10)
         if held > today:
             continue
-        lights.record_interview(
+        lights.interview_record(
             actor=office, target_id=row.pk, held_on=held, interviewer="杨秀英（市乡村振兴局局长）",
             interviewee=f"{row.region.name}党委书记",
             notes=f"{row.year}年第{row.quarter}季度“{row.indicator.name}”未完成目标，"
@@ -313,13 +313,13 @@ def _accountability(office: Actor, county: Region, townships: list[Region], toda
          "精准识别工作严重失实，漏评错评问题突出。", 500, f"中共{county.name}委"),
     ]  # fmt: skip
     for kind, is_unit, name, title, region, reason, days_ago, decider in records:
-        accountability.create_record(
+        accountability.accountability_create(
             actor=office, region_code=region.code, kind=kind, subject_is_unit=is_unit,
             subject_name=name, subject_title=title, reason=reason,
             decided_on=today - dt.timedelta(days=days_ago), deciding_body=decider,
         )  # fmt: skip
     if overdue is not None and overdue.alert_id is not None:
-        accountability.create_record(
+        accountability.accountability_create(
             actor=office, region_code=overdue.visit.region_code, kind=AccountabilityKind.TALK,
             subject_name=f"{overdue.visit.region.name}负责人", subject_title="责任单位主要负责人",
             reason=f"督查发现问题“{overdue.description}”逾期未整改。",

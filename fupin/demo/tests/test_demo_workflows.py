@@ -85,7 +85,7 @@ def test_the_demo_township_can_batch_approve_now(demo: float) -> None:
         if not engine.preview(township, case)[0][1]
     ]
     assert len(waiting) >= 6
-    result = engine.batch_transition(
+    result = engine.case_batch_transition(
         actor=township, case_ids=waiting, step="township_approve", comment="批量审核通过"
     )
     assert result.done == waiting and not result.failed
@@ -108,18 +108,23 @@ def test_next_steps_are_possible_now(demo: float) -> None:
     office = actor("demo_office")
     township = actor("demo_township")
     ready = Case.objects.get(kind="identification", state="county_notice")
-    assert engine.transition(actor=office, case_id=ready.pk, step="register").state == "registered"
+    assert (
+        engine.case_transition(actor=office, case_id=ready.pk, step="register").state
+        == "registered"
+    )
     observing = Case.objects.get(kind="monitoring", state="observing")
-    assert engine.transition(actor=office, case_id=observing.pk, step="clear").state == "cleared"
+    assert (
+        engine.case_transition(actor=office, case_id=observing.pk, step="clear").state == "cleared"
+    )
     village_exit = Case.objects.get(kind="village_exit")
-    done = engine.transition(actor=office, case_id=village_exit.pk, step="county_approve")
+    done = engine.case_transition(actor=office, case_id=village_exit.pk, step="county_approve")
     assert done.state == "exited"
     assert VillageProfile.objects.get(region_id=village_exit.region_code).exit_year == done.year
     running = Case.objects.filter(kind="identification", state="village_notice")
     outcomes = []
     for case in running:
         try:
-            engine.transition(actor=township, case_id=case.pk, step="township_approve")
+            engine.case_transition(actor=township, case_id=case.pk, step="township_approve")
             outcomes.append("ok")
         except ValidationFailed as exc:
             outcomes.append(str(exc))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from fupin.audit.services import finish_batch, start_batch
+from fupin.audit.services import batch_finish, batch_start
 from fupin.core.access import Actor
 from fupin.core.errors import ValidationFailed
 from fupin.registry import codes
@@ -155,7 +155,7 @@ def snapshot_years(
     if replace and not reason.strip():
         raise ValidationFailed("重新冻结年度数据须说明原因", errors={"reason": ["请填写原因"]})
     system = Actor(user_id=None, username="snapshot_year", grants=())
-    batch = start_batch(
+    batch = batch_start(
         actor=actor or system,
         kind="registry.snapshot_replace" if replace else "registry.snapshot",
         description=f"{label}年度数据 {region_code or '全部'}",
@@ -183,5 +183,5 @@ def snapshot_years(
             },
         )
         written = cursor.rowcount
-    finish_batch(batch, written)
+    batch_finish(batch, written)
     return written

@@ -206,7 +206,7 @@ def record_stats(
 def create_record(request: HttpRequest, payload: RecordIn) -> Status[Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    record = accountability.create_record(
+    record = accountability.accountability_create(
         actor=actor,
         region_code=payload.region_code,
         kind=payload.kind,

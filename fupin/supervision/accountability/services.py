@@ -134,7 +134,7 @@ def access_record(actor: Actor, pk: int) -> Accountability:
 
 
 @transaction.atomic
-def create_record(
+def accountability_create(
     *,
     actor: Actor,
     region_code: str,

@@ -121,7 +121,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
             error = "请检查填写的内容"
         else:
             try:
-                record = svc.create_record(
+                record = svc.accountability_create(
                     actor=actor,
                     region_code=code,
                     kind=form["kind"],

@@ -258,7 +258,7 @@ def take_step(request: HttpRequest, alert_id: int, payload: TransitionIn) -> dic
     alert = services.access_alert(actor, alert_id)
     actor.require_write(Perm.ALERT_ACT, alert.region_code, "只读角色不能办理预警")
     data = _step_data(payload.step, payload.data)
-    engine.transition(
+    engine.case_transition(
         actor=actor,
         case_id=alert.case_id,
         step=payload.step,
@@ -284,7 +284,7 @@ def rectify(
     actor = actor_of(request)
     uploads = list(files or [])
     no_nul([content, *[u.name or "" for u in uploads]])
-    services.submit_rectification(actor=actor, alert_id=alert_id, content=content, files=uploads)
+    services.rectification_submit(actor=actor, alert_id=alert_id, content=content, files=uploads)
     return Status(201, alert_detail(actor, _access(actor, alert_id)))
 
 

@@ -1,6 +1,6 @@
 """The life of an alert as a workflow (kind "alert"): 已分派待督办 → 已督办待整改 → 已提交整改 →
 核验销号, or 退回重新整改; an alert whose condition has cleared can be closed with a verification
-note; an overdue rectification escalates (`services.escalate_overdue`)."""
+note; an overdue rectification escalates (`services.alerts_escalate_overdue`)."""
 
 from __future__ import annotations
 

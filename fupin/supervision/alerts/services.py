@@ -35,7 +35,7 @@ def access_alert(actor: Actor, pk: int, perm: Perm = Perm.ALERT_VIEW) -> Alert:
 
 
 @transaction.atomic
-def submit_rectification(
+def rectification_submit(
     *, actor: Actor, alert_id: int, content: str, files: Iterable[Any] = ()
 ) -> Rectification:
     """The responsible unit writes what it did, with photos or files (at least one before the
@@ -91,7 +91,7 @@ class EscalationResult:
     escalated: int
 
 
-def escalate_overdue(*, today: dt.date | None = None) -> EscalationResult:
+def alerts_escalate_overdue(*, today: dt.date | None = None) -> EscalationResult:
     """Escalate every alert whose rectification deadline has passed: the next level up takes
     over the 督办 (one level per overdue period), is notified, and the escalation is counted.
     The new deadline is a fresh period from today."""
@@ -119,7 +119,7 @@ def escalate_overdue(*, today: dt.date | None = None) -> EscalationResult:
             period = int(params.get("supervision.deadline_days", region_code=locked.region_code))
             locked.due_date = today + dt.timedelta(days=period)
             locked.save(update_fields=["escalation_level", "escalated_at", "due_date"])
-            engine.system_transition(
+            engine.case_system_transition(
                 case=case,
                 step="escalate",
                 actor=SYSTEM,
@@ -140,7 +140,7 @@ def escalate_overdue(*, today: dt.date | None = None) -> EscalationResult:
 
 
 @transaction.atomic
-def open_alert(
+def alert_open(
     *,
     rule_code: str,
     rule_name: str,
@@ -158,7 +158,7 @@ def open_alert(
     from fupin.regions.models import Region
 
     region = Region.objects.get(code=region_code)
-    case = engine.create_case(
+    case = engine.case_create(
         actor=SYSTEM,
         kind="alert",
         region=region,

@@ -251,7 +251,7 @@ def list_groups(
 def create_group(request: HttpRequest, payload: GroupIn) -> Status[Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    group = inspections.create_group(
+    group = inspections.inspection_group_create(
         actor=actor,
         region_code=payload.region_code,
         name=payload.name,
@@ -308,7 +308,7 @@ def list_plans(
 def create_plan(request: HttpRequest, payload: PlanIn) -> Status[Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    plan = inspections.create_plan(
+    plan = inspections.inspection_plan_create(
         actor=actor,
         group_id=payload.group_id,
         title=payload.title,
@@ -370,7 +370,7 @@ def get_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
 def record_visit(request: HttpRequest, plan_id: int, payload: VisitIn) -> Status[Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    visit = inspections.record_visit(
+    visit = inspections.inspection_visit_record(
         actor=actor,
         plan_id=plan_id,
         region_code=payload.region_code,
@@ -392,7 +392,7 @@ def record_visit(request: HttpRequest, plan_id: int, payload: VisitIn) -> Status
 def record_finding(request: HttpRequest, visit_id: int, payload: FindingIn) -> Status[Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    finding = inspections.record_finding(
+    finding = inspections.finding_record(
         actor=actor,
         visit_id=visit_id,
         description=payload.description,

@@ -17,7 +17,7 @@ from fupin.regions.models import Region
 from fupin.registry.models import Household
 from fupin.supervision.alerts.flows import FLOW
 from fupin.supervision.alerts.models import Alert
-from fupin.supervision.alerts.services import open_alert
+from fupin.supervision.alerts.services import alert_open
 from fupin.supervision.inspections.common import RULE_CODE, RULE_NAME, Frequency
 from fupin.supervision.inspections.models import (
     Finding,
@@ -43,7 +43,7 @@ def writable_region(actor: Actor, code: str, message: str) -> Region:
 
 
 @transaction.atomic
-def create_group(
+def inspection_group_create(
     *,
     actor: Actor,
     region_code: str,
@@ -91,7 +91,7 @@ def create_group(
 
 
 @transaction.atomic
-def create_plan(
+def inspection_plan_create(
     *,
     actor: Actor,
     group_id: int,
@@ -139,7 +139,7 @@ def create_plan(
 
 
 @transaction.atomic
-def record_visit(
+def inspection_visit_record(
     *,
     actor: Actor,
     plan_id: int,
@@ -185,7 +185,7 @@ def _issue_notice(actor: Actor, alert: Alert, finding: Finding, today: dt.date) 
         return False
     try:
         with transaction.atomic():
-            engine.transition(
+            engine.case_transition(
                 actor=actor,
                 case_id=alert.case_id,
                 step="issue_notice",
@@ -204,7 +204,7 @@ def _issue_notice(actor: Actor, alert: Alert, finding: Finding, today: dt.date) 
 
 
 @transaction.atomic
-def record_finding(
+def finding_record(
     *,
     actor: Actor,
     visit_id: int,
@@ -254,7 +254,7 @@ def record_finding(
     label = f"{visit.region.name}：{description}"
     if household is not None:
         label = f"{household.head_name}户：{description}"
-    alert = open_alert(
+    alert = alert_open(
         rule_code=RULE_CODE,
         rule_name=RULE_NAME,
         subject_type="finding",

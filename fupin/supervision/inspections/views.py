@@ -153,7 +153,7 @@ def group_new(request: HttpRequest) -> HttpResponse:
             ids = []
             errors["members"] = "成员选择有误"
         try:
-            group = svc.create_group(
+            group = svc.inspection_group_create(
                 actor=actor,
                 region_code=form["region"],
                 name=form["name"],
@@ -230,7 +230,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
         ]
         if not errors and start and end:
             try:
-                plan = svc.create_plan(
+                plan = svc.inspection_plan_create(
                     actor=actor,
                     group_id=group.pk,
                     title=form["title"],
@@ -304,7 +304,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
         day = parse_date(form["visited_on"], "visited_on", "督查日期", errors)
         if day is not None:
             try:
-                visit = svc.record_visit(
+                visit = svc.inspection_visit_record(
                     actor=actor,
                     plan_id=plan.pk,
                     region_code=form["region"],
@@ -357,7 +357,7 @@ def finding_new(request: HttpRequest, pk: int) -> HttpResponse:
         deadline = parse_date(form["deadline"], "deadline", "整改期限", errors)
         if deadline is not None:
             try:
-                finding = svc.record_finding(
+                finding = svc.finding_record(
                     actor=actor,
                     visit_id=visit.pk,
                     description=form["description"],

@@ -237,7 +237,7 @@ def pending(
 def save_target(request: HttpRequest, payload: TargetIn) -> Status[Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    row = lights.save_target(
+    row = lights.target_save(
         actor=actor,
         region_code=payload.region_code,
         indicator_code=payload.indicator,
@@ -270,7 +270,7 @@ def get_target(request: HttpRequest, target_id: int) -> dict[str, Any]:
 def record_interview(request: HttpRequest, target_id: int, payload: InterviewIn) -> Status[Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    lights.record_interview(
+    lights.interview_record(
         actor=actor,
         target_id=target_id,
         held_on=payload.held_on,

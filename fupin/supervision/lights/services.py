@@ -1,6 +1,6 @@
 """Traffic lights (亮灯预警, SPEC §7): per unit (region), per indicator, per quarter.
 
-`compute_lights(region_code, year, quarter)` sets the light of every indicator of the unit in
+`lights_compute(region_code, year, quarter)` sets the light of every indicator of the unit in
 that quarter:
 
 - no actual value yet → no light;
@@ -101,7 +101,7 @@ def light_of(
 
 
 @transaction.atomic
-def compute_lights(region_code: str, year: int, quarter: int) -> list[QuarterTarget]:
+def lights_compute(region_code: str, year: int, quarter: int) -> list[QuarterTarget]:
     """Set the light of every indicator of the unit in the quarter; returns the rows."""
     prev_year, prev_q = previous_quarter(year, quarter)
     rows = list(
@@ -278,7 +278,7 @@ def _check_value(
 
 
 @transaction.atomic
-def save_target(
+def target_save(
     *,
     actor: Actor,
     region_code: str,
@@ -336,16 +336,16 @@ def save_target(
     row.actual = actual
     row.updated_by_id = actor.user_id
     row.save()
-    compute_lights(region.code, year, quarter)
-    compute_lights(region.code, *next_quarter(year, quarter))
+    lights_compute(region.code, year, quarter)
+    lights_compute(region.code, *next_quarter(year, quarter))
     if quarter != 4:
-        compute_lights(region.code, year, 4)  # the annual comparison reads every quarter
+        lights_compute(region.code, year, 4)  # the annual comparison reads every quarter
     row.refresh_from_db()
     return row
 
 
 @transaction.atomic
-def record_interview(
+def interview_record(
     *,
     actor: Actor,
     target_id: int,

@@ -112,7 +112,7 @@ def target_form(request: HttpRequest) -> HttpResponse:
             }
         )
         try:
-            row = svc.save_target(
+            row = svc.target_save(
                 actor=actor,
                 region_code=region.code,
                 indicator_code=form["indicator"],
@@ -173,7 +173,7 @@ def interview(request: HttpRequest, pk: int) -> HttpResponse:
         day = parse_date(form["held_on"], "held_on", "谈话日期", errors)
         if day is not None:
             try:
-                svc.record_interview(
+                svc.interview_record(
                     actor=actor,
                     target_id=row.pk,
                     held_on=day,

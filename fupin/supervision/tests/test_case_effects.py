@@ -41,7 +41,7 @@ def officials(db: Any, village: Any) -> Officials:
 
 
 def act(actor: Any, case: Case, step: str, day: dt.date, **kw: Any) -> Case:
-    return engine.transition(
+    return engine.case_transition(
         actor=actor, case_id=case.pk, step=step, comment="同意", today=day, **kw
     )
 
@@ -54,12 +54,12 @@ def test_exit_let_through_below_the_line_raises_r101_in_the_approving_request(
     o = officials
     start = timezone.localdate() - dt.timedelta(days=40)
     household = make_household(o.village, village, income=Decimal("9000"))  # 3,000 a head
-    case = services.propose_exit(actor=o.village, household_id=household.pk, reason="申请脱贫")
+    case = services.exit_propose(actor=o.village, household_id=household.pk, reason="申请脱贫")
     act(o.village, case, "deliberate", start,
         data={"food_secure": True, "clothing_secure": True})  # fmt: skip
-    engine.attach_document(actor=o.village, case=case, kind="consent", upload=upload())
+    engine.case_document_attach(actor=o.village, case=case, kind="consent", upload=upload())
     case = act(o.village, case, "consent", start)
-    case = household_exit.override_exit_criteria(
+    case = household_exit.exit_criteria_override(
         actor=o.township, case_id=case.pk, version=case.version,
         reason="该户务工收入已稳定，年终结算后核实补录",
     )  # fmt: skip
@@ -92,13 +92,13 @@ def test_identification_registers_through_the_registry_and_raises_its_rules(
     o = officials
     household = make_household(o.village, village, status=codes.Status.APPLICANT)
     Member.objects.filter(household=household, relation="son").update(insured_medical=False)
-    case = engine.create_case(
+    case = engine.case_create(
         actor=o.village, kind="identification", region=village, household=household,
         title="识别", data={"reason": "因病"},
     )  # fmt: skip
     assert not Alert.objects.filter(rule_code="R103", household_id=household.pk).exists()
     Case.objects.filter(pk=case.pk).update(state="county_notice")  # the procedure is tested
-    engine.system_transition(  # in the workflows app; here only its end counts
+    engine.case_system_transition(  # in the workflows app; here only its end counts
         case=engine.lock_case(case.pk), step="register", actor=o.county, comment="建档立卡"
     )
     assert Household.objects.get(pk=household.pk).status == codes.Status.POOR

@@ -22,13 +22,13 @@ pytestmark = pytest.mark.django_db
 
 
 def noticed_alert(village: Any, county: Any, deadline: dt.date, n: int = 1) -> Alert:
-    alert = services.open_alert(
+    alert = services.alert_open(
         rule_code="INSPECT", rule_name="督查发现问题", subject_type="finding", subject_id=n,
         scope_id=0, label=f"问题{n}", region_code=village.code, unit_code=village.code,
         severity="medium", evidence={},
     )  # fmt: skip
     office = load_actor(make_user(f"office{n}", ("poverty_office", county.code)))
-    engine.transition(
+    engine.case_transition(
         actor=office, case_id=alert.case_id, step="issue_notice",
         today=deadline - dt.timedelta(days=20), data={"deadline": deadline.isoformat()},
     )  # fmt: skip
@@ -46,7 +46,7 @@ def test_weekly_digest_figures_recipients_and_dedupe(
     jiwei = make_user("jiwei", ("discipline", county.code))
     today = timezone.localdate()
     noticed_alert(village, county, today - dt.timedelta(days=2))  # overdue
-    services.escalate_overdue(today=today)
+    services.alerts_escalate_overdue(today=today)
     with django_capture_on_commit_callbacks(execute=True):  # the SMS go on commit
         assert digest.send_weekly_digest(today=today) == 2  # the leader and the issuing office
     message = Message.objects.get(recipient=leader, kind="digest.weekly")

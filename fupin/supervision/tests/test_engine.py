@@ -71,17 +71,17 @@ def test_sweep_twice_merges_into_one_alert(officials: Officials, village: Any) -
 
 
 def close_by_verification(officials: Officials, alert: Alert) -> None:
-    case = wf.transition(
+    case = wf.case_transition(
         actor=officials.county, case_id=alert.case_id, step="issue_notice",
         data={"content": "请立即整改危房"},
     )  # fmt: skip
     assert case.state == "noticed"
-    services.submit_rectification(
+    services.rectification_submit(
         actor=officials.township, alert_id=alert.pk, content="已安排危房改造，完成加固",
         files=[SimpleUploadedFile("after.jpg", b"\xff\xd8\xff\xe0 photo", "image/jpeg")],
     )  # fmt: skip
-    wf.transition(actor=officials.township, case_id=alert.case_id, step="submit")
-    wf.transition(actor=officials.county, case_id=alert.case_id, step="verify", comment="属实")
+    wf.case_transition(actor=officials.township, case_id=alert.case_id, step="submit")
+    wf.case_transition(actor=officials.county, case_id=alert.case_id, step="verify", comment="属实")
 
 
 def test_a_closed_alert_makes_room_for_a_new_one(

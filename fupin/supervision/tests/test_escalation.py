@@ -38,7 +38,7 @@ def uninsured_alert(officials: Officials, village: Any) -> Alert:
 
 def noticed_alert(officials: Officials, village: Any) -> Alert:
     alert = uninsured_alert(officials, village)
-    wf.transition(
+    wf.case_transition(
         actor=officials.township, case_id=alert.case_id, step="issue_notice",
         data={"deadline": DUE.isoformat()}, today=TODAY,
     )  # fmt: skip
@@ -50,10 +50,10 @@ def noticed_alert(officials: Officials, village: Any) -> Alert:
 def test_overdue_alert_escalates_once_per_period(officials: Officials, village: Any) -> None:
     alert = noticed_alert(officials, village)
     township, county, city = village.code[:9], village.code[:6], village.code[:4]
-    assert services.escalate_overdue(today=DUE).escalated == 0  # due today: not yet late
+    assert services.alerts_escalate_overdue(today=DUE).escalated == 0  # due today: not yet late
     first_day = DUE + dt.timedelta(days=1)
-    assert services.escalate_overdue(today=first_day).escalated == 1
-    assert services.escalate_overdue(today=first_day).escalated == 0  # once per period
+    assert services.alerts_escalate_overdue(today=first_day).escalated == 1
+    assert services.alerts_escalate_overdue(today=first_day).escalated == 0  # once per period
     alert.refresh_from_db()
     assert alert.escalation_level == 1 and alert.escalated_at is not None
     new_due = first_day + dt.timedelta(days=15)
@@ -73,9 +73,9 @@ def test_overdue_alert_escalates_once_per_period(officials: Officials, village: 
     assert "预警逾期升级" in message.title and new_due.isoformat() in message.body
     assert message.link == f"/supervision/alerts/{alert.pk}/"
     # Still not rectified after the new deadline: up again, to the city.
-    assert services.escalate_overdue(today=new_due).escalated == 0
+    assert services.alerts_escalate_overdue(today=new_due).escalated == 0
     later = new_due + dt.timedelta(days=3)
-    assert services.escalate_overdue(today=later).escalated == 1
+    assert services.alerts_escalate_overdue(today=later).escalated == 1
     alert.refresh_from_db()
     assert alert.escalation_level == 2 and alert.due_date == later + dt.timedelta(days=15)
     second = Escalation.objects.filter(alert=alert).order_by("id").last()
@@ -96,7 +96,7 @@ def test_only_noticed_and_overdue_alerts_escalate(officials: Officials, village:
     Case.objects.filter(pk=submitted.case_id).update(state="submitted")
     closed = noticed_alert(officials, village)
     Alert.objects.filter(pk=closed.pk).update(due_date=TODAY, is_open=False)
-    assert services.escalate_overdue(today=TODAY + dt.timedelta(days=1)).escalated == 0
+    assert services.alerts_escalate_overdue(today=TODAY + dt.timedelta(days=1)).escalated == 0
     assert not Escalation.objects.exists() and not Message.objects.exists()
     on_time.refresh_from_db()
     assert on_time.escalation_level == 0
@@ -109,11 +109,11 @@ def test_escalation_of_a_township_unit_goes_county_then_city(
     Household.objects.filter(pk=hh.pk).update(housing_grade="D")
     engine.sweep(region_code=village.code[:6], codes=["R104"])
     alert = Alert.objects.get(rule_code="R104")
-    wf.transition(
+    wf.case_transition(
         actor=officials.county, case_id=alert.case_id, step="issue_notice",
         data={"deadline": DUE.isoformat()}, today=TODAY,
     )  # fmt: skip
-    assert services.escalate_overdue(today=DUE + dt.timedelta(days=2)).escalated == 1
+    assert services.alerts_escalate_overdue(today=DUE + dt.timedelta(days=2)).escalated == 1
     record = Escalation.objects.get()
     assert (record.from_code, record.to_code) == (village.code[:6], village.code[:4])
     assert record.overdue_days == 2

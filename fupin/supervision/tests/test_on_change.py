@@ -117,7 +117,7 @@ def test_edit_rechecks_only_the_edited_household(officials: Officials, village: 
 
 def test_a_case_moving_on_clears_its_stuck_alert(officials: Officials, village: Any) -> None:
     household = make_household(officials.county, village, income=None, helper_name="王帮扶")
-    case = wf.create_case(
+    case = wf.case_create(
         actor=SYSTEM, kind="identification", region=village, title="识别申请",
         household=household, system=True,
     )  # fmt: skip
@@ -128,11 +128,11 @@ def test_a_case_moving_on_clears_its_stuck_alert(officials: Officials, village: 
     alert = Alert.objects.get(rule_code="R201")
     assert alert.subject_id == case.pk and alert.cleared_at is None
     # The alert's own case moving (issue_notice) re-checks nothing on the stuck case …
-    wf.transition(actor=officials.county, case_id=alert.case_id, step="issue_notice")
+    wf.case_transition(actor=officials.county, case_id=alert.case_id, step="issue_notice")
     alert.refresh_from_db()
     assert alert.cleared_at is None
     # … the stuck case moving on clears it at once.
-    wf.transition(
+    wf.case_transition(
         actor=officials.village, case_id=case.pk, step="verify",
         data={"verified_members": 3}, comment="入户核实",
     )  # fmt: skip

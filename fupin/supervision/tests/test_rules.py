@@ -284,7 +284,7 @@ def test_r106_error_doubts(officials: Officials, village: Any) -> None:
 
 
 def make_case(village: Any, kind: str, state: str, household: Household | None = None) -> Case:
-    case = wf.create_case(
+    case = wf.case_create(
         actor=SYSTEM, kind=kind, region=village, title="测试办件", household=household,
         system=True,
     )  # fmt: skip

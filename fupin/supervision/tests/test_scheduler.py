@@ -27,13 +27,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
 def overdue_alert(village: Any, county: Any) -> Any:
     office = load_actor(make_user("xian", ("poverty_office", county.code)))
     make_household(office, village)
-    alert = services.open_alert(
+    alert = services.alert_open(
         rule_code="INSPECT", rule_name="督查发现问题", subject_type="finding", subject_id=1,
         scope_id=0, label="问题", region_code=village.code, unit_code=village.code,
         severity="medium", evidence={},
     )  # fmt: skip
     today = timezone.localdate()
-    engine.transition(
+    engine.case_transition(
         actor=office, case_id=alert.case_id, step="issue_notice",
         today=today - dt.timedelta(days=20), data={"deadline": str(today - dt.timedelta(days=2))},
     )  # fmt: skip

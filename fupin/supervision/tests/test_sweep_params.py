@@ -25,7 +25,7 @@ def _aged_exit_case(village: Any, days: int) -> Case:
     office = load_actor(make_user(f"office{county}", ("poverty_office", county)))
     proposer = load_actor(make_user(f"cun{county}", ("village", village.code)))
     household = make_household(office, village)
-    case = services.propose_exit(actor=proposer, household_id=household.pk, reason="收入稳定")
+    case = services.exit_propose(actor=proposer, household_id=household.pk, reason="收入稳定")
     Case.objects.filter(pk=case.pk).update(state_since=timezone.now() - dt.timedelta(days=days))
     return case
 

@@ -140,7 +140,7 @@ def apply_identification(request: HttpRequest, payload: IdentificationIn) -> Sta
     data.setdefault("head_name", "")
     data.setdefault("declared_size", 0)
     members = [{k: v for k, v in m.items() if v is not None} for m in body["members"]]
-    case = services.apply_identification(
+    case = services.identification_apply(
         actor=actor,
         village_code=payload.village_code,
         data=data,
@@ -160,7 +160,7 @@ def apply_identification(request: HttpRequest, payload: IdentificationIn) -> Sta
 def propose_exit(request: HttpRequest, payload: ExitIn) -> Status[Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    case = services.propose_exit(
+    case = services.exit_propose(
         actor=actor, household_id=payload.household_id, reason=payload.reason, year=payload.year
     )
     return Status(201, _reloaded(actor, case))
@@ -175,7 +175,7 @@ def propose_exit(request: HttpRequest, payload: ExitIn) -> Status[Any]:
 def report_return(request: HttpRequest, payload: HouseholdCaseIn) -> Status[Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    case = services.report_return(
+    case = services.return_report(
         actor=actor, household_id=payload.household_id, reason=payload.reason
     )
     return Status(201, _reloaded(actor, case))
@@ -192,7 +192,7 @@ def request_member_change(request: HttpRequest, payload: MemberChangeIn) -> Stat
     body = payload.dict(exclude_none=True)
     no_nul(body)
     household_id = body.pop("household_id")
-    case = services.request_member_change(actor=actor, household_id=household_id, payload=body)
+    case = services.member_change_request(actor=actor, household_id=household_id, payload=body)
     return Status(201, _reloaded(actor, case))
 
 
@@ -205,7 +205,7 @@ def request_member_change(request: HttpRequest, payload: MemberChangeIn) -> Stat
 def report_monitoring(request: HttpRequest, payload: MonitoringIn) -> Status[Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    case = services.report_monitoring(
+    case = services.monitoring_report(
         actor=actor,
         household_id=payload.household_id,
         declaration=services.Declaration(
@@ -227,7 +227,7 @@ def report_monitoring(request: HttpRequest, payload: MonitoringIn) -> Status[Any
 def propose_village_exit(request: HttpRequest, payload: VillageExitIn) -> Status[Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    case = services.propose_village_exit(
+    case = services.village_exit_propose(
         actor=actor, village_code=payload.village_code, reason=payload.reason, year=payload.year
     )
     return Status(201, _reloaded(actor, case))
@@ -242,7 +242,7 @@ def propose_village_exit(request: HttpRequest, payload: VillageExitIn) -> Status
 def apply_county_exit(request: HttpRequest, payload: CountyExitIn) -> Status[Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    case = services.apply_county_exit(
+    case = services.county_exit_apply(
         actor=actor, county_code=payload.county_code, reason=payload.reason, year=payload.year
     )
     return Status(201, _reloaded(actor, case))
@@ -262,7 +262,7 @@ def batch_transition(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
     )
     if not visible.exists():
         raise NotFound("所选办件不存在或不在您的管辖范围内")
-    result = engine.batch_transition(
+    result = engine.case_batch_transition(
         actor=actor, case_ids=payload.case_ids, step=payload.step, comment=payload.comment
     )
     return {
@@ -325,7 +325,7 @@ def get_timeline(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
 def take_step(request: HttpRequest, case_id: int, payload: TransitionIn) -> dict[str, Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    case = engine.transition(
+    case = engine.case_transition(
         actor=actor,
         case_id=case_id,
         step=payload.step,
@@ -345,7 +345,7 @@ def take_step(request: HttpRequest, case_id: int, payload: TransitionIn) -> dict
 def override(request: HttpRequest, case_id: int, payload: OverrideIn) -> dict[str, Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    case = household_exit.override_exit_criteria(
+    case = household_exit.exit_criteria_override(
         actor=actor, case_id=case_id, version=payload.version, reason=payload.reason
     )
     return _reloaded(actor, case)
@@ -360,7 +360,7 @@ def override(request: HttpRequest, case_id: int, payload: OverrideIn) -> dict[st
 def link(request: HttpRequest, case_id: int, payload: LinkIn) -> dict[str, Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    case = services.link_household(
+    case = services.case_household_link(
         actor=actor, case_id=case_id, version=payload.version, household_no=payload.household_no
     )
     return _reloaded(actor, case)
@@ -393,7 +393,9 @@ def upload_document(
     actor = actor_of(request)
     no_nul([kind, note, file.name or ""])
     case = selectors.access_case(actor, case_id)
-    document = engine.attach_document(actor=actor, case=case, kind=kind, upload=file, note=note)
+    document = engine.case_document_attach(
+        actor=actor, case=case, kind=kind, upload=file, note=note
+    )
     return Status(201, document_out(document))
 
 

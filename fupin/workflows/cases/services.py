@@ -53,7 +53,7 @@ def next_household_no(village_code: str) -> str:
 
 
 @transaction.atomic
-def apply_identification(
+def identification_apply(
     *,
     actor: Actor,
     village_code: str,
@@ -75,7 +75,7 @@ def apply_identification(
         actor=actor, village_code=village.code, data=values, members=members
     )
     household = saved.household
-    return engine.create_case(
+    return engine.case_create(
         actor=actor,
         kind="identification",
         region=village,
@@ -88,13 +88,13 @@ def apply_identification(
 
 
 @transaction.atomic
-def propose_exit(*, actor: Actor, household_id: int, reason: str, year: int | None = None) -> Case:
+def exit_propose(*, actor: Actor, household_id: int, reason: str, year: int | None = None) -> Case:
     household = _household(actor, household_id)
     if household.status not in codes.POOR_STATUSES:
         raise ValidationFailed(
             f"该户状态为“{household.get_status_display()}”，只有未脱贫户或返贫户可以提出脱贫"
         )
-    return engine.create_case(
+    return engine.case_create(
         actor=actor,
         kind="household_exit",
         region=household.village,
@@ -106,11 +106,11 @@ def propose_exit(*, actor: Actor, household_id: int, reason: str, year: int | No
 
 
 @transaction.atomic
-def report_return(*, actor: Actor, household_id: int, reason: str) -> Case:
+def return_report(*, actor: Actor, household_id: int, reason: str) -> Case:
     household = _household(actor, household_id)
     if household.status != codes.Status.EXITED:
         raise ValidationFailed("只有已脱贫户可以申报返贫")
-    return engine.create_case(
+    return engine.case_create(
         actor=actor,
         kind="return_poverty",
         region=household.village,
@@ -121,7 +121,7 @@ def report_return(*, actor: Actor, household_id: int, reason: str) -> Case:
 
 
 @transaction.atomic
-def request_member_change(
+def member_change_request(
     *, actor: Actor, household_id: int, payload: dict[str, Any], evidence: Any = None
 ) -> Case:
     """A natural change as a case: the village reports it with evidence, the township
@@ -137,7 +137,7 @@ def request_member_change(
     if "new_member" in data:
         identity.store(str(data["new_member"]["id_number"]))  # GB 11643 check now, not later
     kind_label = codes.MemberChangeKind(data["change_kind"]).label
-    case = engine.create_case(
+    case = engine.case_create(
         actor=actor,
         kind="member_change",
         region=household.village,
@@ -146,7 +146,7 @@ def request_member_change(
         data=data,
     )
     if evidence is not None:
-        engine.attach_document(actor=actor, case=case, kind="evidence", upload=evidence)
+        engine.case_document_attach(actor=actor, case=case, kind="evidence", upload=evidence)
     return case
 
 
@@ -190,11 +190,11 @@ def _with_score(household: Household | None, data: dict[str, Any], year: int) ->
 
 
 @transaction.atomic
-def report_monitoring(*, actor: Actor, household_id: int, declaration: Declaration) -> Case:
+def monitoring_report(*, actor: Actor, household_id: int, declaration: Declaration) -> Case:
     """干部排查: a village cadre reports a household for monitoring."""
     household = _household(actor, household_id)
     data = _with_score(household, declaration.clean(), _year(None))
-    return engine.create_case(
+    return engine.case_create(
         actor=actor,
         kind="monitoring",
         region=household.village,
@@ -209,7 +209,7 @@ SYSTEM = system_actor()
 
 
 @transaction.atomic
-def public_declaration(
+def declaration_submit(
     *,
     village_code: str,
     name: str,
@@ -253,7 +253,7 @@ def public_declaration(
         region_code=village.code,
     )
     data = _with_score(household, data, _year(None))
-    return engine.create_case(
+    return engine.case_create(
         actor=SYSTEM,
         kind="monitoring",
         region=village,
@@ -266,7 +266,7 @@ def public_declaration(
 
 
 @transaction.atomic
-def link_household(*, actor: Actor, case_id: int, version: int, household_no: str) -> Case:
+def case_household_link(*, actor: Actor, case_id: int, version: int, household_no: str) -> Case:
     """Attach the registry household to a case opened without one (a public declaration)."""
     case = engine.lock_case(case_id)
     actor.require(Perm.CASE_VIEW, case.region_code)
@@ -329,7 +329,7 @@ def monitoring_scan(*, region_code: str, year: int, limit: int = 5000) -> ScanRe
             "reason": f"系统预警：{year} 年人均纯收入低于监测标准 {line} 元",
             "risk_types": ["income_drop"],
         }
-        engine.create_case(
+        engine.case_create(
             actor=SYSTEM,
             kind="monitoring",
             region=household.village,
@@ -345,26 +345,26 @@ def monitoring_scan(*, region_code: str, year: int, limit: int = 5000) -> ScanRe
 
 
 @transaction.atomic
-def propose_village_exit(
+def village_exit_propose(
     *, actor: Actor, village_code: str, reason: str, year: int | None = None
 ) -> Case:
     village = Region.objects.filter(code=village_code, level=Level.VILLAGE).first()
     if village is None:
         raise NotFound("村不存在")
-    return engine.create_case(
+    return engine.case_create(
         actor=actor, kind="village_exit", region=village, year=_year(year),
         title=f"{village.name}贫困村退出", data={"reason": _reason(reason)},
     )  # fmt: skip
 
 
 @transaction.atomic
-def apply_county_exit(
+def county_exit_apply(
     *, actor: Actor, county_code: str, reason: str, year: int | None = None
 ) -> Case:
     county = Region.objects.filter(code=county_code, level=Level.COUNTY).first()
     if county is None:
         raise NotFound("县不存在")
-    return engine.create_case(
+    return engine.case_create(
         actor=actor, kind="county_exit", region=county, year=_year(year),
         title=f"{county.name}贫困县摘帽申请", data={"reason": _reason(reason)},
     )  # fmt: skip
@@ -395,7 +395,7 @@ def draw_ids(population: list[int], size: int, seed: int) -> list[int]:
 
 
 @transaction.atomic
-def draw_sample(
+def sample_draw(
     *,
     actor: Actor,
     region_code: str,
@@ -436,7 +436,9 @@ def draw_sample(
 
 
 @transaction.atomic
-def record_finding(*, actor: Actor, item_id: int, finding: str, note: str = "") -> SampleItem:
+def sample_finding_record(
+    *, actor: Actor, item_id: int, finding: str, note: str = ""
+) -> SampleItem:
     item = SampleItem.objects.select_related("sample").filter(pk=item_id).first()
     if item is None:
         raise NotFound()
@@ -453,7 +455,7 @@ def record_finding(*, actor: Actor, item_id: int, finding: str, note: str = "") 
 
 
 @transaction.atomic
-def record_survey(
+def survey_record(
     *,
     actor: Actor,
     village_code: str,

@@ -140,7 +140,7 @@ def can_override(actor: Actor, case: Case) -> bool:
 
 
 @transaction.atomic
-def override_exit_criteria(*, actor: Actor, case_id: int, version: int, reason: str) -> Case:
+def exit_criteria_override(*, actor: Actor, case_id: int, version: int, reason: str) -> Case:
     """Let an exit that fails a criterion go on, with the reason recorded (and reported on the
     exit dashboard). Only township or county reviewers may; the failing items are kept."""
     case = lock_case(case_id)

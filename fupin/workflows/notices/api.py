@@ -143,7 +143,7 @@ def get_notice(request: HttpRequest, notice_id: int) -> dict[str, Any]:
 def submit_objection(request: HttpRequest, notice_id: int, payload: ObjectionIn) -> Status[Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    objection = notices.submit_objection(
+    objection = notices.objection_submit(
         notice_id=notice_id, data=notices.ObjectionInput(**payload.dict()), actor=actor
     )
     return Status(201, objection_out(actor, objection))
@@ -158,7 +158,7 @@ def submit_objection(request: HttpRequest, notice_id: int, payload: ObjectionIn)
 def resolve_objection(request: HttpRequest, objection_id: int, payload: ResolveIn) -> Any:
     actor = actor_of(request)
     no_nul(payload.dict())
-    objection = notices.resolve_objection(
+    objection = notices.objection_resolve(
         actor=actor,
         objection_id=objection_id,
         upheld=payload.upheld,

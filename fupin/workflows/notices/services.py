@@ -23,7 +23,7 @@ from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.masking import mask_id_number, mask_name
 from fupin.regions.models import CODE_LENGTH, Level, Region
 from fupin.workflows.cases.models import Case
-from fupin.workflows.engine import ON_TURN_BACK, Ctx, Guard, flow_of, system_transition
+from fupin.workflows.engine import ON_TURN_BACK, Ctx, Guard, case_system_transition, flow_of
 from fupin.workflows.notices.models import (
     Notice,
     NoticeEntry,
@@ -222,7 +222,7 @@ class ObjectionInput:
 
 
 @transaction.atomic
-def submit_objection(
+def objection_submit(
     *,
     notice_id: int,
     data: ObjectionInput,
@@ -287,7 +287,7 @@ def _send_back(entry: NoticeEntry, actor: Actor | None, today: dt.date) -> None:
         entry.withdrawn = True
         entry.withdrawn_reason = "收到异议，退回核实"
         entry.save(update_fields=["withdrawn", "withdrawn_reason"])
-    system_transition(
+    case_system_transition(
         case=case,
         step="objection",
         actor=actor or system_actor(),
@@ -297,7 +297,7 @@ def _send_back(entry: NoticeEntry, actor: Actor | None, today: dt.date) -> None:
 
 
 @transaction.atomic
-def resolve_objection(
+def objection_resolve(
     *, actor: Actor, objection_id: int, upheld: bool, resolution: str
 ) -> Objection:
     """Record the verification finding on an objection (by the case's village or township)."""

@@ -111,7 +111,7 @@ def notice_objection(request: HttpRequest, pk: int) -> HttpResponse:
         entry_id=_int_or_none(request.POST.get("entry")),
     )
     try:
-        objection = notices.submit_objection(notice_id=notice.pk, data=data, actor=actor)
+        objection = notices.objection_submit(notice_id=notice.pk, data=data, actor=actor)
     except ValidationFailed as exc:
         form = {
             "content": data.content,

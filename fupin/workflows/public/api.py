@@ -140,7 +140,7 @@ def submit_public_objection(
     # One allowance per address, shared with the public page's objection form.
     if rate_limited(request):
         return Status(429, {"code": "rate_limited", "message": RATE_LIMIT_MESSAGE})
-    objection = notices.submit_objection(
+    objection = notices.objection_submit(
         notice_id=notice.pk, data=notices.ObjectionInput(**payload.dict()), actor=None
     )
     return Status(

@@ -215,7 +215,7 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
         form["message"] = RATE_LIMIT_MESSAGE
         return render(request, T + "notice_detail.html", _notice_context(notice, form), status=429)
     try:
-        created = notices.submit_objection(notice_id=notice.pk, data=data, actor=None)
+        created = notices.objection_submit(notice_id=notice.pk, data=data, actor=None)
     except ValidationFailed as exc:
         form.update(message=exc.message, errors=exc.errors)
         return render(request, T + "notice_detail.html", _notice_context(notice, form))
@@ -272,7 +272,7 @@ def declare(request: HttpRequest) -> HttpResponse:
             status = 429
         else:
             try:
-                case = services.public_declaration(
+                case = services.declaration_submit(
                     village_code=village.code if village else "",
                     name=form["name"],
                     id_number=form["id_number"],

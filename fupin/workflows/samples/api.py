@@ -209,7 +209,7 @@ def list_samples(request: HttpRequest, region: str | None = Query(None, max_leng
 def draw_sample(request: HttpRequest, payload: SampleIn) -> Status[Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    sample = services.draw_sample(actor=actor, **payload.dict())
+    sample = services.sample_draw(actor=actor, **payload.dict())
     return Status(201, _sample_detail(actor, sample.pk))
 
 
@@ -222,7 +222,7 @@ def draw_sample(request: HttpRequest, payload: SampleIn) -> Status[Any]:
 def record_finding(request: HttpRequest, item_id: int, payload: FindingIn) -> dict[str, Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    item = services.record_finding(
+    item = services.sample_finding_record(
         actor=actor, item_id=item_id, finding=payload.finding, note=payload.note
     )
     item = SampleItem.objects.select_related("household", "household__village").get(pk=item.pk)
@@ -268,7 +268,7 @@ def list_surveys(request: HttpRequest, region: str | None = Query(None, max_leng
 def record_survey(request: HttpRequest, payload: SurveyIn) -> Status[Any]:
     actor = actor_of(request)
     no_nul(payload.dict())
-    survey = services.record_survey(actor=actor, **payload.dict())
+    survey = services.survey_record(actor=actor, **payload.dict())
     return Status(201, _survey(survey))
 
 

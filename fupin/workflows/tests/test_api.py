@@ -43,7 +43,7 @@ def personas(o: Officials, in_region: Any, sibling: Any) -> Personas:
 
 
 def identification(o: Officials, village: Any) -> Case:
-    return services.apply_identification(
+    return services.identification_apply(
         actor=o.village,
         village_code=village.code,
         data=household_data(""),
@@ -248,14 +248,14 @@ def test_village_and_county_exit(officials, village, county, sibling):
 def test_batch_transition(officials, village, sibling):
     o = officials
     first = identification(o, village)
-    second = services.apply_identification(
+    second = services.identification_apply(
         actor=o.village, village_code=village.code,
         data=household_data(""),
         members=[{"name": "王五", "relation": "head", "insured_medical": True,
                   "id_number": id_number(village.code[:6], dt.date(1960, 1, 1))}],
         reason="缺劳力，申请纳入",
     )  # fmt: skip
-    engine.transition(actor=o.village, case_id=second.pk, step="group_review", comment="同意")
+    engine.case_transition(actor=o.village, case_id=second.pk, step="group_review", comment="同意")
     body = {"case_ids": [first.pk, second.pk], "step": "group_review", "comment": "小组评议同意"}
     people = personas(o, o.village_user, sibling)
     assert_jurisdiction(people, "post", f"{API}/batch-transitions", body)
@@ -271,7 +271,7 @@ def test_batch_transition(officials, village, sibling):
 
 def test_link_household_to_declared_case(officials, village, sibling):
     o = officials
-    case = services.public_declaration(
+    case = services.declaration_submit(
         village_code=village.code, name="赵六", phone="13800001111",
         id_number=id_number(village.code[:6], dt.date(1980, 2, 2)),
         declaration=services.Declaration(reason="务工受伤，收入下降", risk_types=["accident"]),
@@ -292,7 +292,7 @@ def test_link_household_to_declared_case(officials, village, sibling):
 def test_documents(officials, village, sibling):
     o = officials
     household = make_household(o.village, village)
-    case = services.propose_exit(actor=o.village, household_id=household.pk, reason="收入稳定")
+    case = services.exit_propose(actor=o.village, household_id=household.pk, reason="收入稳定")
     url = f"{API}/{case.pk}/documents"
 
     def post(user: Any) -> Any:
@@ -320,9 +320,9 @@ def test_documents(officials, village, sibling):
 
 def published_case(o: Officials, village: Any) -> Case:
     case = identification(o, village)
-    engine.transition(actor=o.village, case_id=case.pk, step="group_review", comment="同意")
-    engine.transition(actor=o.village, case_id=case.pk, step="verify", comment="属实")
-    return engine.transition(actor=o.village, case_id=case.pk, step="publish_village")
+    engine.case_transition(actor=o.village, case_id=case.pk, step="group_review", comment="同意")
+    engine.case_transition(actor=o.village, case_id=case.pk, step="verify", comment="属实")
+    return engine.case_transition(actor=o.village, case_id=case.pk, step="publish_village")
 
 
 def test_staff_notices_and_objections(officials, village, county, sibling):

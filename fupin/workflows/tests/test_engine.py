@@ -77,7 +77,7 @@ def subject_case(o: Any, kind: str, village: Any) -> Case:
         household = make_household(o.village, village)
     elif flow.subject_level == "county":
         region = Region.objects.get(code=village.code[:6])
-    return engine.create_case(actor=o.county, kind=kind, region=region, household=household,
+    return engine.case_create(actor=o.county, kind=kind, region=region, household=household,
                               title=f"{kind} 测试", system=True)  # fmt: skip
 
 
@@ -104,14 +104,18 @@ def test_who_may_take_each_step(officials: Any, village: Any, kind: str) -> None
                 sees = actor.sees(case.region_code)
                 expected_error = PermissionDenied if sees else NotFound
                 with pytest.raises(expected_error) as exc:
-                    engine.transition(actor=actor, case_id=case.pk, step=step.name, comment="x")
+                    engine.case_transition(
+                        actor=actor, case_id=case.pk, step=step.name, comment="x"
+                    )
                 if sees:
                     assert f"“{step.label}”须由" in exc.value.message
                     assert "办理" in exc.value.message
             with pytest.raises(PermissionDenied):
-                engine.transition(actor=o.discipline, case_id=case.pk, step=step.name, comment="x")
+                engine.case_transition(
+                    actor=o.discipline, case_id=case.pk, step=step.name, comment="x"
+                )
             with pytest.raises(NotFound):
-                engine.transition(actor=sibling, case_id=case.pk, step=step.name, comment="x")
+                engine.case_transition(actor=sibling, case_id=case.pk, step=step.name, comment="x")
     assert Transition.objects.filter(case=case).count() == 1  # only the creation
 
 
@@ -145,7 +149,7 @@ def test_acting_scope_lists_what_waits_for_the_actor(officials: Any, village: An
 def test_transition_is_audited_with_the_step_and_comment(officials: Any, village: Any) -> None:
     o = officials
     case = subject_case(o, "household_exit", village)
-    engine.transition(actor=o.village, case_id=case.pk, step="deliberate", comment="全体同意")
+    engine.case_transition(actor=o.village, case_id=case.pk, step="deliberate", comment="全体同意")
     events = AuditEvent.objects.filter(table_name="workflows_case", object_pk=str(case.pk))
     update = events.filter(action="U").get()
     assert update.reason == "民主评议：全体同意"
@@ -172,10 +176,10 @@ def test_batch_transition_one_audit_batch(officials: Any, village: Any, township
     ready = bulk_cases(village, 195, "deliberated")
     early = bulk_cases(village, 5, "declared")
     other_village = township.parent.children.exclude(code=township.code).first().children.first()
-    elsewhere = engine.create_case(actor=o.county, kind="monitoring", region=other_village,
+    elsewhere = engine.case_create(actor=o.county, kind="monitoring", region=other_village,
                                    title="其他乡镇", system=True)  # fmt: skip
     ids = [*ready, *early, elsewhere.pk, ready[0]]  # a duplicate is taken once
-    result = engine.batch_transition(
+    result = engine.case_batch_transition(
         actor=o.township, case_ids=ids, step="township_review", comment="批量审核通过",
         today=dt.date(2026, 3, 2),
     )  # fmt: skip
@@ -203,11 +207,11 @@ def test_batch_transition_one_audit_batch(officials: Any, village: Any, township
 def test_batch_refusals(officials: Any) -> None:
     o = officials
     with pytest.raises(ValidationFailed, match="请选择要办理的办件"):
-        engine.batch_transition(actor=o.township, case_ids=[], step="township_review")
+        engine.case_batch_transition(actor=o.township, case_ids=[], step="township_review")
     with pytest.raises(ValidationFailed, match="一次最多批量办理 2000 件"):
-        engine.batch_transition(actor=o.township, case_ids=list(range(1, 2002)), step="x")
+        engine.case_batch_transition(actor=o.township, case_ids=list(range(1, 2002)), step="x")
     with pytest.raises(PermissionDenied, match="只读角色不能办理案件"):
-        engine.batch_transition(actor=o.discipline, case_ids=[1], step="township_review")
+        engine.case_batch_transition(actor=o.discipline, case_ids=[1], step="township_review")
     assert not AuditBatch.objects.exists()
 
 
@@ -215,9 +219,9 @@ def test_one_open_case_per_household_and_kind(officials: Any, village: Any) -> N
     o = officials
     case = subject_case(o, "monitoring", village)
     with pytest.raises(ValidationFailed, match="已有办理中的“防返贫监测”"):
-        engine.create_case(actor=o.village, kind="monitoring", region=village,
+        engine.case_create(actor=o.village, kind="monitoring", region=village,
                            household=case.household, title="重复")  # fmt: skip
     with pytest.raises(ValidationFailed, match="办件类型“nope”不存在"):
-        engine.create_case(actor=o.village, kind="nope", region=village, title="x")
+        engine.case_create(actor=o.village, kind="nope", region=village, title="x")
     assert engine.kind_label("monitoring") == "防返贫监测"
     assert engine.kind_label("nope") == "nope"

@@ -29,7 +29,9 @@ def media(settings: Any, tmp_path: Path) -> None:
 
 
 def act(actor: Any, case: Case, step: str, day: dt.date = DAY, comment: str = "同意") -> Case:
-    return engine.transition(actor=actor, case_id=case.pk, step=step, comment=comment, today=day)
+    return engine.case_transition(
+        actor=actor, case_id=case.pk, step=step, comment=comment, today=day
+    )
 
 
 # --- 返贫 ----------------------------------------------------------------------------------------
@@ -38,11 +40,13 @@ def act(actor: Any, case: Case, step: str, day: dt.date = DAY, comment: str = "�
 def test_return_to_poverty_end_to_end(officials: Any, village: Any) -> None:
     o = officials
     household = make_household(o.village, village, status="exited")
-    case = services.report_return(actor=o.village, household_id=household.pk, reason="因病返贫")
+    case = services.return_report(actor=o.village, household_id=household.pk, reason="因病返贫")
     assert case.case_no.startswith("FP-") and case.state == "applied"
     with pytest.raises(ValidationFailed, match="请先上传“证明材料”"):
         act(o.village, case, "verify", comment="入户核实属实")
-    engine.attach_document(actor=o.village, case=case, kind="evidence", upload=upload("dx.pdf"))
+    engine.case_document_attach(
+        actor=o.village, case=case, kind="evidence", upload=upload("dx.pdf")
+    )
     with pytest.raises(ValidationFailed, match="请填写入户核实意见"):
         act(o.village, case, "verify", comment="")
     with pytest.raises(PermissionDenied, match="须由村级"):
@@ -65,10 +69,10 @@ def test_return_only_for_exited_households(officials: Any, village: Any) -> None
     o = officials
     poor = make_household(o.village, village)
     with pytest.raises(ValidationFailed, match="只有已脱贫户可以申报返贫"):
-        services.report_return(actor=o.village, household_id=poor.pk, reason="返贫")
+        services.return_report(actor=o.village, household_id=poor.pk, reason="返贫")
     exited = make_household(o.village, village, status="exited")
-    case = services.report_return(actor=o.village, household_id=exited.pk, reason="返贫")
-    engine.attach_document(actor=o.village, case=case, kind="evidence", upload=upload())
+    case = services.return_report(actor=o.village, household_id=exited.pk, reason="返贫")
+    engine.case_document_attach(actor=o.village, case=case, kind="evidence", upload=upload())
     Household.objects.filter(pk=exited.pk).update(status="poor")  # changed meanwhile
     with pytest.raises(ValidationFailed, match="只有已脱贫户才能认定返贫"):
         act(o.village, case, "verify", comment="核实")
@@ -77,7 +81,7 @@ def test_return_only_for_exited_households(officials: Any, village: Any) -> None
 def test_return_rejected_by_the_county(officials: Any, village: Any) -> None:
     o = officials
     exited = make_household(o.village, village, status="exited")
-    case = services.report_return(actor=o.village, household_id=exited.pk, reason="返贫")
+    case = services.return_report(actor=o.village, household_id=exited.pk, reason="返贫")
     with pytest.raises(PermissionDenied, match="须由乡镇或县级"):
         act(o.village, case, "reject", comment="不予认定")
     case = act(o.county, case, "reject", comment="收入仍高于监测标准")
@@ -106,12 +110,14 @@ def test_death_reduces_the_size_and_raises_per_capita(officials: Any, village: A
         "change_kind": "death", "occurred_on": "2025-06-01", "member_id": spouse.pk,
         "reason": "因病去世",
     }  # fmt: skip
-    case = services.request_member_change(actor=o.village, household_id=household.pk,
+    case = services.member_change_request(actor=o.village, household_id=household.pk,
                                           payload=payload)  # fmt: skip
     assert case.case_no.startswith("BG-") and case.data["member_id"] == spouse.pk
     with pytest.raises(ValidationFailed, match="请先上传“证明材料”"):
         act(o.township, case, "township_approve")
-    engine.attach_document(actor=o.village, case=case, kind="evidence", upload=upload("sw.pdf"))
+    engine.case_document_attach(
+        actor=o.village, case=case, kind="evidence", upload=upload("sw.pdf")
+    )
     with pytest.raises(PermissionDenied, match="“乡镇审核通过”须由乡镇"):
         act(o.village, case, "township_approve")
     with pytest.raises(PermissionDenied, match="须由乡镇"):
@@ -138,7 +144,7 @@ def test_birth_adds_a_member(officials: Any, village: Any) -> None:
         "relation": "grandson",
         "id_number": id_number(village.code[:6], born),
     }
-    case = services.request_member_change(
+    case = services.member_change_request(
         actor=o.secretary,
         household_id=household.pk,
         payload={
@@ -164,25 +170,25 @@ def test_member_change_input_and_rejection(officials: Any, village: Any) -> None
     stranger = Member.objects.filter(household=other).first()
     assert stranger is not None
     with pytest.raises(ValidationFailed, match="请选择本户的在册成员"):
-        services.request_member_change(
+        services.member_change_request(
             actor=o.village, household_id=household.pk,
             payload={"change_kind": "move_out", "occurred_on": "2026-01-01",
                      "member_id": stranger.pk, "reason": "迁出"},
         )  # fmt: skip
     with pytest.raises(ValidationFailed, match="请选择变更类型"):
-        services.request_member_change(
+        services.member_change_request(
             actor=o.village,
             household_id=household.pk,
             payload={"change_kind": "correction", "occurred_on": "2026-01-01", "reason": "更正"},
         )
     with pytest.raises(ValidationFailed, match="发生日期不能晚于今天"):
-        services.request_member_change(
+        services.member_change_request(
             actor=o.village, household_id=household.pk,
             payload={"change_kind": "birth", "occurred_on": "2099-01-01", "reason": "出生",
                      "new_member": {"name": "甲", "id_number": "1"}},
         )  # fmt: skip
     son = Member.objects.get(household=household, relation="son")
-    case = services.request_member_change(
+    case = services.member_change_request(
         actor=o.village, household_id=household.pk,
         payload={"change_kind": "move_out", "occurred_on": "2026-01-01", "member_id": son.pk,
                  "reason": "随父母迁出"},

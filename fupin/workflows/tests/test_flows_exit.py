@@ -31,14 +31,14 @@ def media(settings: Any, tmp_path: Path) -> None:
 def act(
     actor: Any, case: Case, step: str, day: dt.date = DAY, comment: str = "同意", **kw: Any
 ) -> Case:
-    return engine.transition(
+    return engine.case_transition(
         actor=actor, case_id=case.pk, step=step, comment=comment, today=day, **kw
     )
 
 
 def propose(o: Any, village: Any, **fields: Any) -> Case:
     household = make_household(o.village, village, income=Decimal("21000"), **fields)
-    return services.propose_exit(
+    return services.exit_propose(
         actor=o.village, household_id=household.pk, reason="收入稳定超过标准"
     )
 
@@ -46,7 +46,7 @@ def propose(o: Any, village: Any, **fields: Any) -> Case:
 def to_consented(o: Any, case: Case) -> Case:
     act(o.village, case, "deliberate", comment="评议通过",
         data={"food_secure": True, "clothing_secure": True})  # fmt: skip
-    engine.attach_document(actor=o.village, case=case, kind="consent", upload=upload())
+    engine.case_document_attach(actor=o.village, case=case, kind="consent", upload=upload())
     return act(o.village, case, "consent")
 
 
@@ -61,7 +61,7 @@ def test_full_exit_marks_the_household_exited(officials: Any, village: Any) -> N
     assert case.data["food_secure"] is True and "ignored" not in case.data
     with pytest.raises(ValidationFailed, match="请先上传“农户签字确认书”"):
         act(o.village, case, "consent")
-    engine.attach_document(actor=o.village, case=case, kind="consent", upload=upload())
+    engine.case_document_attach(actor=o.village, case=case, kind="consent", upload=upload())
     case = act(o.village, case, "consent")
     assert all(c.passed for c in household_exit.checklist(case))
     case = act(o.village, case, "publish_village")
@@ -88,15 +88,15 @@ def test_consent_document_must_be_of_the_consent_kind(officials: Any, village: A
     o = officials
     case = propose(o, village)
     act(o.village, case, "deliberate", comment="评议通过")
-    engine.attach_document(actor=o.village, case=case, kind="evidence", upload=upload())
+    engine.case_document_attach(actor=o.village, case=case, kind="evidence", upload=upload())
     with pytest.raises(ValidationFailed, match="农户签字确认书"):
         act(o.village, case, "consent")
     with pytest.raises(ValidationFailed, match="材料格式不支持"):
-        engine.attach_document(
+        engine.case_document_attach(
             actor=o.village, case=case, kind="consent", upload=upload("a.exe", b"MZ")
         )
     with pytest.raises(PermissionDenied):
-        engine.attach_document(actor=o.discipline, case=case, kind="consent", upload=upload())
+        engine.case_document_attach(actor=o.discipline, case=case, kind="consent", upload=upload())
 
 
 def test_deliberation_without_food_and_clothing_blocks_publication(
@@ -105,7 +105,7 @@ def test_deliberation_without_food_and_clothing_blocks_publication(
     o = officials
     case = propose(o, village)
     act(o.village, case, "deliberate", comment="评议")
-    engine.attach_document(actor=o.village, case=case, kind="consent", upload=upload())
+    engine.case_document_attach(actor=o.village, case=case, kind="consent", upload=upload())
     act(o.village, case, "consent")
     with pytest.raises(ValidationFailed, match="未达到脱贫标准：不愁吃、不愁穿"):
         act(o.village, case, "publish_village")
@@ -122,26 +122,26 @@ def test_uninsured_member_blocks_until_overridden(officials: Any, village: Any) 
 
     case.refresh_from_db()
     with pytest.raises(PermissionDenied, match="放行须由乡镇或县级审核人员办理"):
-        household_exit.override_exit_criteria(
+        household_exit.exit_criteria_override(
             actor=o.village, case_id=case.pk, version=case.version, reason="该成员已在外地参保"
         )
     with pytest.raises(PermissionDenied):
-        household_exit.override_exit_criteria(
+        household_exit.exit_criteria_override(
             actor=o.discipline, case_id=case.pk, version=case.version, reason="该成员已在外地参保"
         )
     with pytest.raises(ValidationFailed, match="至少10个字"):
-        household_exit.override_exit_criteria(
+        household_exit.exit_criteria_override(
             actor=o.township, case_id=case.pk, version=case.version, reason="外地参保"
         )
     with pytest.raises(Conflict):
-        household_exit.override_exit_criteria(
+        household_exit.exit_criteria_override(
             actor=o.township, case_id=case.pk, version=case.version - 1, reason="x" * 12
         )
     assert household_exit.can_override(o.township, case)
     assert household_exit.can_override(o.county, case)
     assert not household_exit.can_override(o.village, case)
     reason = "该成员在务工地参加城镇职工医保，已核实参保凭证"
-    case = household_exit.override_exit_criteria(
+    case = household_exit.exit_criteria_override(
         actor=o.township, case_id=case.pk, version=case.version, reason=reason
     )
     assert case.override_reason == reason
@@ -162,7 +162,7 @@ def test_override_refused_when_every_criterion_is_met(officials: Any, village: A
     o = officials
     case = to_consented(o, propose(o, village))
     with pytest.raises(ValidationFailed, match="各项脱贫标准均已达标，无需放行"):
-        household_exit.override_exit_criteria(
+        household_exit.exit_criteria_override(
             actor=o.county, case_id=case.pk, version=case.version, reason="县级复核同意继续办理"
         )
 
@@ -170,7 +170,7 @@ def test_override_refused_when_every_criterion_is_met(officials: Any, village: A
 def test_income_below_the_line_blocks(officials: Any, village: Any) -> None:
     o = officials
     household = make_household(o.village, village, income=Decimal("9000"))
-    case = services.propose_exit(actor=o.village, household_id=household.pk, reason="申请脱贫")
+    case = services.exit_propose(actor=o.village, household_id=household.pk, reason="申请脱贫")
     to_consented(o, case)
     with pytest.raises(ValidationFailed, match="人均纯收入超过当年贫困标准"):
         act(o.village, case, "publish_village")
@@ -180,13 +180,13 @@ def test_only_poor_households_may_be_proposed(officials: Any, village: Any) -> N
     o = officials
     household = make_household(o.village, village, status="exited")
     with pytest.raises(ValidationFailed, match="只有未脱贫户或返贫户可以提出脱贫"):
-        services.propose_exit(actor=o.village, household_id=household.pk, reason="申请脱贫")
+        services.exit_propose(actor=o.village, household_id=household.pk, reason="申请脱贫")
     poor = make_household(o.village, village)
-    services.propose_exit(actor=o.village, household_id=poor.pk, reason="申请脱贫")
+    services.exit_propose(actor=o.village, household_id=poor.pk, reason="申请脱贫")
     with pytest.raises(ValidationFailed, match="已有办理中的“贫困户退出”"):
-        services.propose_exit(actor=o.village, household_id=poor.pk, reason="再次申请")
+        services.exit_propose(actor=o.village, household_id=poor.pk, reason="再次申请")
     with pytest.raises(PermissionDenied, match="须由村级"):
-        services.propose_exit(actor=o.township, household_id=poor.pk, reason="申请脱贫")
+        services.exit_propose(actor=o.township, household_id=poor.pk, reason="申请脱贫")
 
 
 def test_returns_and_withdrawal(officials: Any, village: Any) -> None:
@@ -204,4 +204,4 @@ def test_returns_and_withdrawal(officials: Any, village: Any) -> None:
     assert case.state == "withdrawn" and not case.is_open
     assert Household.objects.get(cases=case).status == "poor"
     with pytest.raises(ValidationFailed, match="办件已办结"):
-        engine.attach_document(actor=o.village, case=case, kind="consent", upload=upload())
+        engine.case_document_attach(actor=o.village, case=case, kind="consent", upload=upload())

@@ -24,7 +24,7 @@ DAY = dt.date(2026, 3, 2)
 
 
 def apply(o: Any, village: Any) -> Case:
-    return services.apply_identification(
+    return services.identification_apply(
         actor=o.village,
         village_code=village.code,
         data=household_data("", main_cause="illness"),
@@ -34,7 +34,9 @@ def apply(o: Any, village: Any) -> Case:
 
 
 def act(actor: Any, case: Case, step: str, day: dt.date = DAY, comment: str = "同意") -> Case:
-    return engine.transition(actor=actor, case_id=case.pk, step=step, comment=comment, today=day)
+    return engine.case_transition(
+        actor=actor, case_id=case.pk, step=step, comment=comment, today=day
+    )
 
 
 def to_village_notice(o: Any, case: Case, day: dt.date = DAY) -> Case:
@@ -63,7 +65,7 @@ def test_only_village_cadres_open_an_identification(officials: Any, village: Any
 
 
 def apply_as(actor: Any, village: Any) -> Case:
-    return services.apply_identification(
+    return services.identification_apply(
         actor=actor,
         village_code=village.code,
         data=household_data(""),
@@ -107,7 +109,7 @@ def test_full_identification_registers_the_household(officials: Any, village: An
         "publish_township", "county_approve", "publish_county", "register",
     ]  # fmt: skip
     with pytest.raises(ValidationFailed, match="不能办理"):
-        engine.transition(
+        engine.case_transition(
             actor=o.county, case_id=case.pk, step="register", version=case.version, today=DAY
         )
 
@@ -190,7 +192,7 @@ def test_wrong_state_and_stale_version(officials: Any, village: Any) -> None:
     o = officials
     case = apply(o, village)
     with pytest.raises(ValidationFailed, match="当前环节“农户申请”不能办理“入户核实”"):
-        engine.transition(
+        engine.case_transition(
             actor=o.village, case_id=case.pk, step="verify", version=case.version, comment="x"
         )
     with pytest.raises(Conflict, match="请刷新后查看"):  # no version: the case moved on
@@ -199,7 +201,7 @@ def test_wrong_state_and_stale_version(officials: Any, village: Any) -> None:
         act(o.village, case, "fly")
     moved = act(o.village, case, "group_review")
     with pytest.raises(Conflict, match=r"已由cun于 .* 办理“村民小组评议”"):
-        engine.transition(
+        engine.case_transition(
             actor=o.secretary,
             case_id=case.pk,
             step="verify",
@@ -243,7 +245,7 @@ def test_objection_on_the_township_notice(officials: Any, village: Any) -> None:
     act(o.township, case, "township_approve", dt.date(2026, 3, 9))
     act(o.township, case, "publish_township", dt.date(2026, 3, 9))
     notice = Notice.objects.get(level=NoticeLevel.TOWNSHIP)
-    objection = notices.submit_objection(
+    objection = notices.objection_submit(
         notice_id=notice.pk,
         data=notices.ObjectionInput(content="该户家中有小轿车一辆", name="村民"),
         today=dt.date(2026, 3, 10),
@@ -254,7 +256,7 @@ def test_objection_on_the_township_notice(officials: Any, village: Any) -> None:
     assert case.transitions.last().name == "objection"  # type: ignore[union-attr]
     with pytest.raises(ValidationFailed, match="异议"):
         act(o.village, case, "verify", dt.date(2026, 3, 11), "核实")
-    notices.resolve_objection(
+    notices.objection_resolve(
         actor=o.village, objection_id=objection.pk, upheld=False, resolution="车辆为借用"
     )
     assert Objection.objects.get().status == "dismissed"

@@ -27,14 +27,14 @@ DAY = dt.date(2026, 3, 2)
 def act(
     actor: Any, case: Case, step: str, day: dt.date = DAY, comment: str = "同意", **kw: Any
 ) -> Case:
-    return engine.transition(
+    return engine.case_transition(
         actor=actor, case_id=case.pk, step=step, comment=comment, today=day, **kw
     )
 
 
 def report(o: Any, village: Any, **declared: Any) -> Case:
     household = make_household(o.village, village, status="exited", income=Decimal("15000"))
-    return services.report_monitoring(
+    return services.monitoring_report(
         actor=o.village,
         household_id=household.pk,
         declaration=services.Declaration(reason="户主住院，自付医疗费高", **declared),
@@ -53,7 +53,7 @@ def test_cadre_report_scores_and_explains_the_risk(officials: Any, village: Any)
     assert triggered["medical"].detail == "申报自付医疗支出 12000.00 元，预警线 10000 元"
     assert result.level == "高"
     with pytest.raises(PermissionDenied, match="须由村级"):
-        services.report_monitoring(
+        services.monitoring_report(
             actor=o.township,
             household_id=case.household_id or 0,
             declaration=services.Declaration(reason="排查"),
@@ -129,7 +129,7 @@ def test_public_declaration_links_by_id_number(officials: Any, village: Any) -> 
     household = make_household(o.village, village, status="exited", income=Decimal("15000"))
     head = Member.objects.get(household=household, relation="head")
     number = identity.reveal(head.id_cipher)
-    case = services.public_declaration(
+    case = services.declaration_submit(
         village_code=village.code,
         name="张大山",
         id_number=number,
@@ -142,7 +142,7 @@ def test_public_declaration_links_by_id_number(officials: Any, village: Any) -> 
     assert case.data["risk_score"] == 35 + 15  # below the line, disaster
     # A second declaration of a monitored household is kept unlinked, pointing at the
     # running case (refusing it would tell a stranger the number is registered here).
-    again = services.public_declaration(
+    again = services.declaration_submit(
         village_code=village.code, name="张大山", id_number=number, phone="13800001111",
         declaration=services.Declaration(reason="再次申报"),
     )  # fmt: skip
@@ -151,7 +151,7 @@ def test_public_declaration_links_by_id_number(officials: Any, village: Any) -> 
 
 def test_unknown_declarant_is_linked_before_verification(officials: Any, village: Any) -> None:
     o = officials
-    case = services.public_declaration(
+    case = services.declaration_submit(
         village_code=village.code,
         name="王小二",
         id_number=id_number(village.code[:6], dt.date(1980, 1, 1)),
@@ -162,11 +162,11 @@ def test_unknown_declarant_is_linked_before_verification(officials: Any, village
     with pytest.raises(ValidationFailed, match="请先关联农户"):
         act(o.village, case, "verify", comment="核实", data={"category": "edge"})
     with pytest.raises(ValidationFailed, match="本村没有该户编号的农户"):
-        services.link_household(
+        services.case_household_link(
             actor=o.village, case_id=case.pk, version=case.version, household_no="nope"
         )
     household = make_household(o.village, village, status="ordinary", income=Decimal("15000"))
-    case = services.link_household(
+    case = services.case_household_link(
         actor=o.village, case_id=case.pk, version=case.version,
         household_no=household.household_no,
     )  # fmt: skip
@@ -179,7 +179,7 @@ def test_rejection_and_wrong_states(officials: Any, village: Any) -> None:
     o = officials
     case = report(o, village)
     with pytest.raises(ValidationFailed, match="当前环节“申报/预警”不能办理“确认风险消除”"):
-        engine.transition(actor=o.county, case_id=case.pk, step="clear", version=case.version)
+        engine.case_transition(actor=o.county, case_id=case.pk, step="clear", version=case.version)
     with pytest.raises(PermissionDenied, match="须由乡镇"):
         act(o.village, case, "reject", comment="不符合")
     case = act(o.county, case, "reject", comment="收入稳定，不予纳入")

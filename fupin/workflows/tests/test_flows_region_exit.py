@@ -23,7 +23,9 @@ FACILITIES = dict(hardened_road=True, power_supply=True, broadband=True, clinic=
 
 
 def act(actor: Any, case: Case, step: str, day: dt.date = DAY, comment: str = "同意") -> Case:
-    return engine.transition(actor=actor, case_id=case.pk, step=step, comment=comment, today=day)
+    return engine.case_transition(
+        actor=actor, case_id=case.pk, step=step, comment=comment, today=day
+    )
 
 
 def profile(village: Any, rural: int, **fields: Any) -> VillageProfile:
@@ -40,8 +42,8 @@ def test_village_exit_end_to_end(officials: Any, village: Any) -> None:
     make_household(o.village, village)  # 3 poor persons
     profile(village, rural=80, broadband=False)  # 3.75%, no broadband
     with pytest.raises(PermissionDenied, match="须由乡镇"):
-        services.propose_village_exit(actor=o.village, village_code=village.code, reason="申报")
-    case = services.propose_village_exit(
+        services.village_exit_propose(actor=o.village, village_code=village.code, reason="申报")
+    case = services.village_exit_propose(
         actor=o.township, village_code=village.code, reason="发生率已降至标准以下"
     )
     assert case.subject_level == "village" and case.case_no.startswith("CT-")
@@ -67,7 +69,7 @@ def test_village_exit_end_to_end(officials: Any, village: Any) -> None:
     assert case.state == "exited" and not case.is_open
     assert VillageProfile.objects.get(region=village).exit_year == case.year
     # An exited village cannot be verified again.
-    again = services.propose_village_exit(
+    again = services.village_exit_propose(
         actor=o.township, village_code=village.code, reason="再次申报"
     )
     with pytest.raises(ValidationFailed, match=f"该村已于 {case.year} 年退出"):
@@ -77,11 +79,11 @@ def test_village_exit_end_to_end(officials: Any, village: Any) -> None:
 def test_village_exit_only_for_poor_villages(officials: Any, village: Any) -> None:
     o = officials
     profile(village, rural=200, is_poor_village=False)
-    case = services.propose_village_exit(actor=o.township, village_code=village.code, reason="申报")
+    case = services.village_exit_propose(actor=o.township, village_code=village.code, reason="申报")
     with pytest.raises(ValidationFailed, match="该村不是建档立卡贫困村"):
         act(o.township, case, "township_verify", comment="核实")
     with pytest.raises(ValidationFailed, match="已有办理中的“贫困村退出”"):
-        services.propose_village_exit(actor=o.township, village_code=village.code, reason="申报")
+        services.village_exit_propose(actor=o.township, village_code=village.code, reason="申报")
     case = act(o.township, case, "withdraw", comment="非贫困村，终止")
     assert case.state == "withdrawn"
 
@@ -89,7 +91,7 @@ def test_village_exit_only_for_poor_villages(officials: Any, village: Any) -> No
 def test_county_returns_a_village_exit(officials: Any, village: Any) -> None:
     o = officials
     profile(village, rural=200)
-    case = services.propose_village_exit(actor=o.township, village_code=village.code, reason="申报")
+    case = services.village_exit_propose(actor=o.township, village_code=village.code, reason="申报")
     act(o.township, case, "township_verify", comment="核实")
     act(o.township, case, "publish")
     case = act(o.county, case, "county_return", comment="基础设施台账不全")
@@ -101,13 +103,13 @@ def test_county_returns_a_village_exit(officials: Any, village: Any) -> None:
 
 def sample_and_survey(o: Any, county_code: str, village: Any, *, wrong: int = 0) -> None:
     for purpose in ("exited", "non_poor"):
-        sample = services.draw_sample(
+        sample = services.sample_draw(
             actor=o.county, region_code=county_code, purpose=purpose, size=10, seed=7
         )
         for n, item in enumerate(sample.items.order_by("position")):
             finding = "wrong_exit" if purpose == "exited" and n < wrong else "correct"
-            services.record_finding(actor=o.county, item_id=item.pk, finding=finding)
-    services.record_survey(actor=o.county, village_code=village.code, surveyed_on=DAY,
+            services.sample_finding_record(actor=o.county, item_id=item.pk, finding=finding)
+    services.survey_record(actor=o.county, village_code=village.code, surveyed_on=DAY,
                            surveyed=100, satisfied=96, surveyor="第三方评估机构")  # fmt: skip
 
 
@@ -119,10 +121,10 @@ def test_county_exit_end_to_end(officials: Any, village: Any, county: Any) -> No
     make_household(o.village, village)  # 3 poor persons
     profile(village, rural=1000)
     with pytest.raises(PermissionDenied, match="须由县级扶贫办发起"):
-        services.apply_county_exit(actor=o.city, county_code=county.code, reason="申请")
+        services.county_exit_apply(actor=o.city, county_code=county.code, reason="申请")
     with pytest.raises(NotFound):  # a township sees no county-level subject
-        services.apply_county_exit(actor=o.township, county_code=county.code, reason="申请")
-    case = services.apply_county_exit(
+        services.county_exit_apply(actor=o.township, county_code=county.code, reason="申请")
+    case = services.county_exit_apply(
         actor=o.county, county_code=county.code, reason="各项指标达到摘帽标准"
     )
     assert case.subject_level == "county" and case.region_code == county.code
@@ -152,7 +154,7 @@ def test_county_exit_end_to_end(officials: Any, village: Any, county: Any) -> No
 
 def test_city_return_and_province_return(officials: Any, county: Any) -> None:
     o = officials
-    case = services.apply_county_exit(actor=o.county, county_code=county.code, reason="申请")
+    case = services.county_exit_apply(actor=o.county, county_code=county.code, reason="申请")
     Case.objects.filter(pk=case.pk).update(state="city_reviewed")
     with pytest.raises(PermissionDenied, match="须由省级"):
         act(o.city, case, "province_return", comment="退回")
@@ -166,23 +168,23 @@ def test_samples_are_reproducible_and_scoped(officials: Any, village: Any, count
     o = officials
     for _ in range(6):
         make_household(o.village, village, status="exited")
-    first = services.draw_sample(actor=o.county, region_code=county.code, purpose="exited",
+    first = services.sample_draw(actor=o.county, region_code=county.code, purpose="exited",
                                  size=3, seed=42)  # fmt: skip
-    second = services.draw_sample(actor=o.county, region_code=county.code, purpose="exited",
+    second = services.sample_draw(actor=o.county, region_code=county.code, purpose="exited",
                                   size=3, seed=42)  # fmt: skip
     ids = [list(s.items.order_by("position").values_list("household_id", flat=True))
            for s in (first, second)]  # fmt: skip
     assert ids[0] == ids[1] and first.population == 6
     with pytest.raises(ValidationFailed, match="没有符合条件的农户"):
-        services.draw_sample(actor=o.county, region_code=county.code, purpose="non_poor", size=3)
+        services.sample_draw(actor=o.county, region_code=county.code, purpose="non_poor", size=3)
     with pytest.raises(PermissionDenied):
-        services.draw_sample(actor=o.discipline, region_code=county.code, purpose="exited", size=3)
+        services.sample_draw(actor=o.discipline, region_code=county.code, purpose="exited", size=3)
     with pytest.raises(NotFound):
-        services.draw_sample(actor=o.county, region_code="510903", purpose="exited", size=3)
+        services.sample_draw(actor=o.county, region_code="510903", purpose="exited", size=3)
     with pytest.raises(ValidationFailed, match="认可人数"):
-        services.record_survey(actor=o.county, village_code=village.code, surveyed_on=DAY,
+        services.survey_record(actor=o.county, village_code=village.code, surveyed_on=DAY,
                                surveyed=10, satisfied=11)  # fmt: skip
     item = first.items.first()
     assert item is not None
     with pytest.raises(ValidationFailed, match="请选择核查结论"):
-        services.record_finding(actor=o.county, item_id=item.pk, finding="")
+        services.sample_finding_record(actor=o.county, item_id=item.pk, finding="")

@@ -84,10 +84,10 @@ def test_western_village_at_2_5_percent_may_exit(officials: Officials, village: 
     (row,) = [v for v in criteria.village_incidences(village.code[:9]) if v.code == village.code]
     assert (row.poor, row.rate, row.threshold, row.below) == (12, Decimal("2.50"), 3, True)
 
-    case = services.propose_village_exit(
+    case = services.village_exit_propose(
         actor=officials.township, village_code=village.code, reason="贫困发生率已降至2.5%"
     )
-    case = engine.transition(
+    case = engine.case_transition(
         actor=officials.township, case_id=case.pk, step="township_verify", comment="核实属实"
     )
     assert case.state == "township_verified"
@@ -106,17 +106,19 @@ def test_central_village_at_2_5_percent_may_not_exit(henan: Any) -> None:
     (row,) = criteria.village_incidences(village.code)
     assert (row.threshold, row.below) == (Decimal("2"), False)
 
-    case = services.propose_village_exit(
+    case = services.village_exit_propose(
         actor=township, village_code=village.code, reason="申请退出贫困村"
     )
     with pytest.raises(ValidationFailed, match="未达到贫困村退出标准：贫困发生率低于 2%"):
-        engine.transition(actor=township, case_id=case.pk, step="township_verify", comment="核实")
+        engine.case_transition(
+            actor=township, case_id=case.pk, step="township_verify", comment="核实"
+        )
     case.refresh_from_db()
     assert case.state == "applied"
 
     # Below 2% (12 / 610 = 1.97%) the same village passes.
     VillageProfile.objects.filter(region=village).update(rural_population=610)
-    case = engine.transition(
+    case = engine.case_transition(
         actor=township, case_id=case.pk, step="township_verify", comment="核实属实"
     )
     assert case.state == "township_verified"
@@ -133,10 +135,10 @@ def test_stored_province_override_still_wins(henan: Any) -> None:
     with_poor_persons(cadre, village)
     rows = by_code(criteria.village_exit_criteria(village.code))
     assert rows["incidence"].passed and rows["incidence"].label == "贫困发生率低于 3%"
-    case = services.propose_village_exit(
+    case = services.village_exit_propose(
         actor=township, village_code=village.code, reason="申请退出贫困村"
     )
-    case = engine.transition(
+    case = engine.case_transition(
         actor=township, case_id=case.pk, step="township_verify", comment="核实属实"
     )
     assert case.state == "township_verified"

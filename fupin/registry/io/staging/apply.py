@@ -3,7 +3,7 @@ one audit batch."""
 
 from __future__ import annotations
 
-from fupin.audit.services import bulk_audit, finish_batch, start_batch
+from fupin.audit.services import batch_finish, batch_start, bulk_audit
 
 from ..layout import (
     INCOME_FIELDS,
@@ -29,7 +29,7 @@ BULK_HOUSEHOLDS = 5_000  # households in a file from which the apply is planned 
 class Applying(Staging):
     def apply(self) -> dict[str, int]:
         actor_id = self.actor.user_id
-        batch = start_batch(
+        batch = batch_start(
             actor=self.actor,
             kind="registry_import",
             description=f"建档立卡导入：{self.job.original_name}",
@@ -116,6 +116,6 @@ class Applying(Staging):
             self.sql("SET CONSTRAINTS ALL IMMEDIATE")
         if bulk:
             self.sql("SET LOCAL enable_nestloop TO DEFAULT")
-        finish_batch(batch, sum(counts.values()))
+        batch_finish(batch, sum(counts.values()))
         self.job.batch_id = batch.pk
         return counts

@@ -28,10 +28,10 @@ def office(county_personas: Personas) -> Actor:
 
 @pytest.fixture
 def finding(office: Actor, county: Any, township: Any) -> Finding:
-    group = inspections.create_group(
+    group = inspections.inspection_group_create(
         actor=office, region_code=county.code, name="督查组", leader_name="组长", member_names="甲"
     )
-    plan = inspections.create_plan(
+    plan = inspections.inspection_plan_create(
         actor=office,
         group_id=group.pk,
         title="专项督查",
@@ -40,10 +40,10 @@ def finding(office: Actor, county: Any, township: Any) -> Finding:
         end_date=TODAY,
         target_codes=[township.code],
     )
-    visit = inspections.record_visit(
+    visit = inspections.inspection_visit_record(
         actor=office, plan_id=plan.pk, region_code=township.code, visited_on=TODAY
     )
-    return inspections.record_finding(
+    return inspections.finding_record(
         actor=office,
         visit_id=visit.pk,
         description="帮扶责任人长期未入户走访",
@@ -54,7 +54,7 @@ def finding(office: Actor, county: Any, township: Any) -> Finding:
 def make(
     actor: Actor, region: str, kind: str, name: str, day: dt.date, **extra: Any
 ) -> Accountability:
-    return accountability.create_record(
+    return accountability.accountability_create(
         actor=actor,
         region_code=region,
         kind=kind,

@@ -50,7 +50,7 @@ def uninsured_alert(officials: Officials, village: Any) -> Alert:
 
 def step(actor: Any, alert: Alert, name: str, **kwargs: Any) -> Any:
     kwargs.setdefault("today", TODAY)
-    return wf.transition(actor=actor, case_id=alert.case_id, step=name, **kwargs)
+    return wf.case_transition(actor=actor, case_id=alert.case_id, step=name, **kwargs)
 
 
 def test_issue_notice_only_by_a_superior(officials: Officials, village: Any) -> None:
@@ -94,23 +94,23 @@ def test_issue_notice_default_deadline_and_by_the_county(
 def test_rectify_return_resubmit_verify(officials: Officials, village: Any) -> None:
     alert = uninsured_alert(officials, village)
     with pytest.raises(ValidationFailed, match="只有已督办待整改的预警"):
-        services.submit_rectification(
+        services.rectification_submit(
             actor=officials.village, alert_id=alert.pk, content="已补办医保手续", files=[photo()]
         )
     step(officials.township, alert, "issue_notice")
     with pytest.raises(ValidationFailed, match="请先填写整改情况"):
         step(officials.village, alert, "submit")
-    services.submit_rectification(
+    services.rectification_submit(
         actor=officials.village, alert_id=alert.pk, content="已联系镇医保站补办参保手续"
     )
     with pytest.raises(ValidationFailed, match="请上传整改佐证材料"):
         step(officials.village, alert, "submit")
     with pytest.raises(ValidationFailed, match="佐证材料请上传照片"):
-        services.submit_rectification(
+        services.rectification_submit(
             actor=officials.village, alert_id=alert.pk, content="已补办医保手续",
             files=[SimpleUploadedFile("run.exe", b"MZ")],
         )  # fmt: skip
-    rect = services.submit_rectification(
+    rect = services.rectification_submit(
         actor=officials.village, alert_id=alert.pk, content="已补办参保手续，附缴费凭证照片",
         files=[photo()],
     )  # fmt: skip
@@ -132,7 +132,7 @@ def test_rectify_return_resubmit_verify(officials: Officials, village: Any) -> N
     # A returned rectification is not resubmitted as such: a new one is needed.
     with pytest.raises(ValidationFailed, match="请先填写整改情况"):
         step(officials.village, alert, "submit")
-    services.submit_rectification(
+    services.rectification_submit(
         actor=officials.village, alert_id=alert.pk, content="已重新拍摄清晰的参保凭证",
         files=[photo("凭证.jpg")],
     )  # fmt: skip
@@ -180,12 +180,12 @@ def test_discipline_reads_only_and_sibling_county_sees_nothing(
         services.access_alert(sibling, alert.pk)
     step(officials.township, alert, "issue_notice")
     with pytest.raises(PermissionDenied):
-        services.submit_rectification(
+        services.rectification_submit(
             actor=officials.discipline, alert_id=alert.pk, content="已补办参保手续",
             files=[photo()],
         )  # fmt: skip
     with pytest.raises(NotFound):
-        services.submit_rectification(
+        services.rectification_submit(
             actor=sibling, alert_id=alert.pk, content="已补办参保手续", files=[photo()]
         )
     alert.refresh_from_db()

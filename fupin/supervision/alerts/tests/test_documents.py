@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def notice(people: People, village) -> SupervisionNotice:  # noqa: F811
     alert = dropout_alert(people.county, village)
-    engine.transition(
+    engine.case_transition(
         actor=load_actor(people.township),
         case_id=alert.case_id,
         step="issue_notice",

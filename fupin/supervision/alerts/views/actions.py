@@ -72,7 +72,7 @@ def alert_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if form.is_valid():
         posted = form_post(
             form,
-            lambda: wf.transition(
+            lambda: wf.case_transition(
                 actor=actor,
                 case_id=alert.case_id,
                 step=step.name,
@@ -100,7 +100,7 @@ def alert_rectify(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         posted = form_post(
             form,
-            lambda: services.submit_rectification(
+            lambda: services.rectification_submit(
                 actor=actor,
                 alert_id=alert.pk,
                 content=form.cleaned_data["content"],

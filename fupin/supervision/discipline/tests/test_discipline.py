@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def open_alert(village: Any, label: str, n: int) -> Alert:
-    return services.open_alert(
+    return services.alert_open(
         rule_code="INSPECT", rule_name="督查发现问题", subject_type="finding", subject_id=n,
         scope_id=0, label=label, region_code=village.code, unit_code=village.code,
         severity="medium", evidence={},
@@ -29,7 +29,7 @@ def open_alert(village: Any, label: str, n: int) -> Alert:
 
 
 def issue(actor: Actor, alert: Alert, issued: dt.date, deadline: dt.date) -> None:
-    engine.transition(
+    engine.case_transition(
         actor=actor, case_id=alert.case_id, step="issue_notice", today=issued,
         data={"deadline": deadline.isoformat()},
     )  # fmt: skip
@@ -46,7 +46,7 @@ def world(village: Any, county: Any) -> dict[str, Any]:
     Alert.objects.filter(pk=waiting.pk).update(first_seen_at=timezone.now() - dt.timedelta(days=10))
     cleared = open_alert(village, "低保未落实", 3)
     Alert.objects.filter(pk=cleared.pk).update(cleared_at=timezone.now())
-    engine.transition(
+    engine.case_transition(
         actor=township, case_id=cleared.case_id, step="close_cleared",
         comment="村里已自行纠正，条件消除",
     )  # fmt: skip
@@ -78,7 +78,7 @@ def discipline(county: Any) -> Any:
 def test_alerts_kind_lists_overdue_unhandled_escalated_and_cleared(
     world: dict[str, Any], discipline: Any, county: Any
 ) -> None:
-    services.escalate_overdue()
+    services.alerts_escalate_overdue()
     response = client_for(discipline).get(f"/supervision/discipline/alerts/?region={county.code}")
     assert response.status_code == 200
     page = response.content.decode()

@@ -35,7 +35,7 @@ def office(county_personas: Personas) -> Actor:
 
 @pytest.fixture
 def group(office: Actor, county: Any, county_personas: Personas) -> InspectionGroup:
-    return inspections.create_group(
+    return inspections.inspection_group_create(
         actor=office,
         region_code=county.code,
         name="脱贫攻坚第一督查组",
@@ -47,7 +47,7 @@ def group(office: Actor, county: Any, county_personas: Personas) -> InspectionGr
 
 @pytest.fixture
 def plan(office: Actor, group: InspectionGroup, township: Any) -> InspectionPlan:
-    return inspections.create_plan(
+    return inspections.inspection_plan_create(
         actor=office,
         group_id=group.pk,
         title="巩固脱贫成果专项督查",
@@ -61,7 +61,7 @@ def plan(office: Actor, group: InspectionGroup, township: Any) -> InspectionPlan
 
 @pytest.fixture
 def visit(office: Actor, plan: InspectionPlan, township: Any) -> InspectionVisit:
-    return inspections.record_visit(
+    return inspections.inspection_visit_record(
         actor=office,
         plan_id=plan.pk,
         region_code=township.code,
@@ -107,7 +107,7 @@ def test_half_month_schedule_dates(group: InspectionGroup, township: Any) -> Non
 def test_schedule_marks_done_and_missed_periods(
     office: Actor, group: InspectionGroup, township: Any
 ) -> None:
-    plan = inspections.create_plan(
+    plan = inspections.inspection_plan_create(
         actor=office,
         group_id=group.pk,
         title="半月督查",
@@ -117,7 +117,7 @@ def test_schedule_marks_done_and_missed_periods(
         target_codes=[township.code],
     )
     village = township.children.order_by("code").first()
-    inspections.record_visit(
+    inspections.inspection_visit_record(
         actor=office, plan_id=plan.pk, region_code=village.code, visited_on=dt.date(2025, 1, 20)
     )
     page = inspections.plan_page(office, plan.pk, today=dt.date(2025, 2, 10))
@@ -136,7 +136,7 @@ def test_a_finding_opens_one_alert_with_the_deadline_and_issues_the_notice(
     office: Actor, county_personas: Personas, plan: InspectionPlan, visit: InspectionVisit
 ) -> None:
     deadline = TODAY + dt.timedelta(days=10)
-    finding = inspections.record_finding(
+    finding = inspections.finding_record(
         actor=office,
         visit_id=visit.pk,
         description="3户帮扶手册未更新，帮扶责任人两月未入户",
@@ -163,11 +163,11 @@ def test_a_finding_opens_one_alert_with_the_deadline_and_issues_the_notice(
 
 def test_finding_validation(office: Actor, visit: InspectionVisit) -> None:
     with pytest.raises(ValidationFailed, match="整改期限应晚于今天"):
-        inspections.record_finding(
+        inspections.finding_record(
             actor=office, visit_id=visit.pk, description="问题描述足够长", deadline=TODAY
         )
     with pytest.raises(ValidationFailed, match="涉及农户须在督查地点范围内"):
-        inspections.record_finding(
+        inspections.finding_record(
             actor=office,
             visit_id=visit.pk,
             description="问题描述足够长",
@@ -181,7 +181,7 @@ def test_plan_and_visit_validation(
     office: Actor, group: InspectionGroup, plan: InspectionPlan, sibling_county: Any
 ) -> None:
     with pytest.raises(ValidationFailed, match="督查对象须为督查组所在区划的下级区划"):
-        inspections.create_plan(
+        inspections.inspection_plan_create(
             actor=office,
             group_id=group.pk,
             title="越界计划",
@@ -191,7 +191,7 @@ def test_plan_and_visit_validation(
             target_codes=[sibling_county.code],
         )
     with pytest.raises(ValidationFailed, match="结束日期不能早于开始日期"):
-        inspections.create_plan(
+        inspections.inspection_plan_create(
             actor=office,
             group_id=group.pk,
             title="日期错误",
@@ -201,14 +201,14 @@ def test_plan_and_visit_validation(
             target_codes=[plan.targets.get().code],
         )
     with pytest.raises(ValidationFailed, match="督查日期应在计划期内"):
-        inspections.record_visit(
+        inspections.inspection_visit_record(
             actor=office,
             plan_id=plan.pk,
             region_code=plan.targets.get().code,
             visited_on=plan.start_date - dt.timedelta(days=1),
         )
     with pytest.raises(NotFound):
-        inspections.create_group(
+        inspections.inspection_group_create(
             actor=office,
             region_code=sibling_county.code,
             name="越界组",

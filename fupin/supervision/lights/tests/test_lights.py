@@ -39,7 +39,7 @@ def enter(
     indicator: str = "fund_spending",
     annual: str | None = None,
 ) -> QuarterTarget:
-    return lights.save_target(
+    return lights.target_save(
         actor=actor,
         region_code=region,
         indicator_code=indicator,
@@ -153,7 +153,7 @@ def test_yellow_light_waits_for_a_reminder_interview(
     # A green light needs no interview.
     green = QuarterTarget.objects.get(region_code=township.code, year=YEAR, quarter=1)
     with pytest.raises(ValidationFailed, match="只有亮黄灯或红灯"):
-        lights.record_interview(
+        lights.interview_record(
             actor=office,
             target_id=green.pk,
             held_on=dt.date(2024, 4, 2),

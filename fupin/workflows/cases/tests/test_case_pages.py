@@ -26,7 +26,7 @@ _numbers = iter(range(9000, 10_000))
 
 def identification(o: Officials, village: Any) -> Case:
     # Numbers of their own: make_household numbers from 0001 up, like the automatic numbering.
-    return services.apply_identification(
+    return services.identification_apply(
         actor=o.village,
         village_code=village.code,
         data=household_data(f"{village.code}{next(_numbers)}", main_cause="illness"),
@@ -37,19 +37,19 @@ def identification(o: Officials, village: Any) -> Case:
 
 def exit_case(o: Officials, village: Any, **extra: Any) -> Case:
     household = make_household(o.village, village, **extra)
-    return services.propose_exit(actor=o.village, household_id=household.pk, reason="收入稳定达标")
+    return services.exit_propose(actor=o.village, household_id=household.pk, reason="收入稳定达标")
 
 
 def to_consented(o: Officials, case: Case) -> Case:
-    engine.transition(
+    engine.case_transition(
         actor=o.village,
         case_id=case.pk,
         step="deliberate",
         comment="评议通过",
         data={"food_secure": True, "clothing_secure": True},
     )
-    engine.attach_document(actor=o.village, case=case, kind="consent", upload=upload())
-    return engine.transition(actor=o.village, case_id=case.pk, step="consent")
+    engine.case_document_attach(actor=o.village, case=case, kind="consent", upload=upload())
+    return engine.case_transition(actor=o.village, case_id=case.pk, step="consent")
 
 
 def detail_url(case: Case) -> str:
@@ -81,7 +81,7 @@ def test_every_page_renders_for_in_region_users(officials, village, county):
     ident = identification(o, village)
     exit_ = exit_case(o, village)
     monitored = make_household(o.village, village, status="exited")
-    monitoring = services.report_monitoring(
+    monitoring = services.monitoring_report(
         actor=o.village,
         household_id=monitored.pk,
         declaration=services.Declaration(
@@ -221,7 +221,7 @@ def test_stale_version_shows_conflict_and_changes_nothing(officials, village):
     o = officials
     case = identification(o, village)
     seen = case.version
-    engine.transition(actor=o.secretary, case_id=case.pk, step="group_review", comment="同意")
+    engine.case_transition(actor=o.secretary, case_id=case.pk, step="group_review", comment="同意")
     case.refresh_from_db()
     state, version = case.state, case.version
     response = client_for(o.village_user).post(
@@ -239,7 +239,7 @@ def test_stale_version_shows_conflict_and_changes_nothing(officials, village):
 def test_guard_failures_shown_before_clicking(officials, village):
     o = officials
     case = to_consented(o, exit_case(o, village))
-    engine.transition(actor=o.village, case_id=case.pk, step="publish_village")
+    engine.case_transition(actor=o.village, case_id=case.pk, step="publish_village")
     page = html(client_for(o.township_user).get(detail_url(case)))
     start = page.index('data-testid="step-township_approve"')
     form = page[start : page.index("</form>", start)]
@@ -286,7 +286,7 @@ def test_batch_through_the_queue_reports_successes_and_failures(officials, villa
     o = officials
     cases = [identification(o, village) for _ in range(4)]
     moved = cases[-1]
-    engine.transition(actor=o.secretary, case_id=moved.pk, step="group_review", comment="同意")
+    engine.case_transition(actor=o.secretary, case_id=moved.pk, step="group_review", comment="同意")
     client = client_for(o.village_user)
     page = html(
         client.get(reverse("workflows:queue"), {"kind": "identification", "state": "applied"})
@@ -368,11 +368,11 @@ def test_document_upload_and_download(officials, village, sibling_office):
 def test_objection_resolved_through_the_page(officials, village):
     o = officials
     case = identification(o, village)
-    engine.transition(actor=o.village, case_id=case.pk, step="group_review", comment="同意")
-    engine.transition(actor=o.village, case_id=case.pk, step="verify", comment="属实")
-    engine.transition(actor=o.village, case_id=case.pk, step="publish_village")
+    engine.case_transition(actor=o.village, case_id=case.pk, step="group_review", comment="同意")
+    engine.case_transition(actor=o.village, case_id=case.pk, step="verify", comment="属实")
+    engine.case_transition(actor=o.village, case_id=case.pk, step="publish_village")
     notice_id = case.notice_entries.get().notice_id
-    notices.submit_objection(
+    notices.objection_submit(
         notice_id=notice_id,
         data=notices.ObjectionInput(content="该户家中有小轿车，收入较高", name="王某"),
     )
@@ -401,7 +401,7 @@ def test_link_household_for_a_public_declaration(officials, village):
     household = make_household(o.village, village, status="exited")
     # A declaration whose number is not in the registry opens a case without a household.
     other = idnumber.make(village.code[:6], dt.date(1980, 1, 1), 77)
-    case = services.public_declaration(
+    case = services.declaration_submit(
         village_code=village.code,
         name="赵六",
         id_number=other,

@@ -74,7 +74,7 @@ def case_awaiting_county(o: Officials) -> Case:
 
     region = Region.objects.get(code=village.region_code)
     household = make_household(o.village, region, income=Decimal("21000"))
-    case = engine.create_case(actor=o.village, kind="household_exit", region=region,
+    case = engine.case_create(actor=o.village, kind="household_exit", region=region,
                               household=household, title="并发测试")  # fmt: skip
     Case.objects.filter(pk=case.pk).update(
         state="township_approved", data={"food_secure": True, "clothing_secure": True}
@@ -113,7 +113,7 @@ def test_two_simultaneous_approvals_make_one_transition(
     version = case.version
 
     def approve(actor: Any) -> Any:
-        return lambda: engine.transition(
+        return lambda: engine.case_transition(
             actor=actor, case_id=case.pk, step="county_approve", version=version, comment="同意"
         )
 
@@ -137,8 +137,8 @@ def test_simultaneous_steps_without_a_version(
     o = seeded_officials
     case = case_awaiting_county(o)
     results = race([
-        lambda: engine.transition(actor=o.county, case_id=case.pk, step="county_approve"),
-        lambda: engine.transition(actor=o.county2, case_id=case.pk, step="county_approve"),
+        lambda: engine.case_transition(actor=o.county, case_id=case.pk, step="county_approve"),
+        lambda: engine.case_transition(actor=o.county2, case_id=case.pk, step="county_approve"),
     ])  # fmt: skip
     assert sum(isinstance(r, Case) for r in results) == 1, results
     conflict = next(r for r in results if isinstance(r, Exception))
@@ -164,8 +164,8 @@ def test_simultaneous_publications_share_one_notice(
 
     monkeypatch.setattr(notices, "_notice_no", slow_number)
     results = race([
-        lambda: engine.transition(actor=o.village, case_id=first.pk, step="publish_village"),
-        lambda: engine.transition(actor=o.secretary, case_id=second.pk, step="publish_village"),
+        lambda: engine.case_transition(actor=o.village, case_id=first.pk, step="publish_village"),
+        lambda: engine.case_transition(actor=o.secretary, case_id=second.pk, step="publish_village"),
     ])  # fmt: skip
     assert all(isinstance(r, Case) for r in results), results
     notice = Notice.objects.get()

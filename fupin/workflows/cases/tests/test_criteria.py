@@ -164,7 +164,7 @@ def _sample(officials: Officials, county: Any, purpose: str, n: int) -> Sample:
     village = county.children.order_by("code").first().children.order_by("code").first()
     for _ in range(n):
         make_household(officials.village, village, status=status, income=None)
-    return services.draw_sample(
+    return services.sample_draw(
         actor=officials.county, region_code=county.code, purpose=purpose, size=n, seed=7
     )
 
@@ -217,14 +217,14 @@ def test_unchecked_items_and_no_samples(officials: Officials, county: Any) -> No
 def test_satisfaction_must_be_above_90(
     officials: Officials, village: Any, county: Any, satisfied: int, passed: bool
 ) -> None:
-    services.record_survey(
+    services.survey_record(
         actor=officials.county,
         village_code=village.code,
         surveyed_on=dt.date(2026, 3, 1),
         surveyed=60,
         satisfied=satisfied * 60 // 100,
     )
-    services.record_survey(
+    services.survey_record(
         actor=officials.county,
         village_code=village.code,
         surveyed_on=dt.date(2026, 3, 2),

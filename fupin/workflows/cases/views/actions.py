@@ -60,7 +60,7 @@ def case_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if form.is_valid():
         posted = form_post(
             form,
-            lambda: engine.transition(
+            lambda: engine.case_transition(
                 actor=actor,
                 case_id=case.pk,
                 step=step.name,
@@ -96,7 +96,7 @@ def case_batch(request: HttpRequest) -> HttpResponse:
     ids = [int(v) for v in request.POST.getlist("cases") if v.isdigit()]
     step = engine.flow_of(kind).step(form.cleaned_data["step"])
     try:
-        result = engine.batch_transition(
+        result = engine.case_batch_transition(
             actor=actor, case_ids=ids, step=step.name, comment=form.cleaned_data["comment"] or ""
         )
     except ValidationFailed as exc:
@@ -127,7 +127,7 @@ def case_document(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         posted = form_post(
             form,
-            lambda: engine.attach_document(
+            lambda: engine.case_document_attach(
                 actor=actor,
                 case=case,
                 kind=form.cleaned_data["kind"],
@@ -161,7 +161,7 @@ def case_override(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         posted = form_post(
             form,
-            lambda: household_exit.override_exit_criteria(
+            lambda: household_exit.exit_criteria_override(
                 actor=actor,
                 case_id=case.pk,
                 version=form.cleaned_data["version"],
@@ -186,7 +186,7 @@ def case_link(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         posted = form_post(
             form,
-            lambda: services.link_household(
+            lambda: services.case_household_link(
                 actor=actor,
                 case_id=case.pk,
                 version=form.cleaned_data["version"],
@@ -213,7 +213,7 @@ def objection_resolve(request: HttpRequest, pk: int, objection_id: int) -> HttpR
     if form.is_valid():
         posted = form_post(
             form,
-            lambda: notices.resolve_objection(
+            lambda: notices.objection_resolve(
                 actor=actor,
                 objection_id=objection_id,
                 upheld=form.cleaned_data["upheld"],

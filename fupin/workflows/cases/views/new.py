@@ -121,14 +121,14 @@ def _reason_case(
         if flow.kind == "household_exit":
             case = _run(
                 form,
-                lambda: services.propose_exit(
+                lambda: services.exit_propose(
                     actor=actor, household_id=household.pk, reason=reason
                 ),
             )
         else:
             case = _run(
                 form,
-                lambda: services.report_return(
+                lambda: services.return_report(
                     actor=actor, household_id=household.pk, reason=reason
                 ),
             )
@@ -150,7 +150,7 @@ def _member_change(
     if request.method == "POST" and form.is_valid():
         case = _run(
             form,
-            lambda: services.request_member_change(
+            lambda: services.member_change_request(
                 actor=actor,
                 household_id=household.pk,
                 payload=form.payload(),
@@ -181,7 +181,7 @@ def _monitoring(
         )
         case = _run(
             form,
-            lambda: services.report_monitoring(
+            lambda: services.monitoring_report(
                 actor=actor, household_id=household.pk, declaration=declaration
             ),
         )
@@ -203,7 +203,7 @@ def _identification(
         if form.is_valid() and formset.is_valid():
             case = _run(
                 form,
-                lambda: services.apply_identification(
+                lambda: services.identification_apply(
                     actor=actor,
                     village_code=form.cleaned_data["village_code"],
                     data=form.data_for_service(),
@@ -248,14 +248,14 @@ def _region_exit(
         if flow.kind == "village_exit":
             case = _run(
                 form,
-                lambda: services.propose_village_exit(
+                lambda: services.village_exit_propose(
                     actor=actor, village_code=code, reason=reason
                 ),
             )
         else:
             case = _run(
                 form,
-                lambda: services.apply_county_exit(actor=actor, county_code=code, reason=reason),
+                lambda: services.county_exit_apply(actor=actor, county_code=code, reason=reason),
             )
         if case is not None:
             return _done(request, flow, case)

@@ -19,7 +19,7 @@ from fupin.testing import Personas, assert_jurisdiction, client_for, make_user
 from fupin.workflows.cases import services
 from fupin.workflows.conftest import Officials, make_household
 from fupin.workflows.dashboards import views as exits
-from fupin.workflows.flows.household_exit import override_exit_criteria
+from fupin.workflows.flows.household_exit import exit_criteria_override
 from fupin.workflows.models import Case
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pgcompat]
@@ -75,7 +75,7 @@ def test_dashboards_at_every_level(
 
 def _exit_case(officials: Officials, village: Any, **fields: Any) -> Case:
     h = make_household(officials.village, village, **fields)
-    return services.propose_exit(
+    return services.exit_propose(
         actor=officials.village, household_id=h.pk, reason="收入稳定超过标准"
     )
 
@@ -92,7 +92,7 @@ def test_household_exit_dashboard_shows_failures_and_overrides(
         data={**bad.data, "food_secure": True, "clothing_secure": True}
     )
     bad.refresh_from_db()
-    override_exit_criteria(
+    exit_criteria_override(
         actor=officials.township,
         case_id=bad.pk,
         version=bad.version,
@@ -156,7 +156,7 @@ def test_village_dashboard_incidence_and_start_link(
         other = client_for(user).get(f"{VILLAGES}?region={county.code}")
         assert other.status_code == 200 and start not in other.content.decode()
         assert village.name in other.content.decode()
-    case = services.propose_village_exit(
+    case = services.village_exit_propose(
         actor=officials.township, village_code=village.code, reason="贫困发生率已达标"
     )
     html = (
@@ -168,7 +168,7 @@ def test_village_dashboard_incidence_and_start_link(
 
 
 def test_county_dashboard_rates(officials: Officials, county: Any, village: Any) -> None:
-    services.record_survey(
+    services.survey_record(
         actor=officials.county, village_code=village.code, surveyed_on=dt.date(2026, 3, 1),
         surveyed=100, satisfied=95,
     )  # fmt: skip

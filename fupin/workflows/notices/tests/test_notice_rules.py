@@ -36,17 +36,19 @@ def day(n: int) -> dt.date:
 
 
 def act(actor: Any, case: Case, step: str, today: dt.date = DAY1, comment: str = "同意") -> Case:
-    return engine.transition(actor=actor, case_id=case.pk, step=step, comment=comment, today=today)
+    return engine.case_transition(
+        actor=actor, case_id=case.pk, step=step, comment=comment, today=today
+    )
 
 
 def exit_case(o: Any, village: Any) -> Case:
     household = make_household(o.village, village)
-    case = services.propose_exit(actor=o.village, household_id=household.pk, reason="收入达标")
+    case = services.exit_propose(actor=o.village, household_id=household.pk, reason="收入达标")
     act(o.village, case, "deliberate", comment="评议通过")
     Case.objects.filter(pk=case.pk).update(
         data={"reason": "收入达标", "food_secure": True, "clothing_secure": True}
     )
-    engine.attach_document(actor=o.village, case=case, kind="consent", upload=upload())
+    engine.case_document_attach(actor=o.village, case=case, kind="consent", upload=upload())
     return act(o.village, case, "consent")
 
 
@@ -105,12 +107,12 @@ def test_same_day_same_village_share_one_notice(
     other_village = township.children.exclude(code=village.code).order_by("code").first()
     other = load_actor(make_user("cun_b", ("village", other_village.code)))
     household = make_household(other, other_village)
-    case = services.propose_exit(actor=other, household_id=household.pk, reason="收入达标")
+    case = services.exit_propose(actor=other, household_id=household.pk, reason="收入达标")
     act(other, case, "deliberate", comment="评议通过")
     Case.objects.filter(pk=case.pk).update(
         data={"reason": "x", "food_secure": True, "clothing_secure": True}
     )
-    engine.attach_document(actor=other, case=case, kind="consent", upload=upload())
+    engine.case_document_attach(actor=other, case=case, kind="consent", upload=upload())
     act(other, case, "consent")
     act(other, case, "publish_village")  # same day, other village: its own notice
     assert Notice.objects.count() == 3
@@ -122,16 +124,16 @@ def test_public_objection_sends_the_case_back(officials: Any, village: Any) -> N
     case = published(o, village)
     notice = Notice.objects.get()
     with pytest.raises(ValidationFailed, match="请填写异议内容"):
-        notices.submit_objection(
+        notices.objection_submit(
             notice_id=notice.pk, data=notices.ObjectionInput(content="不对"), today=day(3)
         )
     with pytest.raises(ValidationFailed, match="联系电话格式不正确"):
-        notices.submit_objection(
+        notices.objection_submit(
             notice_id=notice.pk,
             data=notices.ObjectionInput(content="该户在城里有门面", phone="abc"),
             today=day(3),
         )
-    objection = notices.submit_objection(
+    objection = notices.objection_submit(
         notice_id=notice.pk,
         data=notices.ObjectionInput(
             content="该户在城里有门面出租", name="李四", phone="13900001234"
@@ -151,12 +153,12 @@ def test_public_objection_sends_the_case_back(officials: Any, village: Any) -> N
     with pytest.raises(ValidationFailed, match="有尚未核实的公示异议"):
         act(o.village, case, "consent", day(4))
     with pytest.raises(ValidationFailed, match="请填写核实结论"):
-        notices.resolve_objection(actor=o.village, objection_id=objection.pk, upheld=False,
+        notices.objection_resolve(actor=o.village, objection_id=objection.pk, upheld=False,
                                   resolution=" ")  # fmt: skip
-    notices.resolve_objection(actor=o.village, objection_id=objection.pk, upheld=False,
+    notices.objection_resolve(actor=o.village, objection_id=objection.pk, upheld=False,
                               resolution="门面为亲属所有，与该户无关")  # fmt: skip
     with pytest.raises(ValidationFailed, match="该异议已核实"):
-        notices.resolve_objection(actor=o.village, objection_id=objection.pk, upheld=True,
+        notices.objection_resolve(actor=o.village, objection_id=objection.pk, upheld=True,
                                   resolution="再次核实")  # fmt: skip
     act(o.village, case, "consent", day(4))
     act(o.village, case, "publish_village", day(4))
@@ -185,14 +187,14 @@ def test_public_objection_only_during_the_period(officials: Any, village: Any) -
     content = notices.ObjectionInput(content="该户收入不实，请核查")
     for today in (day(8), day(0)):
         with pytest.raises(ValidationFailed, match="不在公示期内"):
-            notices.submit_objection(notice_id=notice.pk, data=content, today=today)
+            notices.objection_submit(notice_id=notice.pk, data=content, today=today)
     # Staff may still register one (e.g. a letter received in time).
-    objection = notices.submit_objection(
+    objection = notices.objection_submit(
         notice_id=notice.pk, data=content, actor=o.village, today=day(8)
     )
     assert objection.source == "staff" and objection.created_by_id == o.village.user_id
     with pytest.raises(NotFound):
-        notices.submit_objection(notice_id=0, data=content, today=day(2))
+        notices.objection_submit(notice_id=0, data=content, today=day(2))
 
 
 def test_objection_must_name_an_entry_of_a_shared_notice(officials: Any, village: Any) -> None:
@@ -202,10 +204,10 @@ def test_objection_must_name_an_entry_of_a_shared_notice(officials: Any, village
     notice = Notice.objects.get()
     content = notices.ObjectionInput(content="该户收入不实，请核查")
     with pytest.raises(ValidationFailed, match="请选择异议针对的对象"):
-        notices.submit_objection(notice_id=notice.pk, data=content, today=day(2))
+        notices.objection_submit(notice_id=notice.pk, data=content, today=day(2))
     entry = notice.entries.get(case=second)
     content.entry_id = entry.pk
-    notices.submit_objection(notice_id=notice.pk, data=content, today=day(2))
+    notices.objection_submit(notice_id=notice.pk, data=content, today=day(2))
     assert Case.objects.get(pk=second.pk).state == "deliberated"
     assert Case.objects.get(pk=first.pk).state == "village_notice"
     assert list(notices.public_notices(village.code, day(2))) == [notice]
@@ -225,7 +227,7 @@ def test_identification_objection_resets_to_review(officials: Any, village: Any)
     from fupin.registry.tests.factories import family, household_data
 
     o = officials
-    case = services.apply_identification(
+    case = services.identification_apply(
         actor=o.village, village_code=village.code, data=household_data(""),
         members=family(village.code[:6]), reason="因病致贫",
     )  # fmt: skip
@@ -233,7 +235,7 @@ def test_identification_objection_resets_to_review(officials: Any, village: Any)
     act(o.village, case, "verify", comment="核实")
     act(o.village, case, "publish_village")
     notice = Notice.objects.get(level=NoticeLevel.VILLAGE)
-    notices.submit_objection(
+    notices.objection_submit(
         notice_id=notice.pk, data=notices.ObjectionInput(content="该户子女均有稳定工作"),
         today=day(5),
     )  # fmt: skip
@@ -245,17 +247,19 @@ def test_a_case_returned_during_its_notice_leaves_the_running_list(
 ) -> None:
     o = officials
     day = dt.date(2026, 3, 2)
-    case = services.apply_identification(
+    case = services.identification_apply(
         actor=o.village, village_code=village.code,
         data=household_data("", main_cause="illness"), members=family(village.code[:6]),
         reason="因病致贫，申请纳入",
     )  # fmt: skip
-    engine.transition(
+    engine.case_transition(
         actor=o.village, case_id=case.pk, step="group_review", comment="同意", today=day
     )
-    engine.transition(actor=o.village, case_id=case.pk, step="verify", comment="属实", today=day)
-    engine.transition(actor=o.village, case_id=case.pk, step="publish_village", today=day)
-    engine.transition(
+    engine.case_transition(
+        actor=o.village, case_id=case.pk, step="verify", comment="属实", today=day
+    )
+    engine.case_transition(actor=o.village, case_id=case.pk, step="publish_village", today=day)
+    engine.case_transition(
         actor=o.township, case_id=case.pk, step="township_return", comment="收入核算有误",
         today=day + dt.timedelta(days=2),
     )  # fmt: skip

@@ -36,20 +36,20 @@ def published_case(officials: Any, village: Any, day: dt.date | None = None) -> 
     """Apply, review, verify and publish through the engine, like a village would."""
     day = day or timezone.localdate()
     members = family(village.code[:6])
-    case = services.apply_identification(
+    case = services.identification_apply(
         actor=officials.village,
         village_code=village.code,
         data=household_data("", main_cause="illness", phone=PHONE),
         members=members,
         reason="因病致贫，申请纳入",
     )
-    engine.transition(
+    engine.case_transition(
         actor=officials.village, case_id=case.pk, step="group_review", comment="同意", today=day
     )
-    engine.transition(
+    engine.case_transition(
         actor=officials.secretary, case_id=case.pk, step="verify", comment="属实", today=day
     )
-    case = engine.transition(
+    case = engine.case_transition(
         actor=officials.village, case_id=case.pk, step="publish_village", today=day
     )
     notice = Notice.objects.get(entries__case=case)

@@ -34,7 +34,7 @@ def test_same_seed_same_population_same_households(
     officials: Officials, county: Any, exited: list[int]
 ) -> None:
     def draw(seed: int | None) -> Sample:
-        return services.draw_sample(
+        return services.sample_draw(
             actor=officials.county, region_code=county.code, purpose="exited", size=5, seed=seed
         )
 
@@ -54,12 +54,12 @@ def test_population_is_the_purpose_status_in_the_region(
 ) -> None:
     ordinary = make_household(officials.village, village, status="ordinary", income=None)
     make_household(officials.village, village)  # poor: in neither
-    sample = services.draw_sample(
+    sample = services.sample_draw(
         actor=officials.county, region_code=county.code, purpose="non_poor", size=10, seed=1
     )
     assert (sample.population, sample.size, _ids(sample)) == (1, 1, [ordinary.pk])
     with pytest.raises(ValidationFailed, match="样本量应在"):
-        services.draw_sample(
+        services.sample_draw(
             actor=officials.county, region_code=county.code, purpose="exited", size=0
         )
 
@@ -68,11 +68,11 @@ def test_draw_is_scoped(
     officials: Officials, county: Any, sibling_county: Any, exited: list[int]
 ) -> None:
     with pytest.raises(NotFound):
-        services.draw_sample(
+        services.sample_draw(
             actor=officials.county, region_code=sibling_county.code, purpose="exited", size=3
         )
     with pytest.raises(PermissionDenied):
-        services.draw_sample(
+        services.sample_draw(
             actor=officials.discipline, region_code=county.code, purpose="exited", size=3
         )
     assert Sample.objects.count() == 0
@@ -104,7 +104,7 @@ def test_sample_new_page_draws_and_redirects(
 def test_sample_pages_are_scoped(
     officials: Officials, county_personas: Personas, county: Any, exited: list[int]
 ) -> None:
-    sample = services.draw_sample(
+    sample = services.sample_draw(
         actor=officials.county, region_code=county.code, purpose="exited", size=6, seed=5
     )
     detail = reverse("workflows:sample_detail", args=[sample.pk])
@@ -132,7 +132,7 @@ def test_sample_pages_are_scoped(
 def test_finding_post_is_scoped_and_updates_the_rate(
     officials: Officials, county_personas: Personas, county: Any, exited: list[int]
 ) -> None:
-    sample = services.draw_sample(
+    sample = services.sample_draw(
         actor=officials.county, region_code=county.code, purpose="exited", size=4, seed=5
     )
     items = list(sample.items.order_by("position"))
@@ -158,7 +158,7 @@ def test_finding_post_is_scoped_and_updates_the_rate(
 def test_export_lists_the_drawn_households(
     officials: Officials, county: Any, exited: list[int], county_personas: Personas
 ) -> None:
-    sample = services.draw_sample(
+    sample = services.sample_draw(
         actor=officials.county, region_code=county.code, purpose="exited", size=3, seed=11
     )
     response = client_for(county_personas.in_region).get(
@@ -208,7 +208,7 @@ def test_survey_page_records_and_is_scoped(
 def test_sample_detail_queries_do_not_grow_with_items(
     officials: Officials, county: Any, exited: list[int], django_assert_max_num_queries: Any
 ) -> None:
-    sample = services.draw_sample(
+    sample = services.sample_draw(
         actor=officials.county, region_code=county.code, purpose="exited", size=12, seed=3
     )
     client = client_for(officials.county_user)

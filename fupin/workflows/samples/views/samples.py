@@ -79,7 +79,7 @@ def sample_new(request: HttpRequest) -> HttpResponse:
             errors["size"] = "请填写样本量"
         if not errors:
             try:
-                sample = services.draw_sample(
+                sample = services.sample_draw(
                     actor=actor,
                     region_code=form["region"],
                     purpose=form["purpose"],
@@ -159,7 +159,7 @@ def sample_finding(request: HttpRequest, pk: int) -> HttpResponse:
         raise NotFound()
     page = (item.position - 1) // ITEMS_PER_PAGE + 1
     try:
-        saved = services.record_finding(
+        saved = services.sample_finding_record(
             actor=actor,
             item_id=pk,
             finding=request.POST.get("finding", ""),

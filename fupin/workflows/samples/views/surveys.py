@@ -60,7 +60,7 @@ def surveys(request: HttpRequest) -> HttpResponse:
             errors["village"] = "请填写12位村代码"
         if not errors:
             try:
-                services.record_survey(
+                services.survey_record(
                     actor=actor,
                     village_code=village,
                     surveyed_on=day,
