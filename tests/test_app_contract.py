@@ -68,3 +68,16 @@ def test_the_api_schema_lists_the_app_operation() -> None:
     from fupin.api.api import api
 
     assert "/api/v1/contract/ping" in api.get_openapi_schema()["paths"]
+
+
+def test_the_apps_declarations_reproduce_the_seeded_role_table() -> None:
+    """The default grants moved from one central table (frozen in accounts migration 0003) to
+    each app's declaration: for every permission of that table, the same roles hold it."""
+    import importlib
+
+    seeded = importlib.import_module("fupin.accounts.migrations.0003_default_roles").DEFAULT_ROLES
+    admins = {code for code, *_, is_admin in seeded if is_admin}
+    declared = {p.code: set(p.default_roles) | admins for p in declared_permissions()}
+    for code in {perm for row in seeded for perm in row[5]}:
+        holders = {row[0] for row in seeded if code in row[5]}
+        assert declared[code] == holders, code

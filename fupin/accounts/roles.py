@@ -40,18 +40,3 @@ DEFAULT_ROLES: tuple[RoleDef, ...] = (
     RoleDef("helper", "帮扶责任人", "结对户的走访、措施、任务（手机）", 60, (3, 4, 5)),
     RoleDef("viewer", "只读查看", "本辖区数据只读查看", 70, (1, 2, 3, 4, 5), read_only=True),
 )
-
-# Role groups the apps' permission declarations share.
-READERS = (
-    "region_admin",
-    "poverty_office",
-    "discipline",
-    "industry",
-    "audit_finance",
-    "township",
-    "village",
-    "first_secretary",
-    "helper",
-    "viewer",
-)
-WORKERS = ("poverty_office", "township", "village", "first_secretary")

@@ -1,5 +1,5 @@
 from fupin.core import platform
-from fupin.core.access import Perm
+from fupin.core.access import STAFF_READERS, Perm
 
 
 class RegionsConfig(platform.FupinApp):
@@ -8,30 +8,9 @@ class RegionsConfig(platform.FupinApp):
     verbose_name = "区划与组织"
 
     permissions = {
-        Perm.REGION_VIEW: (
-            "region_admin",
-            "poverty_office",
-            "discipline",
-            "industry",
-            "audit_finance",
-            "township",
-            "village",
-            "first_secretary",
-            "helper",
-            "viewer",
-        ),
+        Perm.REGION_VIEW: ("region_admin", *STAFF_READERS),
         Perm.REGION_EDIT: ("region_admin", "poverty_office", "township", "village"),
-        Perm.ORG_VIEW: (
-            "region_admin",
-            "poverty_office",
-            "discipline",
-            "industry",
-            "audit_finance",
-            "township",
-            "village",
-            "first_secretary",
-            "viewer",
-        ),
+        Perm.ORG_VIEW: ("region_admin", *(r for r in STAFF_READERS if r != "helper")),
         Perm.ORG_EDIT: ("region_admin", "poverty_office", "township"),
     }
     nav = (

@@ -1,5 +1,5 @@
 from fupin.core import platform
-from fupin.core.access import Perm
+from fupin.core.access import CASE_WORKERS, STAFF_READERS, Perm
 
 
 class RegistryConfig(platform.FupinApp):
@@ -8,18 +8,8 @@ class RegistryConfig(platform.FupinApp):
     verbose_name = "建档立卡"
 
     permissions = {
-        Perm.HOUSEHOLD_VIEW: (
-            "poverty_office",
-            "discipline",
-            "industry",
-            "audit_finance",
-            "township",
-            "village",
-            "first_secretary",
-            "helper",
-            "viewer",
-        ),
-        Perm.HOUSEHOLD_EDIT: ("poverty_office", "township", "village", "first_secretary"),
+        Perm.HOUSEHOLD_VIEW: STAFF_READERS,
+        Perm.HOUSEHOLD_EDIT: CASE_WORKERS,
     }
     nav = (
         platform.NavSection(

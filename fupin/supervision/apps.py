@@ -1,5 +1,5 @@
 from fupin.core import platform
-from fupin.core.access import Perm
+from fupin.core.access import CASE_WORKERS, STAFF_READERS, Perm
 
 
 class SupervisionConfig(platform.FupinApp):
@@ -8,17 +8,8 @@ class SupervisionConfig(platform.FupinApp):
     verbose_name = "监管预警与督办"
 
     permissions = {
-        Perm.ALERT_VIEW: (
-            "poverty_office",
-            "discipline",
-            "industry",
-            "audit_finance",
-            "township",
-            "village",
-            "first_secretary",
-            "viewer",
-        ),
-        Perm.ALERT_ACT: ("poverty_office", "township", "village", "first_secretary"),
+        Perm.ALERT_VIEW: tuple(r for r in STAFF_READERS if r != "helper"),
+        Perm.ALERT_ACT: CASE_WORKERS,
         Perm.SUPERVISE: ("discipline",),
     }
     nav = (

@@ -1,5 +1,5 @@
 from fupin.core import platform
-from fupin.core.access import Perm
+from fupin.core.access import STAFF_READERS, Perm
 
 
 class WorkflowsConfig(platform.FupinApp):
@@ -8,17 +8,7 @@ class WorkflowsConfig(platform.FupinApp):
     verbose_name = "识别退出与动态管理"
 
     permissions = {
-        Perm.CASE_VIEW: (
-            "poverty_office",
-            "discipline",
-            "industry",
-            "audit_finance",
-            "township",
-            "village",
-            "first_secretary",
-            "helper",
-            "viewer",
-        ),
+        Perm.CASE_VIEW: STAFF_READERS,
         Perm.CASE_ACT: ("poverty_office", "industry", "township", "village", "first_secretary"),
     }
     nav = (

@@ -9,6 +9,8 @@ accounts app turns a user's grants into an Actor (`fupin.accounts.selectors.load
 from .actor import ALL_REGIONS, Actor, GrantInUse, actor_of, system_actor
 from .directory import RegionDirectory, region_exists, region_names, register_region_directory
 from .perms import (
+    CASE_WORKERS,
+    STAFF_READERS,
     Perm,
     Permission,
     all_permission_codes,
@@ -21,6 +23,8 @@ from .perms import (
 
 __all__ = [
     "ALL_REGIONS",
+    "CASE_WORKERS",
+    "STAFF_READERS",
     "Actor",
     "GrantInUse",
     "Perm",

@@ -37,6 +37,23 @@ class Perm(models.TextChoices):
     SUPERVISE = "supervise", "再监督"
 
 
+# Role codes the apps' default grants name again and again (the roles themselves are the
+# accounts app's data): every staff role that reads its jurisdiction, and the roles that work
+# cases, households and alerts.
+STAFF_READERS: tuple[str, ...] = (
+    "poverty_office",
+    "discipline",
+    "industry",
+    "audit_finance",
+    "township",
+    "village",
+    "first_secretary",
+    "helper",
+    "viewer",
+)
+CASE_WORKERS: tuple[str, ...] = ("poverty_office", "township", "village", "first_secretary")
+
+
 @dataclass(frozen=True)
 class Permission:
     code: str

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import bisect
 import functools
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
-from django.db.transaction import TransactionManagementError
+from django.db import DEFAULT_DB_ALIAS
+
+from fupin.core.tablecache import TableCache
 
 TTL_SECONDS = 30.0
 TABLES = ("core_calendaryear", "core_calendarday")
@@ -114,102 +114,33 @@ def package_snapshot() -> Snapshot:
     return Snapshot.build(years, days)
 
 
-_cache: dict[str, Snapshot] = {}  # alias → committed rows, shared by the process's threads
-_tables: dict[tuple[str, str], bool | float] = {}  # (alias, db name) → True or when it was absent
-
-
-@dataclass
-class _Pending:
-    """A transaction of this thread that wrote the calendar and has not committed yet."""
-
-    callback: Any  # our on_commit callback: still registered ⇔ that transaction is open
-    snapshot: Snapshot | None = None
-
-
-class _Local(threading.local):
-    def __init__(self) -> None:
-        self.pending: dict[str, _Pending] = {}
-
-
-_local = _Local()
-
-
-def tables_exist(using: str = DEFAULT_DB_ALIAS, *, refresh: bool = False) -> bool:
-    conn = connections[using]
-    key = (using, str(conn.settings_dict.get("NAME")))
-    known = _tables.get(key)
-    if known is True and not refresh:
-        return True
-    if isinstance(known, float) and not refresh and time.monotonic() - known < TTL_SECONDS:
-        return False
-    try:
-        names = set(conn.introspection.table_names())
-    except (DatabaseError, TransactionManagementError):
-        names = set()  # no database (a system check without one): the bundled data
-    exists = all(t in names for t in TABLES)
-    _tables[key] = True if exists else time.monotonic()
-    return exists
-
-
-def _load(using: str) -> Snapshot | None:
+def _load(using: str) -> Snapshot:
     from fupin.core.models import CalendarDay, CalendarYear
 
-    if not tables_exist(using):
-        return None
-    try:
-        years = dict(CalendarYear.objects.using(using).values_list("year", "status"))
-        days = list(CalendarDay.objects.using(using).values_list("date", "kind", "name"))
-    except TransactionManagementError:  # a broken transaction: nothing may run in it
-        return None
+    years = dict(CalendarYear.objects.using(using).values_list("year", "status"))
+    days = list(CalendarDay.objects.using(using).values_list("date", "kind", "name"))
     return Snapshot.build(years, days)
 
 
-def _pending(using: str) -> _Pending | None:
-    entry = _local.pending.get(using)
-    if entry is None:
-        return None
-    # run_on_commit holds (savepoint ids, func, robust); a savepoint rollback drops its own.
-    if any(hook[1] is entry.callback for hook in connections[using].run_on_commit):
-        return entry
-    del _local.pending[using]  # the transaction that wrote rolled back
-    return None
+CACHE: TableCache[Snapshot] = TableCache(
+    tables=TABLES, load=_load, fallback=package_snapshot, ttl=TTL_SECONDS
+)
+
+
+def tables_exist(using: str = DEFAULT_DB_ALIAS, *, refresh: bool = False) -> bool:
+    return CACHE.tables_exist(using, refresh=refresh)
 
 
 def current(using: str = DEFAULT_DB_ALIAS) -> Snapshot:
     """The calendar this thread should see: its own uncommitted writes inside the
     transaction that made them, otherwise the committed rows (cached for TTL_SECONDS)."""
-    pending = _pending(using)
-    if pending is not None:
-        if pending.snapshot is None:
-            pending.snapshot = _load(using)
-        return pending.snapshot or package_snapshot()
-    snapshot = _cache.get(using)
-    if snapshot is None or time.monotonic() - snapshot.loaded_at > TTL_SECONDS:
-        loaded = _load(using)
-        if loaded is None:
-            return snapshot or package_snapshot()
-        _cache[using] = snapshot = loaded
-    return snapshot
-
-
-def _committed(using: str) -> None:
-    _local.pending.pop(using, None)
-    _cache.pop(using, None)
+    return CACHE.current(using)
 
 
 def invalidate(using: str = DEFAULT_DB_ALIAS) -> None:
     """Forget the cached calendar after a write. The services and the seed call it; call it
     after writing the tables any other way."""
-    _cache.pop(using, None)
-    if not connections[using].in_atomic_block:
-        return  # autocommit: the write is already visible to every later read
-    entry = _pending(using)
-    if entry is not None:
-        entry.snapshot = None
-        return
-    callback = functools.partial(_committed, using)
-    transaction.on_commit(callback, using=using)
-    _local.pending[using] = _Pending(callback)
+    CACHE.invalidate(using)
 
 
 def on_saved(using: str = DEFAULT_DB_ALIAS, **_: Any) -> None:

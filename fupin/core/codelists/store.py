@@ -4,15 +4,14 @@ and the seeding of the builtin items from the TextChoices."""
 from __future__ import annotations
 
 import functools
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
-from django.db.transaction import TransactionManagementError
+from django.db import DEFAULT_DB_ALIAS, transaction
 
 from fupin.core.codelists.lists import code_lists
+from fupin.core.tablecache import TableCache
 
 TTL_SECONDS = 30.0
 TABLE = "core_codeitem"
@@ -54,105 +53,30 @@ def _fallback() -> _Snapshot:
     return _snapshot_of([])
 
 
-_cache: dict[str, _Snapshot] = {}  # alias → committed rows, shared by the process's threads
-_tables: dict[tuple[str, str], bool | float] = {}  # (alias, db name) → True or when it was absent
-
-
-@dataclass
-class _Pending:
-    """A transaction of this thread that wrote code items and has not committed yet."""
-
-    callback: Any  # our on_commit callback: still registered ⇔ that transaction is open
-    snapshot: _Snapshot | None = None
-
-
-class _Local(threading.local):
-    def __init__(self) -> None:
-        self.pending: dict[str, _Pending] = {}
-
-
-_local = _Local()
-
-
-def _table_exists(using: str, *, refresh: bool = False) -> bool:
-    conn = connections[using]
-    key = (using, str(conn.settings_dict.get("NAME")))
-    known = _tables.get(key)
-    if known is True and not refresh:
-        return True
-    if isinstance(known, float) and not refresh and time.monotonic() - known < TTL_SECONDS:
-        return False
-    try:
-        exists = TABLE in conn.introspection.table_names()
-    except (DatabaseError, TransactionManagementError):
-        exists = False  # no database (a system check without one): the code labels
-    _tables[key] = True if exists else time.monotonic()
-    return exists
-
-
-def _load(using: str) -> _Snapshot | None:
-    """The table's rows, or None when there is no table (yet) or no usable connection."""
+def _load(using: str) -> _Snapshot:
     from fupin.core.models import CodeItem
 
-    if not _table_exists(using):
-        return None
-    try:
-        rows = list(
-            CodeItem.objects.using(using)
-            .order_by("list_key", "position", "id")
-            .values_list("list_key", "value", "label", "active", "builtin")
-        )
-    except TransactionManagementError:  # a broken transaction: nothing may run in it
-        return None
+    rows = list(
+        CodeItem.objects.using(using)
+        .order_by("list_key", "position", "id")
+        .values_list("list_key", "value", "label", "active", "builtin")
+    )
     return _snapshot_of(rows)
 
 
-def _pending(using: str) -> _Pending | None:
-    entry = _local.pending.get(using)
-    if entry is None:
-        return None
-    # run_on_commit holds (savepoint ids, func, robust); a savepoint rollback drops its own.
-    if any(hook[1] is entry.callback for hook in connections[using].run_on_commit):
-        return entry
-    # The transaction that wrote rolled back (a commit would have run the callback).
-    del _local.pending[using]
-    return None
+CACHE: TableCache[_Snapshot] = TableCache(
+    tables=(TABLE,), load=_load, fallback=_fallback, ttl=TTL_SECONDS
+)
 
 
 def current(using: str = DEFAULT_DB_ALIAS) -> _Snapshot:
-    pending = _pending(using)
-    if pending is not None:
-        if pending.snapshot is None:
-            pending.snapshot = _load(using)
-        return pending.snapshot or _fallback()
-    snapshot = _cache.get(using)
-    if snapshot is None or time.monotonic() - snapshot.loaded_at > TTL_SECONDS:
-        loaded = _load(using)
-        if loaded is None:
-            return snapshot or _fallback()
-        _cache[using] = snapshot = loaded
-    return snapshot
-
-
-def _committed(using: str) -> None:
-    _local.pending.pop(using, None)
-    _cache.pop(using, None)
+    return CACHE.current(using)
 
 
 def invalidate(using: str = DEFAULT_DB_ALIAS) -> None:
     """Forget cached rows after a write to the table. Writes through this module and model
     saves do this themselves; call it after a queryset update() or bulk_create()."""
-    _cache.pop(using, None)
-    conn = connections[using]
-    if not conn.in_atomic_block:
-        return  # autocommit: the write is already visible to every later read
-    entry = _pending(using)
-    if entry is not None:
-        entry.snapshot = None
-        return
-    callback = functools.partial(_committed, using)
-    transaction.on_commit(callback, using=using)
-    _local.pending[using] = _Pending(callback)
+    CACHE.invalidate(using)
 
 
 def sync(using: str = DEFAULT_DB_ALIAS) -> int:
@@ -161,7 +85,7 @@ def sync(using: str = DEFAULT_DB_ALIAS) -> int:
     Returns the number of items inserted."""
     from fupin.core.models import CodeItem
 
-    if not _table_exists(using, refresh=True):
+    if not CACHE.tables_exist(using, refresh=True):
         return 0
     with transaction.atomic(using=using):
         stored = {

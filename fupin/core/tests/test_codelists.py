@@ -149,8 +149,8 @@ def test_cached_reads_cost_no_query(root, django_assert_num_queries):
 def test_without_the_table_the_code_labels_serve_without_a_query(monkeypatch):
     """A fresh database during migrate: the table is known to be absent, so no query runs."""
     conn_key = ("default", str(connection.settings_dict["NAME"]))
-    monkeypatch.setattr(store, "_cache", {})
-    monkeypatch.setitem(store._tables, conn_key, time.monotonic())  # absent, just checked
+    monkeypatch.setattr(store.CACHE, "committed", {})
+    monkeypatch.setitem(store.CACHE.tables, conn_key, time.monotonic())  # absent, just checked
     CodeItem.objects.filter(list_key="Cause", value="illness").update(label="改过")
     with CaptureQueriesContext(connection) as queries:
         assert codelists.label(codes.Cause, "illness") == "因病"
