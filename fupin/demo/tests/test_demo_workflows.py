@@ -58,6 +58,7 @@ def states(kind: str) -> list[str]:
     return sorted(Case.objects.filter(kind=kind).values_list("state", flat=True))
 
 
+@pytest.mark.serial  # a wall-clock assertion: measured with no other test running
 def test_demo_cases_at_every_stage(demo: float) -> None:
     assert demo < 10
     assert states("identification") == sorted(
