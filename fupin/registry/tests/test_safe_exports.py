@@ -72,7 +72,7 @@ def assert_no_formula(path: Path) -> None:
 def test_registry_csv_quotes_formula_text_and_keeps_negative_numbers(
     county_personas: Any, hostile: Household
 ) -> None:
-    response = client_for(county_personas.in_region).get(
+    response: Any = client_for(county_personas.in_region).get(
         reverse("registry:export"), {"format": "csv"}
     )
     content = b"".join(response.streaming_content).decode("utf-8-sig")
@@ -110,7 +110,7 @@ def test_snapshot_xlsx_writes_formula_text_as_strings(
     from fupin.registry.snapshots.services import snapshot_year
 
     assert snapshot_year(year=2020, region_code=county.code, actor=office) == 1
-    response = client_for(county_personas.in_region).get(
+    response: Any = client_for(county_personas.in_region).get(
         reverse("registry:snapshot_export", args=[2020])
     )
     assert response.status_code == 200
