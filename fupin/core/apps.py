@@ -20,6 +20,7 @@ class CoreConfig(platform.FupinApp):
             calendar,
             codelists,
             param_defaults,  # noqa: F401  (declares the policy parameters)
+            uploads,  # noqa: F401  (declares the upload size limits)
         )
         from .models import CalendarDay, CalendarYear, CodeItem
 

@@ -1,6 +1,8 @@
 """The supervision scheduler: once a day (at `supervision.sweep_hour`) it sweeps the rules
 over every county that has households, sends the deadline reminders, escalates overdue
-alerts and, on `supervision.digest_weekday`, sends the weekly digest.
+alerts, removes ended imports' files and expired error reports
+(`registry.io.services.import_files_sweep`) and, on `supervision.digest_weekday`, sends the
+weekly digest.
 
 No table of its own: each job runs under a PostgreSQL advisory lock (so two schedulers never
 run it at the same time) and leaves an audit batch row (kind `supervision.*`, finished) as its
@@ -22,6 +24,7 @@ from django.db import connection
 from django.utils import timezone
 
 from fupin.core import params
+from fupin.registry.io.services import import_files_sweep
 from fupin.supervision import digest, engine
 from fupin.supervision.alerts import services
 
@@ -93,6 +96,7 @@ class RunReport:
     escalated: int | None = None
     reminders: int | None = None
     digests: int | None = None
+    import_files: int | None = None
     skipped: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -103,6 +107,8 @@ class RunReport:
             out.append(f"逾期升级：{self.escalated} 条预警")
         if self.digests is not None:
             out.append(f"重点工作周报：{self.digests} 条消息")
+        if self.import_files is not None:
+            out.append(f"导入文件清理：{self.import_files} 个文件")
         if self.skipped:
             out.append(f"已运行或正在运行，跳过：{', '.join(self.skipped)}")
         return out
@@ -144,6 +150,10 @@ def run_due(*, today: dt.date | None = None) -> RunReport:
     report.escalated = _job(
         report, "逾期升级", "supervision.escalate", day, today,
         lambda: services.alerts_escalate_overdue(today=today).escalated,
+    )  # fmt: skip
+    report.import_files = _job(
+        report, "导入文件清理", "registry.import_files", day, today,
+        lambda: sum(import_files_sweep(today=today)),
     )  # fmt: skip
     if today.isoweekday() == int(params.get("supervision.digest_weekday")):
         report.digests = _job(

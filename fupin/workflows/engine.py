@@ -24,6 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from fupin.core import uploads
 from fupin.core.access import Actor, GrantInUse, Perm
 from fupin.core.context import audit_context
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -538,10 +539,20 @@ def case_create(
     return case
 
 
+CASE_DOCUMENTS = uploads.Accept(
+    suffixes=uploads.OFFICE_SUFFIXES,
+    label=uploads.OFFICE_LABEL,
+    max_mb=uploads.DOCUMENT_MAX_MB,
+    what="材料",
+    wrong_suffix="材料格式不支持，请上传 PDF、图片或 Office 文件",
+)
+
+
 def case_document_attach(
     *, actor: Actor, case: Case, kind: str, upload: Any, note: str = ""
 ) -> CaseDocument:
-    """Add a document to a case (PDF, image or office file, at most 10 MB)."""
+    """Add a document to a case (PDF, image or office file, checked by content; at most the
+    `uploads.document_max_mb` parameter)."""
     from fupin.workflows.cases.models import DocumentKind
 
     actor.require_write(Perm.CASE_ACT, case.region_code, "只读角色不能上传材料")
@@ -551,13 +562,7 @@ def case_document_attach(
         raise ValidationFailed("办件已办结，不能再上传材料")
     name = getattr(upload, "name", "") or "材料"
     size = int(getattr(upload, "size", 0) or 0)
-    allowed = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx")
-    if not name.lower().endswith(allowed):
-        raise ValidationFailed(
-            "材料格式不支持，请上传 PDF、图片或 Office 文件", errors={"file": ["格式不支持"]}
-        )
-    if size <= 0 or size > 10 * 1024 * 1024:
-        raise ValidationFailed("材料大小应在 10MB 以内且不能为空", errors={"file": ["大小不符"]})
+    uploads.check(upload, CASE_DOCUMENTS)
     document = CaseDocument(
         case=case,
         kind=kind,

@@ -8,12 +8,12 @@ file imports back unchanged.
   form (first 6 + last 4), phones and bank accounts are masked; with it, ID numbers are
   decrypted.
 - Cells: code lists as their Chinese labels, yes/no as 是/否, dates YYYY-MM-DD; the household
-  row carries the latest year of income.
+  row carries the latest year of income. Text that a spreadsheet would run as a formula
+  (`=`, `+`, `-`, `@`, tab, CR first) is written inert through `fupin.core.exports`.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Mapping
@@ -21,11 +21,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from fupin.core import codelists
+from fupin.core import codelists, exports
 from fupin.core.access import Actor, Perm
 from fupin.core.errors import ValidationFailed
 from fupin.core.masking import mask_bank_account, mask_phone
@@ -111,7 +110,7 @@ class Formatter:
 
     def __init__(self, actor: Actor, *, typed: bool = False):
         self.full = actor.has_perm(Perm.PERSONAL_DATA_VIEW)
-        # typed: numbers stay numbers (xlsx cells); otherwise every cell is text (csv).
+        # typed: cells for xlsx (floats, None for blanks); otherwise cells for csv ("" blanks).
         self.typed = typed
         self.labels = {
             c.field: _labels(c.choices) for c in layout.FLAT_COLUMNS if c.choices is not None
@@ -131,8 +130,10 @@ class Formatter:
         if kind is Kind.DATE:
             return raw.isoformat() if isinstance(raw, dt.date) else str(raw)
         if kind in (Kind.INT, Kind.DECIMAL):
+            # Numbers stay numbers in both forms (csv writes their str()), so the formula
+            # guard (`core.exports`) never quotes a negative amount.
             if not self.typed:
-                return str(raw)
+                return raw
             return float(raw) if isinstance(raw, Decimal) else raw
         return str(raw)
 
@@ -193,7 +194,7 @@ def iter_csv(
         raise ValidationFailed(f"不支持的编码“{encoding}”", errors={"encoding": ["不支持"]})
     households = iter_households(actor, filters)  # checks the filters before the first byte
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = exports.csv_writer(buffer, lineterminator="\r\n")
     writer.writerow(layout.headers(layout.FLAT_COLUMNS))
     prefix = "\ufeff".encode() if codec == "utf-8" else b""
     for n, row in enumerate(iter_flat_rows(actor, households), 1):
@@ -222,7 +223,7 @@ def write_xlsx(actor: Actor, filters: HouseholdFilters, path: str | Path) -> tup
     streams its rows to a temporary file). Returns (households, members) written."""
     export_queryset(actor, filters)  # 404 / 422 before any work
     fmt = Formatter(actor, typed=True)
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    workbook = exports.workbook(str(path), {"constant_memory": True})
     try:
         bold = workbook.add_format({"bold": True})
         text = workbook.add_format({"num_format": "@"})

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from fupin.core.errors import ValidationFailed
+from fupin.core.exports import unquote_cell
 
 from .layout import FLAT_COLUMNS, HOUSEHOLD_COLUMNS, HOUSEHOLD_SHEET, MEMBER_COLUMNS, MEMBER_SHEET
 from .layout import headers as layout_headers
@@ -193,6 +194,8 @@ def csv_chunk_rows(chunk: CsvChunk) -> Iterator[tuple[int, list[str]]]:
     for row in reader:
         # Cells are stripped by the parser (only the non-empty ones: cheaper).
         if any(row) and (any(c.strip() for c in row)):
+            # A text cell an export protected from formula injection ('=…) reads back as is.
+            row = [unquote_cell(c) if c[:1] == "'" else c for c in row]
             yield chunk.line_offset + reader.line_num, row
 
 

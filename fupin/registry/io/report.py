@@ -7,10 +7,9 @@ import io
 from collections.abc import Iterable
 from typing import IO, Any
 
-import xlsxwriter
 from django.utils import timezone
 
-from fupin.core import codelists, idnumber
+from fupin.core import codelists, exports, idnumber
 from fupin.registry import codes
 
 from .layout import (
@@ -29,7 +28,7 @@ REPORT_HEADERS = ["工作表", "行号", "列", "值", "规则/错误代码", "�
 
 def write_error_report(target: IO[bytes] | str, rows: Iterable[tuple[Any, ...]]) -> int:
     """Stream (sheet, row, column, value, code, message) rows into an .xlsx; returns the count."""
-    book = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
+    book = exports.workbook(target, {"constant_memory": True, "in_memory": False})
     sheet = book.add_worksheet("错误报告")
     bold = book.add_format({"bold": True, "bg_color": "#F2F2F2"})
     for i, width in enumerate((10, 8, 20, 24, 14, 80)):
@@ -124,7 +123,7 @@ def template_xlsx(village_code: str = "510981000000") -> bytes:
     one example household whose ID numbers pass the check digit."""
     county_code = village_code[:6]
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = exports.workbook(out, {"in_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     required = book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
     text = book.add_format({"num_format": "@"})

@@ -24,10 +24,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fupin.accounts.selectors import load_actor
+from fupin.core import params, uploads
 from fupin.core.access import Actor
 from fupin.core.errors import ValidationFailed
 from fupin.regions.models import Region
 from fupin.registry.models import ImportJob, ImportMode, ImportStatus
+from fupin.registry.params import IMPORT_REPORT_KEEP_DAYS
 from fupin.registry.services import require_write
 
 from . import readers
@@ -35,7 +37,14 @@ from .staging import Importer
 
 log = logging.getLogger(__name__)
 
-MAX_BYTES = 500 * 1024 * 1024
+MAX_BYTES = 500 * 1024 * 1024  # the ceiling; the parameter uploads.import_max_mb may lower it
+IMPORT_FILES = uploads.Accept(
+    suffixes=readers.SUFFIXES,
+    label="Excel（.xlsx、.xls）或 CSV",
+    max_mb=uploads.IMPORT_MAX_MB,
+    wrong_suffix="只能导入 .xlsx、.xls 或 .csv 文件",
+    too_big="文件超过 {mb} MB，请按乡镇或村拆分后分别导入",
+)
 STALE = dt.timedelta(minutes=2)
 MAX_ATTEMPTS = 3
 
@@ -64,17 +73,7 @@ def create_job(
     if mode not in ImportMode.values:
         raise ValidationFailed("请选择导入方式", errors={"mode": ["无效的导入方式"]})
     name = Path(upload.name or "").name
-    if readers.suffix(name) not in readers.SUFFIXES:
-        raise ValidationFailed(
-            "只能导入 .xlsx、.xls 或 .csv 文件", errors={"file": ["文件类型不支持"]}
-        )
-    size = upload.size or 0
-    if size <= 0:
-        raise ValidationFailed("文件是空的", errors={"file": ["文件为空"]})
-    if limit_size and size > MAX_BYTES:
-        raise ValidationFailed(
-            "文件超过 500 MB，请按乡镇或村拆分后分别导入", errors={"file": ["文件过大"]}
-        )
+    uploads.check(upload, IMPORT_FILES, max_bytes=MAX_BYTES if limit_size else None)
     job = ImportJob(
         actor_id=int(actor.user_id or 0),
         region_code=region_code,
@@ -128,7 +127,45 @@ def run_job(job_id: int) -> ImportJob:
     job = _claim(job_id)
     if job is not None:
         Importer(job).run()
-    return ImportJob.objects.get(pk=job_id)
+    job = ImportJob.objects.get(pk=job_id)
+    discard_upload(job)
+    return job
+
+
+FINAL_STATES = (ImportStatus.SUCCEEDED, ImportStatus.UNCHANGED, ImportStatus.FAILED)
+
+
+def discard_upload(job: ImportJob) -> bool:
+    """Delete the stored upload of a job that has ended (the job row, its summary and error
+    report stay). A queued or running job keeps it: an interrupted run is resumed from it.
+    Returns whether a file was removed."""
+    if job.status not in FINAL_STATES or not job.file:
+        return False
+    job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job.pk).update(file="")
+    return True
+
+
+def import_files_sweep(*, today: dt.date | None = None) -> tuple[int, int]:
+    """The daily clean-up: error reports of jobs that ended more than
+    `registry.import_report_keep_days` days before `today` are deleted, and so is any upload
+    of an ended job still on disk (a worker that died between the end and the delete).
+    Returns (reports removed, uploads removed)."""
+    today = today or timezone.localdate()
+    keep = int(params.get(IMPORT_REPORT_KEEP_DAYS.key))
+    start = dt.datetime.combine(today - dt.timedelta(days=keep), dt.time.min)
+    cutoff = timezone.make_aware(start)
+    reports = 0
+    old = ImportJob.objects.filter(finished_at__lt=cutoff).exclude(error_report="")
+    for job in old.only("pk", "error_report").iterator(chunk_size=500):
+        job.error_report.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(error_report="")
+        reports += 1
+    uploads_ = 0
+    ended = ImportJob.objects.filter(status__in=FINAL_STATES).exclude(file="")
+    for job in ended.only("pk", "status", "file").iterator(chunk_size=500):
+        uploads_ += discard_upload(job)
+    return reports, uploads_
 
 
 def import_file(*, actor: Any, path: str, mode: str, region_code: str) -> ImportJob:

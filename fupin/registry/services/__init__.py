@@ -4,7 +4,7 @@ validates with the rule catalogue (errors block, warnings are returned) and is a
 By sub-domain: `households` (register, edit), `incomes`, `members` (add, edit), `changes`
 (member changes with reason and evidence); what they share is in `common`."""
 
-from fupin.registry.services.changes import EVIDENCE_MAX_BYTES, EVIDENCE_TYPES, member_change
+from fupin.registry.services.changes import EVIDENCE, member_change
 from fupin.registry.services.common import (
     CORRECTABLE_FIELDS,
     HOUSEHOLD_FIELDS,
@@ -26,8 +26,7 @@ from fupin.registry.services.members import access_member, member_add, member_up
 
 __all__ = [
     "CORRECTABLE_FIELDS",
-    "EVIDENCE_MAX_BYTES",
-    "EVIDENCE_TYPES",
+    "EVIDENCE",
     "HOUSEHOLD_FIELDS",
     "LABOUR_AGE",
     "MEMBER_FIELDS",

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fupin.core import uploads
 from fupin.core.access import Actor
 from fupin.core.errors import ValidationFailed
 from fupin.core.text import clean_text
@@ -28,13 +29,15 @@ from fupin.registry.services.common import (
 )
 from fupin.registry.validation import Issue
 
-EVIDENCE_TYPES = {
-    ".pdf": b"%PDF",
-    ".jpg": b"\xff\xd8\xff",
-    ".jpeg": b"\xff\xd8\xff",
-    ".png": b"\x89PNG",
-}
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE = uploads.Accept(
+    suffixes=(".pdf", ".jpg", ".jpeg", ".png"),
+    label="PDF、JPG、PNG",
+    max_mb=uploads.DOCUMENT_MAX_MB,
+    what="证明材料",
+    field="evidence",
+    wrong_suffix="证明材料只能是 PDF、JPG 或 PNG 文件",
+    wrong_suffix_field="只能上传 PDF、JPG 或 PNG 文件",
+)
 
 
 def _current_members(household: Household) -> list[Member]:
@@ -42,27 +45,7 @@ def _current_members(household: Household) -> list[Member]:
 
 
 def _check_evidence(evidence: Any) -> None:
-    import os
-
-    name = str(getattr(evidence, "name", "") or "")
-    ext = os.path.splitext(name)[1].lower()
-    if ext not in EVIDENCE_TYPES:
-        raise ValidationFailed(
-            "证明材料只能是 PDF、JPG 或 PNG 文件",
-            errors={"evidence": ["只能上传 PDF、JPG 或 PNG 文件"]},
-        )
-    size = int(getattr(evidence, "size", 0) or 0)
-    if size > EVIDENCE_MAX_BYTES:
-        raise ValidationFailed(
-            "证明材料不能超过 10 MB", errors={"evidence": ["文件不能超过 10 MB"]}
-        )
-    evidence.seek(0)
-    head = evidence.read(8)
-    evidence.seek(0)
-    if not bytes(head).startswith(EVIDENCE_TYPES[ext]):
-        raise ValidationFailed(
-            "证明材料的内容与文件类型不符", errors={"evidence": ["文件内容与扩展名不符"]}
-        )
+    uploads.check(evidence, EVIDENCE)
 
 
 @transaction.atomic

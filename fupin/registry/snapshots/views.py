@@ -6,7 +6,6 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-import xlsxwriter
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from fupin.core import codelists
+from fupin.core import codelists, exports
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.registry import codes
@@ -118,7 +117,7 @@ def export(request: HttpRequest, year: int) -> FileResponse:
         "schooling": dict(codelists.choices(codes.Schooling)),
     }
     out = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 — closed by FileResponse
-    book = xlsxwriter.Workbook(out.name, {"constant_memory": True, "in_memory": False})
+    book = exports.workbook(out.name, {"constant_memory": True, "in_memory": False})
     sheet = book.add_worksheet("户信息")
     sheet.write_row(0, 0, HOUSEHOLD_HEADERS)
     n = 0

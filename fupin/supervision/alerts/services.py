@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from fupin.core import params
+from fupin.core import params, uploads
 from fupin.core.access import Actor, Perm, system_actor
 from fupin.core.errors import NotFound, ValidationFailed
 from fupin.notifications.services import message_send_to_region_roles
@@ -22,8 +22,15 @@ from fupin.workflows import engine
 
 SYSTEM = system_actor()
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
-FILE_SUFFIXES = (*PHOTO_SUFFIXES, ".pdf", ".doc", ".docx", ".xls", ".xlsx")
-MAX_FILE_BYTES = 10 * 1024 * 1024
+RECTIFICATION_FILES = uploads.Accept(
+    suffixes=uploads.OFFICE_SUFFIXES,
+    label=uploads.OFFICE_LABEL,
+    max_mb=uploads.DOCUMENT_MAX_MB,
+    what="佐证材料",
+    field="files",
+    wrong_suffix="佐证材料请上传照片（JPG、PNG）或 PDF、Office 文件",
+    too_big="每个佐证材料不能超过 {mb} MB",
+)
 
 
 def access_alert(actor: Actor, pk: int, perm: Perm = Perm.ALERT_VIEW) -> Alert:
@@ -51,15 +58,7 @@ def rectification_submit(
         )
     files = list(files)
     for upload in files:
-        name = (getattr(upload, "name", "") or "").lower()
-        size = int(getattr(upload, "size", 0) or 0)
-        if not name.endswith(FILE_SUFFIXES):
-            raise ValidationFailed("佐证材料请上传照片（JPG、PNG）或 PDF、Office 文件",
-                                   errors={"files": ["格式不支持"]})  # fmt: skip
-        if size <= 0 or size > MAX_FILE_BYTES:
-            raise ValidationFailed(
-                "每个佐证材料应在 10MB 以内且不能为空", errors={"files": ["大小不符"]}
-            )
+        uploads.check(upload, RECTIFICATION_FILES)
     rectification = alert.rectifications.filter(result=Rectification.Result.PENDING).first()
     if rectification is None:
         rectification = Rectification(alert=alert, created_by_id=actor.user_id)

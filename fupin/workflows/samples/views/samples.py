@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fupin.core import exports
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fupin.registry import codes
@@ -184,7 +184,7 @@ def sample_export(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sample-{sample.pk}.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response)
+    writer = exports.csv_writer(response)
     writer.writerow(
         ["抽样编号", sample.pk, "抽样范围", f"{sample.region.name}（{sample.region_code}）"]
     )
