@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 SERVICE_DB ?= postgresql://postgres@127.0.0.1:5432/test
+# prod-smoke creates (and drops) a database of its own on this server.
+SMOKE_SERVER ?= postgresql://postgres@127.0.0.1:5432/postgres
 # pytest-xdist: a test database per worker; a module stays on one worker (its module-scoped
 # fixtures and the browser tests' restore of the session data run once there), and modules
 # are handed out in collection order (--no-loadscope-reorder): pytest-django puts the
@@ -22,7 +24,7 @@ PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loa
 SERIAL = FUPIN_TEST_DB_NAME=$(FUPIN_TEST_DB_NAME)_serial $(BIN)/python -m pytest -q -p no:xdist --create-db -m serial
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-fast ci install system-deps lint typecheck checks test-embedded test-service bench serve clean
+.PHONY: run test test-fast ci install system-deps lint typecheck checks prod-smoke test-embedded test-service bench serve clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -74,6 +76,10 @@ checks: install
 	  FUPIN_DATA_KEY=$$(head -c 32 /dev/urandom | base64) \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# The production start: production settings, collectstatic, gunicorn, a few requests.
+prod-smoke: install
+	$(BIN)/python tests/prod_smoke.py --server $(SMOKE_SERVER)
+
 # The whole suite on the embedded PostgreSQL 18; on the service PostgreSQL 15 only what may
 # differ between versions (marker pgcompat: migrations, triggers, COPY, hand-written SQL).
 test-embedded: install system-deps
@@ -83,7 +89,7 @@ test-embedded: install system-deps
 test-service: install
 	DATABASE_URL=$(SERVICE_DB) $(PYTEST) -m "pgcompat and not serial"
 
-ci: install system-deps lint typecheck checks test-embedded test-service
+ci: install system-deps lint typecheck checks prod-smoke test-embedded test-service
 
 bench: install
 	$(BIN)/python bench/run_all.py

@@ -3,6 +3,7 @@ import os
 import sys
 
 if __name__ == "__main__":
+    # Development by default; deployments go through config/wsgi.py or config/asgi.py.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     from django.core.management import execute_from_command_line
 

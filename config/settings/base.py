@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fupin.core.security.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, no-store
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -174,6 +175,9 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# The API docs (/api/v1/docs) and schema (/api/v1/openapi.json) only for signed-in users;
+# open in development, on in production.
+FUPIN_API_DOCS_LOGIN_REQUIRED = env_bool("FUPIN_API_DOCS_LOGIN_REQUIRED", False)
 
 # The master key for ID-number encryption: base64 of 32 bytes. Empty (development, tests):
 # fupin.core.crypto generates one under var/keys/; production settings require it.

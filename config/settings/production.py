@@ -11,9 +11,11 @@ SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
 FUPIN_DATA_KEY = os.environ["FUPIN_DATA_KEY"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Hashed names and pre-compressed copies; vendored source-map comments left alone.
+    "staticfiles": {"BACKEND": "fupin.core.staticfiles.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
+FUPIN_API_DOCS_LOGIN_REQUIRED = env_bool("FUPIN_API_DOCS_LOGIN_REQUIRED", True)
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", True)

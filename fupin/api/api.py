@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -11,12 +17,27 @@ from fupin.core.api import AUTH
 from fupin.core.errors import FupinError, ValidationFailed
 from fupin.core.platform import api_routers
 
+
+def docs_login_guard(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The docs page and the schema: open in development, behind the login in production
+    (FUPIN_API_DOCS_LOGIN_REQUIRED): the schema maps every operation an attacker could try."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if settings.FUPIN_API_DOCS_LOGIN_REQUIRED and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())  # type: ignore[return-value]
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 api = NinjaAPI(
     title="精准扶贫大数据监管平台 API",
     version="1",
     description="所有接口均按调用者的管辖区划过滤；错误以 JSON 返回 code 与中文 message。",
     auth=AUTH,
     docs_url="/docs",
+    docs_decorator=docs_login_guard,
     urls_namespace="api",
 )
 

@@ -1,0 +1,176 @@
+"""The production start, as CI runs it (`make prod-smoke`): production settings on a fresh
+database, collectstatic into a temporary directory, gunicorn on a free local port, a few
+requests through the front door, and everything stopped and removed whatever happens.
+
+    .venv/bin/python tests/prod_smoke.py [--server postgresql://postgres@127.0.0.1:5432/postgres]
+
+Requests carry X-Forwarded-Proto: https, as nginx sends it (SECURE_PROXY_SSL_HEADER);
+without it the production settings redirect to https.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse, urlunparse
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+START_TIMEOUT = 60.0
+STOP_TIMEOUT = 15.0
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+OPENER = urllib.request.build_opener(NoRedirect())
+
+
+def get(base: str, path: str) -> tuple[int, dict[str, str], bytes]:
+    # base is always http://127.0.0.1:<port>, started by this script.
+    request = urllib.request.Request(base + path, headers={"X-Forwarded-Proto": "https"})  # noqa: S310
+    try:
+        with OPENER.open(request, timeout=20) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunparse(urlparse(url)._replace(path="/" + name))
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, timeout=600)  # noqa: S603
+
+
+def check(condition: bool, what: str) -> None:
+    print(("ok   " if condition else "FAIL ") + what, flush=True)
+    if not condition:
+        raise SystemExit(f"prod-smoke: {what}")
+
+
+def requests(base: str) -> None:
+    status, headers, body = get(base, "/healthz")
+    check(status == 200 and body == b"ok", "/healthz answers ok")
+
+    status, headers, body = get(base, "/login/")
+    page = body.decode()
+    check(status == 200 and "登录" in page, "/login/ answers 200 in Chinese")
+    csp = headers.get("Content-Security-Policy", "")
+    check("default-src 'self'" in csp and "'nonce-" in csp, "the login page carries the CSP")
+    check("Strict-Transport-Security" in headers, "HSTS is on")
+
+    status, headers, body = get(base, "/public/notices/")
+    check(status == 200 and "公示" in body.decode(), "/public/notices/ answers 200")
+
+    # The stylesheet under its hashed name, from whitenoise's manifest.
+    match = re.search(r'href="(/static/vendor/tabler/tabler\.min\.[0-9a-f]{12}\.css)"', page)
+    check(match is not None, "the login page links the hashed Tabler stylesheet")
+    assert match is not None
+    status, headers, body = get(base, match.group(1))
+    check(status == 200 and len(body) > 100_000, f"{match.group(1)} is served")
+    check("immutable" in headers.get("Cache-Control", ""), "hashed static files are cacheable")
+
+    status, headers, _ = get(base, "/api/v1/openapi.json")
+    check(
+        status == 302 and headers.get("Location", "").startswith("/login/"),
+        "/api/v1/openapi.json needs a login",
+    )
+    status, headers, _ = get(base, "/api/v1/regions")
+    check(
+        status == 401 and "no-store" in headers.get("Cache-Control", ""), "the API: 401, no-store"
+    )
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=STOP_TIMEOUT)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    server_url = parser.parse_args().server
+    name = f"fupin_prod_smoke_{os.getpid()}"
+    var_dir = Path(tempfile.mkdtemp(prefix="fupin-prod-smoke-"))
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "FUPIN_"))},
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "FUPIN_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": with_database(server_url, name),
+        "FUPIN_VAR_DIR": str(var_dir),
+    }
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "collectstatic", "--noinput", "-v", "0")
+        log = (var_dir / "gunicorn.log").open("wb")
+        server = subprocess.Popen(  # noqa: S603
+            [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+             "--workers", "2", "--timeout", "60"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                if get(base, "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                print((var_dir / "gunicorn.log").read_text(errors="replace"), file=sys.stderr)
+                raise SystemExit("prod-smoke: gunicorn did not start")
+            time.sleep(0.5)
+        try:
+            requests(base)
+        except BaseException:
+            print((var_dir / "gunicorn.log").read_text(errors="replace"), file=sys.stderr)
+            raise
+        print("prod-smoke: the production start serves pages")
+    finally:
+        if server is not None:
+            stop(server)
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
