@@ -15,7 +15,7 @@ from django.utils import timezone
 from fupin.core.errors import ValidationFailed
 from fupin.registry.io import services as io_services
 from fupin.registry.models import ImportJob, ImportStatus, MemberChange
-from fupin.workflows.cases.tests.test_upload_content import DISGUISED
+from fupin.workflows.tests.test_upload_content import DISGUISED
 
 from .test_changes import change, household  # noqa: F401
 from .test_import import families, office, write_csv  # noqa: F401

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fupin.core.errors import ValidationFailed
 from fupin.supervision.alerts import services
-from fupin.workflows.cases.tests.test_upload_content import DISGUISED
+from fupin.workflows.tests.test_upload_content import DISGUISED
 
 from .test_alert_flow import officials, photo, step, uninsured_alert  # noqa: F401
 
