@@ -6,7 +6,15 @@ without the permission). Apps declare their permissions here (`declare_permissio
 accounts app turns a user's grants into an Actor (`fupin.accounts.selectors.load_actor`).
 """
 
-from .actor import ALL_REGIONS, Actor, GrantInUse, actor_of, system_actor
+from .actor import (
+    ALL_REGIONS,
+    Actor,
+    GrantInUse,
+    actor_of,
+    can_edit_system_wide,
+    require_system_wide_edit,
+    system_actor,
+)
 from .directory import RegionDirectory, region_exists, region_names, register_region_directory
 from .perms import (
     CASE_WORKERS,
@@ -32,6 +40,7 @@ __all__ = [
     "RegionDirectory",
     "actor_of",
     "all_permission_codes",
+    "can_edit_system_wide",
     "declare_permissions",
     "declared_permissions",
     "permission_choices",
@@ -40,5 +49,6 @@ __all__ = [
     "region_exists",
     "region_names",
     "register_region_directory",
+    "require_system_wide_edit",
     "system_actor",
 ]

@@ -132,3 +132,18 @@ def actor_of(request: Any) -> Actor:
     """The actor of a request (set by the login middleware or the token authentication)."""
     actor: Actor = request.actor
     return actor
+
+
+def can_edit_system_wide(actor: Actor) -> bool:
+    """Whether the actor may edit what serves the whole deployment (code lists, the working-day
+    calendar): the system administrator role, wherever its grant sits, not read-only."""
+    return actor.is_system_admin and actor.has_perm(Perm.PARAM_EDIT) and not actor.is_read_only
+
+
+def require_system_wide_edit(actor: Actor, message: str) -> None:
+    """403 without the edit permission; 403 with `message` for an editor who is not the
+    system administrator."""
+    if not actor.has_perm(Perm.PARAM_EDIT) or actor.is_read_only:
+        raise PermissionDenied()
+    if not can_edit_system_wide(actor):
+        raise PermissionDenied(message)

@@ -33,13 +33,12 @@ After a calendar write commits (an administrator's save or status change, the se
 years), every registered `fn` is called with the years that changed; a rolled-back write
 calls nothing, and one failing `fn` is logged without stopping the others.
 
-`fupin.core` imports no other app: the permission checks of the administration services
-take the actor by the protocol it must meet (`admin.CalendarActor`); the audit of the two
-tables is declared by `fupin.audit` (its `AppConfig.ready()`), as for parameters.
+The administration services take the access kernel's `Actor` and share the code lists'
+system-wide edit check (`access.require_system_wide_edit`); the audit of the two tables is
+declared by `fupin.audit` (its `AppConfig.ready()`), as for parameters.
 """
 
 from fupin.core.calendar.admin import (
-    CalendarActor,
     YearDetail,
     YearRow,
     calendar_year,
@@ -77,7 +76,6 @@ __all__ = [
     "PROVISIONAL",
     "TTL_SECONDS",
     "UNKNOWN",
-    "CalendarActor",
     "Due",
     "Holiday",
     "Workday",

@@ -3,9 +3,7 @@ adjusted working days, confirming a year as official, and who may do it.
 
 The calendar serves the whole deployment, like a code list or a parameter's national value:
 editing it belongs to the system administrator role (wherever its grant sits); whoever holds
-`param.view` may look. `fupin.core` imports no other app, so the actor is described here by
-the little it must offer (`fupin.core.access.Actor` does) and the permissions by their
-codes (`fupin.core.access.Perm.PARAM_VIEW / PARAM_EDIT`; a test keeps them equal).
+`param.view` may look (the access kernel's `Perm.PARAM_VIEW` / `PARAM_EDIT`).
 """
 
 from __future__ import annotations
@@ -13,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from fupin.core.access import Actor, Perm, can_edit_system_wide, require_system_wide_edit
 from fupin.core.calendar import hooks
 from fupin.core.calendar.store import (
     HOLIDAY,
@@ -44,42 +43,29 @@ from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFa
 if TYPE_CHECKING:  # the models load lazily: this package is importable before the apps
     from fupin.core.models import CalendarYear
 
-VIEW_PERM = "param.view"
-EDIT_PERM = "param.edit"
+VIEW_PERM = Perm.PARAM_VIEW
+EDIT_PERM = Perm.PARAM_EDIT
 YEAR_MIN, YEAR_MAX = 2000, 2099
 NAME_MAX = 40
 BASIS_MAX = 200
 SPAN_MAX = 31  # days in one holiday: the longest notice so far gave 10
 
 
-class CalendarActor(Protocol):
-    @property
-    def user_id(self) -> int | None: ...
-    @property
-    def is_system_admin(self) -> bool: ...
-    @property
-    def is_read_only(self) -> bool: ...
-    def has_perm(self, perm: str, /) -> bool: ...
-
-
-def can_view(actor: CalendarActor) -> bool:
+def can_view(actor: Actor) -> bool:
     return actor.has_perm(VIEW_PERM)
 
 
-def can_edit(actor: CalendarActor) -> bool:
-    return actor.is_system_admin and actor.has_perm(EDIT_PERM) and not actor.is_read_only
+def can_edit(actor: Actor) -> bool:
+    return can_edit_system_wide(actor)
 
 
-def _require_view(actor: CalendarActor) -> None:
+def _require_view(actor: Actor) -> None:
     if not can_view(actor):
         raise PermissionDenied()
 
 
-def require_edit(actor: CalendarActor) -> None:
-    if not actor.has_perm(EDIT_PERM) or actor.is_read_only:
-        raise PermissionDenied()
-    if not can_edit(actor):
-        raise PermissionDenied("工作日历全系统通用，只有系统管理员可以修改")
+def require_edit(actor: Actor) -> None:
+    require_system_wide_edit(actor, "工作日历全系统通用，只有系统管理员可以修改")
 
 
 def _check_year(year: int) -> None:
@@ -114,7 +100,7 @@ def _working_days_in(year: int) -> int:
     )
 
 
-def calendar_years(actor: CalendarActor) -> list[YearRow]:
+def calendar_years(actor: Actor) -> list[YearRow]:
     """Every stored year, newest first, and — when it is not stored yet — next year, the
     one whose notice the administrator is waiting for."""
     from fupin.core.models import CalendarYear
@@ -164,7 +150,7 @@ class YearDetail:
     working_days: int
 
 
-def calendar_year(actor: CalendarActor, year: int) -> YearDetail:
+def calendar_year(actor: Actor, year: int) -> YearDetail:
     """One year as stored (an unknown year comes back empty, to be entered)."""
     from fupin.core.models import CalendarYear
 
@@ -282,7 +268,7 @@ def _locked(year: int, version: int | None) -> CalendarYear | None:
 @transaction.atomic
 def calendar_year_save(
     *,
-    actor: CalendarActor,
+    actor: Actor,
     year: int,
     holidays: Sequence[Holiday],
     workdays: Sequence[Workday],
@@ -357,9 +343,7 @@ def calendar_year_save(
 
 
 @transaction.atomic
-def calendar_year_set_status(
-    *, actor: CalendarActor, year: int, status: str, version: int
-) -> CalendarYear:
+def calendar_year_set_status(*, actor: Actor, year: int, status: str, version: int) -> CalendarYear:
     """Confirm a year as the officially published arrangement, or put it back to
     provisional; an official year needs its holidays entered first."""
     from fupin.core.models import CalendarYear

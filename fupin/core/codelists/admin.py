@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor, Perm, can_edit_system_wide, require_system_wide_edit
 from fupin.core.codelists.lists import CodeList, code_lists
 from fupin.core.codelists.read import code_labels
 from fupin.core.codelists.store import invalidate
@@ -32,14 +32,11 @@ def can_edit(actor: Actor) -> bool:
     """Code lists serve the whole deployment, like a parameter's national value: editing
     them belongs to the system administrator role (fupin.core.params._check_scope), wherever
     that grant sits."""
-    return actor.is_system_admin and actor.has_perm(Perm.PARAM_EDIT) and not actor.is_read_only
+    return can_edit_system_wide(actor)
 
 
 def _require_edit(actor: Actor) -> None:
-    if not actor.has_perm(Perm.PARAM_EDIT) or actor.is_read_only:
-        raise PermissionDenied()
-    if not can_edit(actor):
-        raise PermissionDenied("代码表全系统通用，只有系统管理员可以修改")
+    require_system_wide_edit(actor, "代码表全系统通用，只有系统管理员可以修改")
 
 
 def _list(key: str) -> CodeList:

@@ -62,8 +62,6 @@ def test_time_is_read_in_the_configured_zone() -> None:
 ENVIRONMENT_ALLOWED = {
     # A worker process inherits this one's environment, with its database and media folder.
     "fupin/registry/io/services.py",
-    # FUPIN_SMS_*: moving into settings on its own branch.
-    "fupin/supervision/notify.py",
 }
 
 
