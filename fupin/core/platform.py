@@ -80,15 +80,19 @@ def api_routers() -> list[tuple[str, Any]]:
     ]
 
 
-def navigation() -> list[tuple[str, list[NavItem]]]:
-    """The menu: every app's sections merged by title, sections and items in their order."""
+@cache
+def navigation() -> tuple[tuple[str, tuple[NavItem, ...]], ...]:
+    """The menu: every app's sections merged by title, sections and items in their order.
+    The declarations are fixed once the apps are ready, so it is built once per process."""
     merged: dict[str, tuple[int, list[NavItem]]] = {}
     for config in fupin_apps():
         for section in config.nav:
             order, items = merged.get(section.title, (section.order, []))
             merged[section.title] = (min(order, section.order), items + list(section.items))
     ordered = sorted(merged.items(), key=lambda entry: entry[1][0])
-    return [(title, sorted(items, key=lambda item: item.order)) for title, (_, items) in ordered]
+    return tuple(
+        (title, tuple(sorted(items, key=lambda item: item.order))) for title, (_, items) in ordered
+    )
 
 
 @cache
