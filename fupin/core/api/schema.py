@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ninja import Schema as NinjaSchema
-from pydantic import model_validator
+from pydantic import ValidationInfo, field_validator
 
 from fupin.core.errors import ValidationFailed
 
@@ -42,13 +42,17 @@ def no_nul(value: Any) -> None:
 
 class Schema(NinjaSchema):
     """The base of every API schema: a body carrying a NUL byte or a non-finite number in any
-    string or number, however deep, is refused before the handler runs."""
+    field, however deep, is refused (422) before the handler runs. The check is per field:
+    ninja hands a model's validators its input wrapped (DjangoGetter), so only the fields see
+    the raw values. Responses are not checked (ninja validates them with a `response_status`
+    in the context): what they carry came out of PostgreSQL, which holds neither."""
 
-    @model_validator(mode="before")
+    @field_validator("*", mode="before")
     @classmethod
-    def _refuse_unstorable(cls, data: Any) -> Any:
-        if isinstance(data, dict | list):
-            message = bad_value(data)
-            if message:
-                raise ValueError(message)
-        return data
+    def _refuse_unstorable(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.context and "response_status" in info.context:
+            return value
+        message = bad_value(value)
+        if message:
+            raise ValueError(message)
+        return value
