@@ -17,6 +17,13 @@ from .registry import AUDITED
 # Never shown, whatever the trigger recorded.
 HIDDEN_COLUMNS = frozenset({"password", "digest"})
 BULK_LABELS = {"rows": "行数", "first_pk": "首条主键", "last_pk": "末条主键"}
+ACCESS_LABELS = {
+    "kind": "方式",
+    "fields": "查看项",
+    "rows": "行数",
+    "scope": "范围",
+    "export": "导出",
+}
 
 
 def masker_for(column: str) -> Any:
@@ -89,7 +96,13 @@ class Change:
 def diff(event: AuditEvent, *, show_personal: bool) -> list[Change]:
     old = event.old or {}
     new = event.new or {}
-    labels = BULK_LABELS if event.action == Action.BULK_INSERT else column_labels(event.table_name)
+    labels = (
+        BULK_LABELS
+        if event.action == Action.BULK_INSERT
+        else ACCESS_LABELS
+        if event.action == Action.ACCESS
+        else column_labels(event.table_name)
+    )
     columns = [c for c in dict.fromkeys([*new, *old]) if c not in HIDDEN_COLUMNS]
     changes = []
     for column in columns:

@@ -32,6 +32,7 @@ class Action(models.TextChoices):
     UPDATE = "U", "修改"
     DELETE = "D", "删除"
     BULK_INSERT = "B", "批量导入"
+    ACCESS = "R", "查看或导出完整个人信息"
 
 
 class AuditEvent(models.Model):

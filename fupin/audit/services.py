@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -43,6 +45,38 @@ def bulk_audit(batch: AuditBatch) -> Iterator[None]:
         actor_id=batch.actor_id,
     ):
         yield
+
+
+def access_record(
+    *,
+    actor: Actor,
+    table: str,
+    object_pk: object | None,
+    detail: dict[str, Any],
+    reason: str,
+) -> int:
+    """Record that `actor` saw or exported personal data in full (SPEC §10): who (the actor),
+    what (`table`, `object_pk` and `detail`, e.g. {"kind": "reveal", "fields": ["id_number"]}
+    or {"kind": "export", "rows": 120}), when (the database clock), why (`reason`) and from
+    where (the request's IP in the audit context). Returns the audit event's id.
+
+    Written in the caller's transaction, so a reveal whose page fails is not recorded as
+    shown, and nothing is shown that was not recorded (call it before returning the data)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT fupin_audit_access(%s, %s, %s, %s, %s, %s::jsonb)",
+            [
+                table,
+                None if object_pk is None else str(object_pk),
+                actor.user_id,
+                actor.username,
+                reason[:500],
+                json.dumps(detail, ensure_ascii=False, default=str),
+            ],
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def purge_expired(*, days: int | None = None) -> tuple[int, int]:

@@ -78,6 +78,35 @@ BEGIN
 END $$;
 """
 
+# The one way the application records that someone saw or exported personal data in full
+# (a reveal, a full-ID export): an audit row of action 'R' whose `new` says what was shown.
+ACCESS_FUNCTION = r"""
+CREATE OR REPLACE FUNCTION fupin_audit_access(
+  p_table text, p_pk text, p_actor bigint, p_actor_name text, p_reason text, p_detail jsonb
+) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_ip inet;
+  v_id bigint;
+BEGIN
+  BEGIN
+    v_ip := fupin_audit_ctx('fupin.ip')::inet;
+  EXCEPTION WHEN invalid_text_representation THEN
+    v_ip := NULL;
+  END;
+  INSERT INTO audit_auditevent
+    (at, table_name, object_pk, action, actor_id, actor_name, ip, reason, batch_id, txid, old, new)
+  VALUES (clock_timestamp(), p_table, p_pk, 'R', p_actor, coalesce(p_actor_name, ''), v_ip,
+          coalesce(p_reason, ''), NULL, txid_current(), NULL, p_detail)
+  RETURNING id INTO v_id;
+  RETURN v_id;
+END $$;
+"""
+
+DROP_ACCESS_FUNCTION = (
+    "DROP FUNCTION IF EXISTS fupin_audit_access(text, text, bigint, text, text, jsonb);"
+)
+
 DROP_FUNCTIONS = """
 DROP FUNCTION IF EXISTS fupin_audit_append_only();
 DROP FUNCTION IF EXISTS fupin_audit_stmt();
