@@ -61,9 +61,9 @@ class TestJurisdiction:
 
 @pytest.mark.django_db
 class TestBehaviour:
-    def test_me(self, admin_personas, county):
-        body = client_for(admin_personas.in_region).get("/api/v1/me").json()
-        assert body["user"]["username"] == "county_admin"
+    def test_me(self, plain_admin, county):
+        body = client_for(plain_admin).get("/api/v1/me").json()
+        assert body["user"]["username"] == "plain_admin"
         assert [g["region_code"] for g in body["user"]["grants"]] == [county.code]
         assert "user.manage" in body["perms"] and "personal.view" not in body["perms"]
 
