@@ -18,6 +18,7 @@ from fupin.core.access import (
     system_actor,
 )
 from fupin.core.api.auth import token_digest
+from fupin.core.context import audit_context
 from fupin.core.errors import NotFound, PermissionDenied
 from fupin.core.masking import mask_phone
 
@@ -150,5 +151,6 @@ def token_user(token: str) -> tuple[User, Actor] | None:
     )
     if row is None or (row.expires_at is not None and row.expires_at <= now):
         return None
-    ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    with audit_context(actor_id=row.user_id, actor_name=row.user.username):
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
     return row.user, load_actor(row.user)

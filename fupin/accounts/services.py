@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
+from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
 
+from fupin.core import params
 from fupin.core.access import Actor, GrantInUse, Perm, declared_permissions, permission_label
 from fupin.core.context import audit_context
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -30,6 +34,7 @@ from fupin.core.text import clean_text
 from fupin.regions.models import Level, Region
 
 from .models import ApiToken, Grant, PermissionSeed, Role, User
+from .params import TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS
 from .roles import DEFAULT_ROLES
 
 PHONE_RE = re.compile(r"^1[0-9]{10}$")
@@ -259,6 +264,8 @@ def user_set_active(*, actor: Actor, user_id: int, active: bool) -> User:
         raise PermissionDenied("不能停用自己的账号")
     with audit_context(reason="启用账号" if active else "停用账号"):
         User.objects.filter(pk=user.pk).update(is_active=active, version=F("version") + 1)
+    if not active:
+        tokens_revoke_all(user_id=user.pk, reason="停用账号")
     user.refresh_from_db()
     return user
 
@@ -273,6 +280,7 @@ def user_reset_password(*, actor: Actor, user_id: int, password: str) -> User:
     user.must_change_password = True
     with audit_context(reason="重置密码"):
         user.save(update_fields=["password", "must_change_password"])
+    tokens_revoke_all(user_id=user.pk, reason="重置密码")
     return user
 
 
@@ -288,6 +296,7 @@ def user_unlock(*, actor: Actor, user_id: int) -> int:
 
 def password_changed(*, user: User) -> None:
     """Called after the user changed their own password."""
+    tokens_revoke_all(user_id=user.pk, reason="修改密码")
     if user.must_change_password:
         User.objects.filter(pk=user.pk).update(must_change_password=False)
         user.must_change_password = False
@@ -336,6 +345,46 @@ def grant_remove(*, actor: Actor, user_id: int, grant_id: int) -> None:
 # --- API tokens ---------------------------------------------------------------------------
 
 
+EXPIRY_FORMAT_MESSAGE = "失效时间格式不正确，请使用如 2027-01-01T00:00:00+08:00 的格式"
+_DATETIME = TypeAdapter(datetime)
+
+
+def token_expiry_parse(raw: str | None) -> datetime | None:
+    """An ISO 8601 expiry as submitted (any real UTC offset, or none: local time), in UTC.
+
+    Refused in Chinese rather than failing later: an impossible offset (+25:00, +05:60), an
+    impossible date, or a date that leaves the calendar once in UTC (9999-12-31T23:59-14:00).
+    """
+    if raw is None:
+        return None
+    try:
+        value = _DATETIME.validate_python(raw.strip())
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value.astimezone(UTC)
+    except (PydanticValidationError, ValueError, OverflowError) as exc:
+        raise ValidationFailed(
+            EXPIRY_FORMAT_MESSAGE, errors={"expires_at": [EXPIRY_FORMAT_MESSAGE]}
+        ) from exc
+
+
+def _token_expiry(expires_at: datetime | None) -> datetime:
+    """The expiry to store: the default lifetime when none is given, never past, never
+    beyond the maximum lifetime (both parameters)."""
+    now = timezone.now()
+    max_days = int(params.get(TOKEN_MAX_DAYS.key))
+    if expires_at is None:
+        return now + timedelta(days=min(int(params.get(TOKEN_DEFAULT_DAYS.key)), max_days))
+    if expires_at <= now:
+        raise ValidationFailed(
+            "失效时间必须晚于当前时间", errors={"expires_at": ["失效时间必须晚于当前时间"]}
+        )
+    if expires_at > now + timedelta(days=max_days):
+        message = f"失效时间最长为创建后 {max_days} 天"
+        raise ValidationFailed(message, errors={"expires_at": [message]})
+    return expires_at
+
+
 @transaction.atomic
 def token_create(
     *, actor: Actor, name: str, expires_at: datetime | None = None
@@ -346,15 +395,23 @@ def token_create(
     if actor.user_id is None:
         raise PermissionDenied()
     name = clean_text(name, "name", "令牌用途")
+    expiry = _token_expiry(expires_at)
     raw = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user_id=actor.user_id,
         name=name[:100],
         digest=token_digest(raw),
         prefix=raw[:8],
-        expires_at=expires_at,
+        expires_at=expiry,
     )
     return token, raw
+
+
+def tokens_revoke_all(*, user_id: int, reason: str) -> int:
+    """Revoke every live token of a user: their password or their account changed, so what
+    was handed out under the old one stops working too."""
+    with audit_context(reason=reason):
+        return ApiToken.objects.filter(user_id=user_id, revoked=False).update(revoked=True)
 
 
 @transaction.atomic
