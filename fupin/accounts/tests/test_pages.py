@@ -103,8 +103,8 @@ class TestWhatUsersSee:
         # The phone is masked for the administrator, so it does not match; the discipline
         # inspector sees phones in clear and may search them.
         assert "张小明" not in client.get("/accounts/users/", {"q": "1111"}).content.decode()
-        text = client_for(view_personas.read_only).get("/accounts/users/", {"q": "1111"})
-        assert "张小明" in text.content.decode() and "王五" not in text.content.decode()
+        found = client_for(view_personas.read_only).get("/accounts/users/", {"q": "1111"})
+        assert "张小明" in found.content.decode() and "王五" not in found.content.decode()
 
     def test_list_query_count(self, view_personas, township, django_assert_max_num_queries):
         for i in range(15):
