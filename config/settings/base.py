@@ -136,6 +136,7 @@ AXES_FAILURE_LIMIT = "fupin.accounts.lockout.failure_limit"
 AXES_COOLOFF_TIME = float(os.environ.get("FUPIN_LOCKOUT_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "fupin.accounts.lockout.lockout_username"  # one counter per account
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
+from pydantic import Field
 
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.api import Pagination, Schema
@@ -105,7 +106,12 @@ class RoleOut(Schema):
 
 class TokenIn(Schema):
     name: str
-    expires_at: datetime | None = None
+    # Parsed by the service, which answers a bad offset or date in Chinese (a 422, never a 500).
+    expires_at: str | None = Field(
+        None,
+        description="失效时间（ISO 8601，如 2027-01-01T00:00:00+08:00）；不填则按默认有效期",
+        json_schema_extra={"format": "date-time"},
+    )
 
 
 class TokenOut(Schema):
@@ -265,7 +271,9 @@ def tokens(request: HttpRequest) -> list[dict[str, object]]:
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="创建接口令牌（仅此一次返回明文）")
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     token, raw = services.token_create(
-        actor=actor_of(request), name=payload.name, expires_at=payload.expires_at
+        actor=actor_of(request),
+        name=payload.name,
+        expires_at=services.token_expiry_parse(payload.expires_at),
     )
     return Status(201, {**_token_out(token), "token": raw})
 

@@ -1,4 +1,6 @@
-"""Log in with the username or the 11-digit mobile phone number."""
+"""Log in with the username (any case, surrounding spaces ignored) or the 11-digit mobile
+phone number. `account_for_login` is the one place that maps a login string to an account:
+the backend and the lockout counter (lockout.py) both use it."""
 
 from __future__ import annotations
 
@@ -8,6 +10,21 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from .models import User
+
+
+def account_for_login(login: str | None) -> User | None:
+    """The account a login string names: an 11-digit number is a phone, anything else a
+    username, compared without case (usernames are unique without case, services.py)."""
+    login = (login or "").strip()
+    if not login:
+        return None
+    if login.isdigit() and len(login) == 11:
+        return User.objects.filter(phone=login).first()
+    exact = User.objects.filter(username=login).first()
+    if exact is not None:
+        return exact
+    matches = list(User.objects.filter(username__iexact=login)[:2])
+    return matches[0] if len(matches) == 1 else None
 
 
 class UsernameOrPhoneBackend(ModelBackend):
@@ -20,9 +37,7 @@ class UsernameOrPhoneBackend(ModelBackend):
     ) -> User | None:
         if not username or not password:
             return None
-        login = username.strip()
-        field = "phone" if login.isdigit() and len(login) == 11 else "username"
-        user = User.objects.filter(**{field: login}).first()
+        user = account_for_login(username)
         if user is None:
             User().set_password(
                 password

@@ -9,3 +9,23 @@ LOGIN_FAILURE_LIMIT = define(
     minimum=3,
     maximum=20,
 )
+
+TOKEN_DEFAULT_DAYS = define(
+    "accounts.token_default_days",
+    "接口令牌默认有效期",
+    90,
+    unit="天",
+    help="创建接口令牌时未填写失效时间的，自创建起按该天数失效",
+    minimum=1,
+    maximum=3650,
+)
+
+TOKEN_MAX_DAYS = define(
+    "accounts.token_max_days",
+    "接口令牌最长有效期",
+    365,
+    unit="天",
+    help="接口令牌的失效时间最晚为创建后该天数",
+    minimum=1,
+    maximum=3650,
+)

@@ -4,27 +4,34 @@ Who may act on a user: a holder of USER_MANAGE (in a non-read-only role) coverin
 grant the target holds. A target none of whose grants the actor can see is "not found"; a
 target with a grant outside the actor's management is refused (403). Roles are delegated
 downwards only: a manager grants roles of rank >= the rank of their own managing grant.
+
+Nobody gains a permission through user management (issue 12): a manager grants a role only
+when it holds every permission of that role itself in that region, never to itself, and it
+edits, resets, unlocks or deactivates a user only when it could have granted each of that
+user's grants (same rule, grant by grant, in the grant's own region). System administrators
+are the exception: they hold every permission by definition.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
-from datetime import datetime
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from fupin.core.access import Actor, GrantInUse, Perm, declared_permissions
+from fupin.core.access import Actor, GrantInUse, Perm, declared_permissions, permission_label
 from fupin.core.context import audit_context
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.core.text import clean_text
 from fupin.regions.models import Level, Region
 
-from .models import ApiToken, Grant, PermissionSeed, Role, User
+from .models import Grant, PermissionSeed, Role, User
 from .roles import DEFAULT_ROLES
+from .tokens import token_create, token_expiry_parse, token_revoke, tokens_revoke_all
+
+__all__ = ["token_create", "token_expiry_parse", "token_revoke", "tokens_revoke_all"]
 
 PHONE_RE = re.compile(r"^1[0-9]{10}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
@@ -53,6 +60,28 @@ def require_manage_region(actor: Actor, region_code: str) -> int:
     return rank
 
 
+def held_permissions(actor: Actor, region_code: str) -> frozenset[str]:
+    """What the actor holds over `region_code`: the permissions of its grants in use there."""
+    held: set[str] = set()
+    for grant in actor.in_use():
+        if grant.covers(region_code):
+            held |= grant.perms
+    return frozenset(held)
+
+
+def lacking_permissions(actor: Actor, role: Role, region_code: str) -> list[str]:
+    """The permissions of `role` the actor does not hold over `region_code` (none for a
+    system administrator)."""
+    if actor.is_system_admin:
+        return []
+    return sorted(set(role.permissions) - held_permissions(actor, region_code))
+
+
+def _perm_names(codes: list[str]) -> str:
+    names = "、".join(permission_label(code) for code in codes[:3])
+    return f"{names}等{len(codes)}项" if len(codes) > 3 else names
+
+
 def require_manage_user(actor: Actor, user: User) -> list[Grant]:
     """The target must lie wholly inside the actor's management (see the module docstring)."""
     grants = list(user.grants.select_related("role", "region"))
@@ -69,6 +98,11 @@ def require_manage_user(actor: Actor, user: User) -> list[Grant]:
             raise PermissionDenied("只有系统管理员可以管理系统管理员账号")
         if grant.role.rank < rank:
             raise PermissionDenied(f"该用户持有级别高于您的角色「{grant.role.name}」，您无权管理")
+        missing = lacking_permissions(actor, grant.role, grant.region_id)
+        if missing:
+            raise PermissionDenied(
+                f"该用户持有您本人没有的权限（{_perm_names(missing)}），您无权管理"
+            )
     if not grants and not actor.is_system_admin:
         raise NotFound()
     return grants
@@ -88,6 +122,12 @@ def check_grantable(actor: Actor, *, role: Role, region: Region) -> None:
         raise PermissionDenied("只有系统管理员可以授予系统管理员角色")
     if role.rank < rank:
         raise PermissionDenied(f"不能授予级别高于您本人的角色「{role.name}」")
+    missing = lacking_permissions(actor, role, region.code)
+    if missing:
+        raise PermissionDenied(
+            f"不能授予超出您本人权限的角色「{role.name}」：您在{region.name}没有"
+            f"{_perm_names(missing)}的权限"
+        )
     if region.level not in role.levels:
         allowed = "、".join(Level(level).label for level in sorted(role.levels)) or "无"
         raise ValidationFailed(
@@ -220,6 +260,8 @@ def user_set_active(*, actor: Actor, user_id: int, active: bool) -> User:
         raise PermissionDenied("不能停用自己的账号")
     with audit_context(reason="启用账号" if active else "停用账号"):
         User.objects.filter(pk=user.pk).update(is_active=active, version=F("version") + 1)
+    if not active:
+        tokens_revoke_all(user_id=user.pk, reason="停用账号")
     user.refresh_from_db()
     return user
 
@@ -234,23 +276,23 @@ def user_reset_password(*, actor: Actor, user_id: int, password: str) -> User:
     user.must_change_password = True
     with audit_context(reason="重置密码"):
         user.save(update_fields=["password", "must_change_password"])
+    tokens_revoke_all(user_id=user.pk, reason="重置密码")
     return user
 
 
 def user_unlock(*, actor: Actor, user_id: int) -> int:
-    """Clear the login-failure lockout (django-axes) for the username and the phone."""
+    """Clear the login-failure lockout (django-axes) of the account, whatever login string
+    the failures used (they are counted under the username, lockout.py)."""
     from axes.utils import reset
 
     user = _load_user(user_id)
     require_manage_user(actor, user)
-    cleared = reset(username=user.username)
-    if user.phone:
-        cleared += reset(username=user.phone)
-    return cleared
+    return int(reset(username=user.username))
 
 
 def password_changed(*, user: User) -> None:
     """Called after the user changed their own password."""
+    tokens_revoke_all(user_id=user.pk, reason="修改密码")
     if user.must_change_password:
         User.objects.filter(pk=user.pk).update(must_change_password=False)
         user.must_change_password = False
@@ -262,6 +304,8 @@ def password_changed(*, user: User) -> None:
 @transaction.atomic
 def grant_add(*, actor: Actor, user_id: int, role_code: str, region_code: str) -> Grant:
     user = _load_user(user_id)
+    if user.pk == actor.user_id:
+        raise PermissionDenied("不能为自己授权")
     require_manage_user(actor, user)
     region = _region(region_code)
     role = _role(role_code)
@@ -277,6 +321,8 @@ def grant_add(*, actor: Actor, user_id: int, role_code: str, region_code: str) -
 @transaction.atomic
 def grant_remove(*, actor: Actor, user_id: int, grant_id: int) -> None:
     user = _load_user(user_id)
+    if user.pk == actor.user_id:
+        raise PermissionDenied("不能修改自己的授权，请由其他管理员办理")
     grants = require_manage_user(actor, user)
     grant = next((g for g in grants if g.pk == grant_id), None)
     if grant is None:
@@ -288,51 +334,8 @@ def grant_remove(*, actor: Actor, user_id: int, grant_id: int) -> None:
         raise PermissionDenied(f"不能收回级别高于您本人的角色「{grant.role.name}」")
     if len(grants) == 1:
         raise ValidationFailed("用户至少须保留一项授权；如不再使用该账号，请停用")
-    others = [g for g in grants if g.pk != grant.pk]
-    if (
-        user.pk == actor.user_id
-        and _confers_manage(grant.role)
-        and not any(_confers_manage(g.role) for g in others)
-    ):
-        raise PermissionDenied("不能收回您本人最后一项用户管理授权")
     with audit_context(reason="收回授权"):
         Grant.objects.filter(pk=grant.pk).delete()
-
-
-def _confers_manage(role: Role) -> bool:
-    return (Perm.USER_MANAGE in role.permissions or role.is_system_admin) and not role.read_only
-
-
-# --- API tokens ---------------------------------------------------------------------------
-
-
-@transaction.atomic
-def token_create(
-    *, actor: Actor, name: str, expires_at: datetime | None = None
-) -> tuple[ApiToken, str]:
-    """A bearer token for the actor's own account; the raw value is returned only here."""
-    from fupin.core.api import token_digest
-
-    if actor.user_id is None:
-        raise PermissionDenied()
-    name = clean_text(name, "name", "令牌用途")
-    raw = secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user_id=actor.user_id,
-        name=name[:100],
-        digest=token_digest(raw),
-        prefix=raw[:8],
-        expires_at=expires_at,
-    )
-    return token, raw
-
-
-@transaction.atomic
-def token_revoke(*, actor: Actor, token_id: int) -> None:
-    if actor.user_id is None:
-        raise NotFound()
-    if not ApiToken.objects.filter(pk=token_id, user_id=actor.user_id).update(revoked=True):
-        raise NotFound()
 
 
 def roles_sync() -> dict[str, int]:

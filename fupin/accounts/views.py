@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -29,8 +30,21 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """Django's form, refusing a "new" password equal to the current one: the forced change
+    after a reset would otherwise be met by typing the reset password again."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or self.cleaned_data
+        old, new = cleaned.get("old_password"), cleaned.get("new_password1")
+        if old and new and old == new:  # the old one was checked against the account already
+            self.add_error("new_password1", "新密码不能与原密码相同")
+        return cleaned
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("home")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -17,7 +17,10 @@ class AuditContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         authenticated = bool(user and user.is_authenticated)
-        if authenticated or request.method not in ("GET", "HEAD", "OPTIONS"):
+        # A bearer-token request is authenticated later, by the API (fupin/core/api/auth.py,
+        # which sets the token user as actor); it too must leave the connection clean.
+        token = "HTTP_AUTHORIZATION" in request.META
+        if authenticated or token or request.method not in ("GET", "HEAD", "OPTIONS"):
             set_session_context(
                 actor_id=user.pk if authenticated and user else None,
                 actor_name=user.get_username() if authenticated and user else "",

@@ -21,6 +21,27 @@ def view_personas(db: Any, county: Any, sibling_county: Any) -> Personas:
 
 
 @pytest.fixture
+def admin_personas(db: Any, county: Any, sibling_county: Any) -> Personas:
+    """The project-wide admin personas, except that the county administrator also holds the
+    poverty office's role: an administrator grants and manages only what it holds itself, and
+    the bare administrator role holds no business permission (see `plain_admin`)."""
+    return Personas(
+        in_region=make_user(
+            "county_admin", ("region_admin", county.code), ("poverty_office", county.code)
+        ),
+        read_only=make_user("county_viewer", ("viewer", county.code)),
+        out_of_region=make_user("sibling_admin", ("region_admin", sibling_county.code)),
+    )
+
+
+@pytest.fixture
+def plain_admin(db: Any, county: Any) -> Any:
+    """The attacker of issue 12: a county administrator holding only the administrator role
+    (USER_MANAGE, but not PERSONAL_DATA_VIEW nor any business permission)."""
+    return make_user("plain_admin", ("region_admin", county.code))
+
+
+@pytest.fixture
 def county_member(db: Any, county: Any, township: Any) -> Any:
     """An ordinary user wholly inside the county (a township grant)."""
     return make_user("member", ("township", township.code), real_name="张小明", phone="13800001111")

@@ -89,6 +89,52 @@ class TestLogin:
         assert "已解除登录锁定" in response.content.decode()
         assert login(Client(), "victim", PASSWORD).status_code == 302
 
+    def test_failures_count_against_the_account_whatever_the_login_string(self, county):
+        make_user("victim", ("viewer", county.code), phone="13912345678")
+        client = Client()
+        for login_string in ("victim", "13912345678", " VICTIM ", "Victim", " 13912345678"):
+            login(client, login_string, "wrong-password1")
+        # Locked now, by username and by phone alike, even with the right password.
+        for login_string in ("victim", "13912345678", "VICTIM"):
+            response = login(client, login_string, PASSWORD)
+            assert response.status_code == 429, login_string
+            assert "账号已被临时锁定" in response.content.decode()
+            assert "_auth_user_id" not in client.session
+
+    def test_locked_by_username_refuses_the_phone_login(self, county):
+        make_user("victim", ("viewer", county.code), phone="13912345678")
+        for _ in range(5):
+            login(Client(), "victim", "wrong-password1")
+        client = Client()
+        response = login(client, "13912345678", PASSWORD)
+        assert response.status_code == 429 and "_auth_user_id" not in client.session
+
+    def test_correct_password_does_not_unlock_before_the_cool_off(self, county, settings):
+        from axes.models import AccessAttempt
+
+        make_user("victim", ("viewer", county.code))
+        for _ in range(5):
+            login(Client(), "victim", "wrong-password1")
+        for _ in range(3):
+            assert login(Client(), "victim", PASSWORD).status_code == 429
+        # Once the cool-off has passed, the right password works again.
+        AccessAttempt.objects.update(
+            attempt_time=timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME, minutes=1)
+        )
+        assert login(Client(), "victim", PASSWORD).status_code == 302
+
+    def test_login_ignores_case_and_whitespace_of_the_username(self, county):
+        make_user("zhangsan", ("viewer", county.code))
+        assert login(Client(), " ZhangSan ", PASSWORD).status_code == 302
+
+    def test_admin_unlocks_an_account_locked_by_phone(self, admin_personas, county):
+        victim = make_user("victim", ("viewer", county.code), phone="13912345678")
+        for _ in range(5):
+            login(Client(), "13912345678", "wrong-password1")
+        assert login(Client(), "victim", PASSWORD).status_code == 429
+        client_for(admin_personas.in_region).post(f"/accounts/users/{victim.pk}/unlock/")
+        assert login(Client(), "13912345678", PASSWORD).status_code == 302
+
     def test_expired_session_redirects_to_login(self, county):
         user = make_user("idle", ("viewer", county.code))
         client = Client()
@@ -141,6 +187,18 @@ class TestMustChangePassword:
         assert response.status_code == 200
         text = response.content.decode()
         assert "密码太短，至少需要 10 个字符。" in text and "too short" not in text
+        assert User.objects.get(username="fresh").must_change_password
+
+    def test_same_password_refused(self, county):
+        make_user("fresh", ("viewer", county.code), must_change_password=True)
+        client = Client()
+        login(client, "fresh", PASSWORD)
+        response = client.post(
+            "/accounts/password/",
+            {"old_password": PASSWORD, "new_password1": PASSWORD, "new_password2": PASSWORD},
+        )
+        assert response.status_code == 200
+        assert "新密码不能与原密码相同" in response.content.decode()
         assert User.objects.get(username="fresh").must_change_password
 
     def test_api_refuses_until_changed(self, county):

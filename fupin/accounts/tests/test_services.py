@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from fupin.accounts import services
-from fupin.accounts.models import Grant, Role, User
+from fupin.accounts.models import Role, User
 from fupin.accounts.selectors import load_actor
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.testing import make_user
@@ -145,17 +145,6 @@ class TestManageExisting:
                 role_code="poverty_office",
                 region_code=sibling_county.code,
             )
-
-    def test_cannot_remove_own_last_manage_grant(self, admin_personas, township):
-        me = admin_personas.in_region
-        actor = load_actor(me)
-        services.grant_add(
-            actor=actor, user_id=me.pk, role_code="township", region_code=township.code
-        )
-        manage = Grant.objects.get(user=me, role_id="region_admin")
-        with pytest.raises(PermissionDenied, match="最后一项用户管理授权"):
-            services.grant_remove(actor=actor, user_id=me.pk, grant_id=manage.pk)
-        assert Grant.objects.filter(pk=manage.pk).exists()
 
     def test_cannot_manage_a_higher_role(self, county, township):
         role = Role.objects.get(code="poverty_office")

@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -31,11 +32,24 @@ def register_token_resolver(resolver: TokenResolver) -> None:
 
 
 class SessionAuth(APIKeyCookie):
-    """Django session cookie; unsafe methods also need the CSRF token (ninja checks it)."""
+    """Django session cookie; unsafe methods also need the CSRF token (ninja checks it).
 
-    param_name = "sessionid"
+    Only a request that carries the session cookie is checked: CSRF is an attack on what a
+    browser sends by itself, the cookie. A request without it (a script with a bearer token,
+    which no other site can make a browser send) goes on to `TokenAuth` unchecked; ninja would
+    otherwise refuse every token write with "CSRF check Failed" before trying the token.
+    """
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if key is None:
+            return None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_active:
             return user
