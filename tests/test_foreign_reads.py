@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.db.models import Model
 from django.test import override_settings
 from django.utils import timezone
 
@@ -57,7 +56,7 @@ class Kind:
     """A kind of object, the field holding its region, and its detail endpoints."""
 
     label: str
-    model: type[Model]
+    model: Any  # a model class with region-coded rows
     region: str
     probes: list[Probe]
     has_ancestor: bool = True  # whether objects of this kind exist above a township
@@ -412,6 +411,7 @@ def add_missing_levels() -> None:
         region_code=DEMO_COUNTY + "001",
     )
     household = Household.objects.filter(region_code__startswith=DEMO_COUNTY + "001").first()
+    assert household is not None
     SampleItem.objects.create(sample=sibling_sample, household=household, position=1)
 
 

@@ -71,7 +71,8 @@ def visible_entries(actor: Actor, notice: Notice) -> list[NoticeEntry]:
 
 def objection_region(objection: Objection) -> str:
     """The region the objection is about: its case's, else the notice's place."""
-    return objection.case.region_code if objection.case_id else objection.notice.region_code
+    case = objection.case
+    return case.region_code if case is not None else objection.notice.region_code
 
 
 def handles_objections(actor: Actor, region_code: str) -> bool:

@@ -30,7 +30,7 @@ def test_links_outside_the_record_region_are_refused(
     """The county office may read both townships, but a record of the sibling township cannot
     cite an alert or a finding of this one."""
     alert = dropout_alert(township.children.order_by("code").first(), county_personas.in_region)
-    with pytest.raises(ValidationFailed, match="关联预警不存在或不在.*范围内") as refused:
+    with pytest.raises(ValidationFailed, match=r"关联预警不存在或不在.*范围内") as refused:
         make(
             office,
             sibling_township.code,
