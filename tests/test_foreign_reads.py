@@ -448,3 +448,29 @@ def test_probes_can_fail(township_client: Any) -> None:
         f"GET /registry/households/{own.pk}/ (Household {own.pk}): 200",
         f"GET /api/v1/registry/households/{own.pk} (Household {own.pk}): 200",
     ]
+
+
+REGION_LISTS = [
+    "/cases/notices/?region={o.code}",
+    "/api/v1/cases/notices?region={o.code}",
+    "/supervision/accountability/?region={o.code}",
+    "/api/v1/supervision/accountability?region={o.code}",
+    "/api/v1/supervision/accountability/stats?region={o.code}",
+    "/supervision/discipline/?region={o.code}",
+    *[f"/supervision/discipline/{kind}/?region={{o.code}}" for kind in ("alerts", "clues")],
+]
+
+
+def test_lists_of_a_sibling_or_ancestor_region_are_refused(township_client: Any) -> None:
+    """The lists taking a region filter refuse a sibling township and the county above."""
+    from fupin.regions.models import Region
+
+    sibling = Region.objects.get(code=DEMO_COUNTY + "001")
+    county = Region.objects.get(code=DEMO_COUNTY)
+    answers = [
+        f"{url.format(o=region)}: {status}"
+        for url in REGION_LISTS
+        for region in (sibling, county)
+        if (status := township_client.get(url.format(o=region)).status_code) not in (403, 404)
+    ]
+    assert not answers, "\n".join(answers)

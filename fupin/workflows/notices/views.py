@@ -39,6 +39,8 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     region = (request.GET.get("region") or "").strip()
     if region and not region.isdigit():
         region = ""
+    if region:
+        actor.require(Perm.CASE_VIEW, region)  # as the API: 404 for a region not theirs
     running = request.GET.get("running") == "1"
     qs = selectors.notice_list(actor, region=region, running_only=running)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
