@@ -1,13 +1,16 @@
 """Test helpers shared by every app: personas and the jurisdiction harness (STYLE rule 10).
 
 The harness proves, for one endpoint, that an in-region user is served, a read-only user of
-the same region is refused a write with 403, and a user of a sibling region gets 404.
+the same region is refused a write with 403, and a user of a sibling region gets 404
+(`assert_jurisdiction`); and, for every detail endpoint of an object, that a user gets 404 on
+the objects of a sibling region and of an ancestor region (`assert_no_foreign_reads`: a
+township must not read its neighbour's household nor the county's own records).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -99,6 +102,73 @@ def assert_jurisdiction(
     assert response.status_code in ok, (
         f"in-region {method} {resolve()}: {response.status_code} {response.content[:300]!r}"
     )
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A detail endpoint of one kind of object: a URL pattern formatted with the object as
+    `o` (`"/cases/{o.pk}/"`, `"/cases/{o.case_id}/documents/{o.pk}/"`), a method and a body
+    (JSON, or a multipart form when `form`)."""
+
+    url: str
+    method: str = "get"
+    data: Any = None
+    form: bool = False
+
+    def of(self, obj: Any) -> str:
+        return self.url.format(o=obj)
+
+    def send(self, client: Client, obj: Any) -> Any:
+        if self.form:
+            return client.post(self.of(obj), data=self.data or {})
+        return call(client, self.method, self.of(obj), self.data)
+
+
+class _Missing:
+    """Stands for an object that does not exist: every id in a probe's URL is a free one."""
+
+    pk = 2_000_000_000
+
+    def __getattr__(self, name: str) -> _Missing:
+        return self
+
+    def __format__(self, spec: str) -> str:
+        return str(self.pk)
+
+
+def foreign_read_answers(client: Client, probes: Iterable[Probe | str], *objects: Any) -> list[str]:
+    """The probes of `objects` (None left out) that tell the object exists, one line each.
+
+    An answer other than 404 tells, unless a missing object gets the very same refusal (a
+    body rejected before any look-up, a method the route does not take): that says nothing.
+    """
+    answers = []
+    for probe in [Probe(p) if isinstance(p, str) else p for p in probes]:
+        missing: int | None = None
+        for obj in objects:
+            if obj is None:
+                continue
+            status = probe.send(client, obj).status_code
+            if status == 404:
+                continue
+            if missing is None:
+                missing = probe.send(client, _Missing()).status_code
+            if status >= 400 and status == missing:
+                continue
+            answers.append(
+                f"{probe.method.upper()} {probe.of(obj)} ({type(obj).__name__} {obj.pk}): {status}"
+            )
+    return answers
+
+
+def assert_no_foreign_reads(
+    client: Client, probes: Iterable[Probe | str], *, sibling: Any, ancestor: Any = None
+) -> None:
+    """Every probe answers an object of a sibling region and one of an ancestor region (None
+    when the kind has no object at that level) as if it did not exist — reads and writes
+    alike, so that not even a validation error tells the object is there."""
+    answers = foreign_read_answers(client, list(probes), sibling, ancestor)
+    assert not answers, "readable outside the jurisdiction:\n" + "\n".join(answers)
 
 
 @contextmanager

@@ -17,7 +17,6 @@ from django.utils import timezone
 from fupin.core import codelists, params
 from fupin.core.access import Actor, Perm
 from fupin.core.errors import ValidationFailed
-from fupin.core.masking import mask_name
 from fupin.registry import codes, identity
 from fupin.registry.models import Household, Member
 from fupin.registry.validation import Bundle, Issue, validate_bundle
@@ -96,11 +95,17 @@ def check_bundle(bundle: Bundle) -> list[Issue]:
     return [i for i in issues if not i.is_error]
 
 
+OTHER_JURISDICTION_DUPLICATE = (
+    "该身份证号已在其他辖区登记，同一身份证号不能登记在两户，请联系县级扶贫部门核实"
+)
+
+
 def duplicate_id_message(
     actor: Actor, id_hash: str, exclude_member_id: int | None = None
 ) -> str | None:
-    """The refusal for an ID number already in the registry, naming the other household
-    (masked when it lies outside the actor's jurisdiction)."""
+    """The refusal for an ID number already in the registry. Inside the actor's jurisdiction it
+    names the other household (the actor may read it anyway); outside it says no more than the
+    registration rule needs: not where, not whose (issue 12)."""
     query = Member.objects.filter(id_hash=id_hash).select_related("household")
     if exclude_member_id is not None:
         query = query.exclude(pk=exclude_member_id)
@@ -108,15 +113,12 @@ def duplicate_id_message(
     if other is None:
         return None
     hh = other.household
-    if actor.sees(hh.region_code):
+    if actor.can(Perm.HOUSEHOLD_VIEW, hh.region_code):
         return (
             f"身份证号 {other.id_masked} 已登记为 {hh.head_name} 户（户编号 {hh.household_no}）"
             f"的成员 {other.name}，同一身份证号不能登记在两户"
         )
-    return (
-        f"身份证号 {other.id_masked} 已登记在其他辖区的 {mask_name(hh.head_name)} 户，"
-        "同一身份证号不能登记在两户，请与对方所在地核实"
-    )
+    return OTHER_JURISDICTION_DUPLICATE
 
 
 LABOUR_AGE = 16

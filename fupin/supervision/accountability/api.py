@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 from ninja.pagination import paginate
 
-from fupin.core.access import Perm
+from fupin.core.access import Actor, Perm
 from fupin.core.api import LazyPage, Pagination, Schema, actor_of, no_nul
 from fupin.supervision.accountability import services as accountability
 from fupin.supervision.accountability.models import Accountability, AccountabilityKind
@@ -111,9 +111,11 @@ def record_out(record: Accountability) -> dict[str, Any]:
     }
 
 
-def record_detail(record: Accountability) -> dict[str, Any]:
-    alerts = list(record.alerts.select_related("case").order_by("id"))
-    findings = list(record.findings.order_by("id"))
+def record_detail(actor: Actor, record: Accountability) -> dict[str, Any]:
+    """The record with the linked alerts and findings the reader may read (the counts are
+    the record's totals)."""
+    alerts = accountability.linked_alerts(actor, record)
+    findings = accountability.linked_findings(actor, record)
     return {
         **record_out(record),
         "alerts": [
@@ -219,7 +221,7 @@ def create_record(request: HttpRequest, payload: RecordIn) -> Status[Any]:
         alert_ids=payload.alert_ids,
         finding_ids=payload.finding_ids,
     )
-    return Status(201, record_detail(accountability.access_record(actor, record.pk)))
+    return Status(201, record_detail(actor, accountability.access_record(actor, record.pk)))
 
 
 @router.get(
@@ -229,4 +231,5 @@ def create_record(request: HttpRequest, payload: RecordIn) -> Status[Any]:
     operation_id="fupin_supervision_api_accountability_get_record",
 )
 def get_record(request: HttpRequest, record_id: int) -> dict[str, Any]:
-    return record_detail(accountability.access_record(actor_of(request), record_id))
+    actor = actor_of(request)
+    return record_detail(actor, accountability.access_record(actor, record_id))

@@ -8,6 +8,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db import transaction
 from django.db.models import Count, QuerySet
@@ -23,6 +24,7 @@ from fupin.supervision.alerts.models import Alert
 from fupin.supervision.inspections.models import Finding
 
 Kind = AccountabilityKind
+M = TypeVar("M", Alert, Finding)
 
 
 # --- selectors -----------------------------------------------------------------------------------
@@ -122,6 +124,22 @@ def stats(actor: Actor, filters: Filters) -> Stats:
     )
 
 
+def linked_alerts(actor: Actor, record: Accountability) -> list[Alert]:
+    """The record's alerts the reader may read (links made before the region rule held, or
+    a reader whose grant in use is narrower, leave the others out)."""
+    return list(
+        record.alerts.filter(actor.scope_q(Perm.ALERT_VIEW, "region_code"))
+        .select_related("case")
+        .order_by("id")
+    )
+
+
+def linked_findings(actor: Actor, record: Accountability) -> list[Finding]:
+    return list(
+        record.findings.filter(actor.scope_q(Perm.ALERT_VIEW, "region_code")).order_by("id")
+    )
+
+
 def access_record(actor: Actor, pk: int) -> Accountability:
     record = Accountability.objects.select_related("region").filter(pk=pk).first()
     if record is None:
@@ -131,6 +149,27 @@ def access_record(actor: Actor, pk: int) -> Accountability:
 
 
 # --- writes --------------------------------------------------------------------------------------
+
+
+def _linked(
+    actor: Actor, qs: QuerySet[M], region: Region, ids: Iterable[int], field: str, label: str
+) -> list[M]:
+    """The alerts or findings to link: each must lie in the record's own region (its subtree)
+    and be readable by the actor; otherwise the whole record is refused."""
+    wanted = sorted({int(i) for i in ids})
+    rows = list(
+        qs.filter(
+            actor.scope_q(Perm.ALERT_VIEW, "region_code"),
+            pk__in=wanted,
+            region_code__startswith=region.code,
+        )
+    )
+    if len(rows) != len(wanted):
+        raise ValidationFailed(
+            f"{label}不存在或不在{region.name}范围内，只能关联问责对象所属区划内的{label[2:]}",
+            errors={field: [f"{label[2:]}不在{region.name}范围内"]},
+        )
+    return rows
 
 
 @transaction.atomic
@@ -168,30 +207,10 @@ def accountability_create(
     if decided_on > today:
         raise ValidationFailed("决定日期不能晚于今天", errors={"decided_on": ["不能晚于今天"]})
     county = region.code[:6]
-    alert_ids = sorted({int(i) for i in alert_ids})
-    alerts = list(
-        Alert.objects.filter(
-            actor.scope_q(Perm.ALERT_VIEW, "region_code"),
-            pk__in=alert_ids,
-            region_code__startswith=county,
-        )
+    alerts = _linked(actor, Alert.objects.all(), region, alert_ids, "alerts", "关联预警")
+    findings = _linked(
+        actor, Finding.objects.all(), region, finding_ids, "findings", "关联督查问题"
     )
-    if len(alerts) != len(alert_ids):
-        raise ValidationFailed(
-            "关联预警不存在或不在本县范围内", errors={"alerts": ["预警不在本县范围内"]}
-        )
-    finding_ids = sorted({int(i) for i in finding_ids})
-    findings = list(
-        Finding.objects.filter(
-            actor.scope_q(Perm.ALERT_VIEW, "region_code"),
-            pk__in=finding_ids,
-            region_code__startswith=county,
-        )
-    )
-    if len(findings) != len(finding_ids):
-        raise ValidationFailed(
-            "关联督查问题不存在或不在本县范围内", errors={"findings": ["督查问题不在本县范围内"]}
-        )
     record = Accountability.objects.create(
         region=region,
         region_code=region.code,

@@ -13,6 +13,7 @@ from fupin.workflows.common.api import case_item, objection_out, safe_case_data
 from fupin.workflows.common.presenters import step_out
 from fupin.workflows.flows import household_exit
 from fupin.workflows.notices.models import Objection
+from fupin.workflows.notices.selectors import handled_objections
 
 
 def _checklist(case: Case) -> list[criteria.Criterion] | None:
@@ -56,7 +57,11 @@ def _household(case: Case) -> dict[str, Any] | None:
 def case_detail(actor: Actor, case: Case) -> dict[str, Any]:
     flow = engine.flow_of(case.kind)
     checklist = _checklist(case)
-    objections = list(Objection.objects.filter(case=case).order_by("-created_at", "-id")[:100])
+    objections = list(
+        Objection.objects.filter(case=case)
+        .select_related("case")
+        .order_by("-created_at", "-id")[:100]
+    )
     override = None
     if case.override_reason:
         override = {
@@ -77,6 +82,7 @@ def case_detail(actor: Actor, case: Case) -> dict[str, Any]:
         "risk": _risk(case),
         "override": override,
         "can_override": household_exit.can_override(actor, case),
-        "objections": [objection_out(actor, o) for o in objections],
+        # Who objected only for those who handle it; the pending count (a total) for all.
+        "objections": [objection_out(o) for o in handled_objections(actor, objections)],
         "pending_objections": sum(1 for o in objections if o.status == "pending"),
     }

@@ -1,4 +1,5 @@
-"""Scoped reads of cases and notices: every query starts from the actor's jurisdiction."""
+"""Scoped reads of cases: every query starts from the actor's jurisdiction (notices:
+fupin/workflows/notices/selectors.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fupin.core.access import Actor, Perm
 from fupin.core.errors import NotFound
 from fupin.workflows import engine
 from fupin.workflows.cases.models import Case, Transition
-from fupin.workflows.notices.models import Notice, Objection, ObjectionStatus
+from fupin.workflows.notices.models import Objection, ObjectionStatus
 
 
 def _cases(actor: Actor) -> QuerySet[Case]:
@@ -112,37 +113,3 @@ def timeline_rows(case: Case) -> list[dict[str, object]]:
 
 def pending_objection_count(case: Case) -> int:
     return Objection.objects.filter(case=case, status=ObjectionStatus.PENDING).count()
-
-
-def notice_list(actor: Actor, *, region: str = "", running_only: bool = False) -> QuerySet[Notice]:
-    from django.utils import timezone
-
-    qs = Notice.objects.filter(actor.scope_q(Perm.CASE_VIEW, "region_code")).select_related(
-        "region"
-    )
-    if region:
-        qs = qs.filter(region_code__startswith=region)
-    if running_only:
-        today = timezone.localdate()
-        qs = qs.filter(start_date__lte=today, end_date__gte=today)
-    return qs.annotate(
-        entry_count=Count("entries", filter=Q(entries__withdrawn=False), distinct=True),
-        objection_count=Count("objections", distinct=True),
-    ).order_by("-start_date", "-id")
-
-
-def access_notice(actor: Actor, pk: int) -> Notice:
-    notice = Notice.objects.select_related("region").filter(pk=pk).first()
-    if notice is None:
-        raise NotFound()
-    # A village notice is visible to the township and county above it and to the village.
-    if not (actor.sees(notice.region_code) or any(
-        notice.region_code.startswith(code) or code.startswith(notice.region_code)
-        for code in actor.region_codes(Perm.CASE_VIEW)
-    )):  # fmt: skip
-        raise NotFound()
-    if not actor.has_perm(Perm.CASE_VIEW):
-        from fupin.core.errors import PermissionDenied
-
-        raise PermissionDenied()
-    return notice

@@ -77,8 +77,10 @@ def safe_case_data(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def objection_out(actor: Actor, objection: Objection) -> dict[str, Any]:
-    phone = objection.phone if show_personal(actor) else mask_phone(objection.phone)
+def objection_out(objection: Objection) -> dict[str, Any]:
+    """An objection for those who handle it (notices/selectors.py); the objector's phone is
+    masked for everyone: showing it in full is an audited reveal."""
+    phone = mask_phone(objection.phone)
     return {
         "id": objection.pk,
         "notice_id": objection.notice_id,

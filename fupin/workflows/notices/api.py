@@ -13,9 +13,9 @@ from ninja.pagination import paginate
 from fupin.core.access import Actor, Perm
 from fupin.core.api import LazyPage, Pagination, Schema, actor_of, no_nul
 from fupin.core.errors import PermissionDenied
-from fupin.workflows.cases import selectors
 from fupin.workflows.common.api import notice_item, objection_out
 from fupin.workflows.common.schemas import TAGS, ObjectionOut
+from fupin.workflows.notices import selectors
 from fupin.workflows.notices import services as notices
 from fupin.workflows.notices.models import Notice
 
@@ -74,12 +74,14 @@ class ResolveIn(Schema):
 
 
 def notice_detail(actor: Actor, notice: Notice) -> dict[str, Any]:
+    """The notice as the caller may read it: their entries, the objections they handle."""
     from fupin.workflows.common.api import state_label
 
-    entries = notice.entries.select_related("case").order_by("id")
+    entries = selectors.visible_entries(actor, notice)
     return {
         **notice_item(notice),
-        "entry_count": sum(1 for e in entries if not e.withdrawn),
+        # The notice's totals (as in the list); the entries are the caller's part.
+        "entry_count": notice.entries.filter(withdrawn=False).count(),
         "objection_count": notice.objections.count(),
         "body": notice.body,
         "contact": notice.contact,
@@ -95,9 +97,7 @@ def notice_detail(actor: Actor, notice: Notice) -> dict[str, Any]:
             }
             for e in entries
         ],
-        "objections": [
-            objection_out(actor, o) for o in notice.objections.order_by("-created_at", "-id")
-        ],
+        "objections": [objection_out(o) for o in selectors.notice_objections(actor, notice)],
     }
 
 
@@ -146,7 +146,7 @@ def submit_objection(request: HttpRequest, notice_id: int, payload: ObjectionIn)
     objection = notices.objection_submit(
         notice_id=notice_id, data=notices.ObjectionInput(**payload.dict()), actor=actor
     )
-    return Status(201, objection_out(actor, objection))
+    return Status(201, objection_out(objection))
 
 
 @router.post(
@@ -164,4 +164,4 @@ def resolve_objection(request: HttpRequest, objection_id: int, payload: ResolveI
         upheld=payload.upheld,
         resolution=payload.resolution,
     )
-    return objection_out(actor, objection)
+    return objection_out(objection)

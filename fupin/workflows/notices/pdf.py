@@ -27,7 +27,7 @@ from fupin.core.documents.pdf import (
     render,
     styles,
 )
-from fupin.workflows.notices.models import Notice
+from fupin.workflows.notices.models import Notice, NoticeEntry
 
 # Optional columns: key in the published line → header.
 EXTRA_COLUMNS = [
@@ -54,9 +54,8 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _rows(
-    notice: Notice, styles: dict[str, ParagraphStyle]
+    entries: list[NoticeEntry], styles: dict[str, ParagraphStyle]
 ) -> tuple[list[list[Any]], list[float], int]:
-    entries = list(notice.entries.order_by("id"))
     lines = [e.published for e in entries if not e.withdrawn]
     extras = [(key, label) for key, label in EXTRA_COLUMNS if any(key in ln for ln in lines)]
     has_household = any("head" in ln for ln in lines) or not lines
@@ -90,11 +89,16 @@ def _rows(
     return rows, widths, len(lines)
 
 
-def notice_pdf(notice: Notice, *, today: dt.date | None = None) -> bytes:
-    """The notice as A4 pages; the table header repeats on every page."""
+def notice_pdf(
+    notice: Notice, *, entries: list[NoticeEntry] | None = None, today: dt.date | None = None
+) -> bytes:
+    """The notice as A4 pages; the table header repeats on every page. `entries` (the
+    caller's part of a notice above their jurisdiction) replaces the whole list."""
     today = today or timezone.localdate()
     st = _styles()
-    rows, widths, count = _rows(notice, st)
+    if entries is None:
+        entries = list(notice.entries.order_by("id"))
+    rows, widths, count = _rows(entries, st)
     table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(grid(shade=HEADER_ROW, color="#eeeeee", padding=3))
     contact = notice.contact or "________________"

@@ -19,11 +19,12 @@ from django.utils import timezone
 
 from fupin.core import params
 from fupin.core.access import Actor, Perm, system_actor
-from fupin.core.errors import NotFound, ValidationFailed
+from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_id_number, mask_name
 from fupin.regions.models import CODE_LENGTH, Level, Region
 from fupin.workflows.cases.models import Case
 from fupin.workflows.engine import ON_TURN_BACK, Ctx, Guard, case_system_transition, flow_of
+from fupin.workflows.notices import selectors
 from fupin.workflows.notices.models import (
     Notice,
     NoticeEntry,
@@ -232,13 +233,14 @@ def objection_submit(
     """Record an objection (public form when `actor` is None, else staff) and send the case
     back to verification. Public objections are accepted only while the notice runs."""
     today = today or timezone.localdate()
+    if actor is not None:
+        selectors.access_notice(actor, notice_id)  # 404 for a notice that is not theirs
+        if actor.is_read_only or not actor.has_perm(Perm.CASE_ACT):
+            raise PermissionDenied("只读角色不能登记异议")
     notice = Notice.objects.select_for_update().filter(pk=notice_id).first()
     if notice is None:
         raise NotFound("公示不存在")
-    if actor is not None:
-        actor.require(Perm.CASE_VIEW, notice.region_code)
-        actor.require_write(Perm.CASE_ACT, notice.region_code, "只读角色不能登记异议")
-    elif not is_running(notice, today):
+    if actor is None and not is_running(notice, today):
         raise ValidationFailed("该公示不在公示期内，不能在线提出异议；如有问题请拨打监督电话")
     content = (data.content or "").strip()
     if len(content) < 5:
@@ -250,15 +252,23 @@ def objection_submit(
     phone = (data.phone or "").strip()
     if phone and not (phone.isdigit() and 7 <= len(phone) <= 12):
         raise ValidationFailed("联系电话格式不正确", errors={"phone": ["请填写7–12位数字"]})
+    # Staff choose among the entries of their jurisdiction only (a county notice lists other
+    # townships' cases too); the public among all of them.
+    entries = notice.entries.select_related("case")
+    if actor is not None:
+        entries = entries.filter(actor.scope_q(Perm.CASE_VIEW, "case__region_code"))
     entry = None
     if data.entry_id is not None:
-        entry = notice.entries.select_related("case").filter(pk=data.entry_id).first()
+        entry = entries.filter(pk=data.entry_id).first()
         if entry is None:
             raise ValidationFailed("请选择公示名单中的对象", errors={"entry": ["不在本公示名单中"]})
-    elif notice.entries.count() == 1:
-        entry = notice.entries.select_related("case").get()
+    elif entries.count() == 1:
+        entry = entries.get()
     if entry is None:
         raise ValidationFailed("请选择异议针对的对象", errors={"entry": ["请选择"]})
+    if actor is not None:
+        actor.require(Perm.CASE_VIEW, entry.case.region_code)
+        actor.require_write(Perm.CASE_ACT, entry.case.region_code, "只读角色不能登记异议")
     objection = Objection.objects.create(
         notice=notice,
         entry=entry,

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.core.masking import mask_phone
 from fupin.workflows import engine
-from fupin.workflows.cases import selectors
-from fupin.workflows.notices import pdf
+from fupin.workflows.notices import pdf, selectors
 from fupin.workflows.notices import services as notices
-from fupin.workflows.notices.models import Notice, NoticeLevel
+from fupin.workflows.notices.models import Notice, NoticeEntry, NoticeLevel
 
 T = "workflows/notices/"
 PAGE_SIZE = 30
@@ -39,6 +39,8 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     region = (request.GET.get("region") or "").strip()
     if region and not region.isdigit():
         region = ""
+    if region:
+        actor.require(Perm.CASE_VIEW, region)  # as the API: 404 for a region not theirs
     running = request.GET.get("running") == "1"
     qs = selectors.notice_list(actor, region=region, running_only=running)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -68,8 +70,11 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(
     actor: Actor, notice: Notice, form_data: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    entries = list(notice.entries.select_related("case").order_by("id"))
-    objections = list(notice.objections.select_related("entry").order_by("-created_at"))
+    # Only the caller's entries, numbered among themselves, and only the objections they
+    # handle (notices/selectors.py): a township reading a county notice sees its own part.
+    entries = selectors.visible_entries(actor, notice)
+    objections = selectors.notice_objections(actor, notice)
+    partial = not actor.can(Perm.CASE_VIEW, notice.region_code)
     position = {e.pk: i for i, e in enumerate(entries, start=1)}
     lines = [e.published for e in entries]
     has_household = any("head" in ln for ln in lines)
@@ -80,13 +85,19 @@ def _detail_context(
         "outcome": notices.notice_outcome(notice),
         "running": notices.is_running(notice),
         "entries": [{"e": e, "no": position[e.pk], "line": e.published} for e in entries],
+        "partial_total": notice.entries.count() if partial else None,
         "objections": [
-            {"o": o, "no": position.get(o.entry_id) if o.entry_id else None} for o in objections
+            {
+                "o": o,
+                "no": position.get(o.entry_id) if o.entry_id else None,
+                "phone": mask_phone(o.phone),
+            }
+            for o in objections
         ],
         # A village's own notice names the village in its title: no column repeating it.
         "show_region": notice.level != NoticeLevel.VILLAGE or not has_household,
         "has_extras": any(k in ln for ln in lines for k in ("per_capita", "incidence", "category")),
-        "can_register": actor.can_write(Perm.CASE_ACT, notice.region_code),
+        "can_register": any(actor.can_write(Perm.CASE_ACT, e.case.region_code) for e in entries),
         "form": form_data or {},
         "errors": (form_data or {}).get("errors", {}),
     }
@@ -139,11 +150,13 @@ def notice_objection(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    notice = selectors.access_notice(actor_of(request), pk)
-    return pdf_response(notice)
+    actor = actor_of(request)
+    notice = selectors.access_notice(actor, pk)
+    return pdf_response(notice, selectors.visible_entries(actor, notice))
 
 
-def pdf_response(notice: Notice) -> HttpResponse:
-    response = HttpResponse(pdf.notice_pdf(notice), content_type="application/pdf")
+def pdf_response(notice: Notice, entries: list[NoticeEntry] | None = None) -> HttpResponse:
+    """The notice as a PDF: all of it (the public page), or the caller's `entries` of it."""
+    response = HttpResponse(pdf.notice_pdf(notice, entries=entries), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{notice.notice_no}.pdf"'
     return response

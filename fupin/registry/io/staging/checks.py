@@ -169,7 +169,8 @@ class Checking(Staging):
 
     def registry_duplicates(self) -> None:
         """ID numbers already registered (insert mode), or registered in another household
-        (upsert mode): the message names that household, masked outside the jurisdiction."""
+        (upsert mode): the message names that household inside the jurisdiction, and outside it
+        says only that the number is registered elsewhere (`duplicate_id_message`)."""
         condition = "true" if not self.upsert else "h.household_no <> s.household_no"
         with connection.cursor() as cur:
             cur.execute(

@@ -154,7 +154,7 @@ def test_links_outside_the_county_are_refused(
     office: Actor, township: Any, sibling_county: Any, finding: Finding
 ) -> None:
     sibling_office = load_actor(make_user("other", ("poverty_office", sibling_county.code)))
-    with pytest.raises(ValidationFailed, match="关联督查问题不存在或不在本县范围内"):
+    with pytest.raises(ValidationFailed, match="关联督查问题不存在或不在船山区范围内"):
         make(
             sibling_office,
             sibling_county.code,

@@ -21,6 +21,7 @@ from fupin.workflows.cases.forms import DocumentForm, LinkForm, OverrideForm, Re
 from fupin.workflows.cases.models import Case, DocumentKind
 from fupin.workflows.flows import household_exit
 from fupin.workflows.notices.models import NoticeLevel, ObjectionStatus
+from fupin.workflows.notices.selectors import handled_objections
 
 T = "workflows/cases/"
 PAGE_SIZE = 50
@@ -201,7 +202,9 @@ def detail_context(
         "link_form": None,
         "override_by": None,
     }
-    objections = list(case.objections.select_related("notice").order_by("created_at", "id"))
+    objections = handled_objections(
+        actor, case.objections.select_related("notice", "case").order_by("created_at", "id")
+    )
     context["objections"] = [
         {
             "o": o,
