@@ -14,7 +14,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import measure, print_table, setup_django  # noqa: E402
+from _common import measure, print_table, setup_django
 
 ROWS = 10_000
 BULK_ROWS = 100_000
@@ -59,8 +59,7 @@ def run_case(code: str, tag: str) -> dict[str, float]:
     def update() -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE regions_organisation SET address = address || '1'"
-                " WHERE name LIKE %s",
+                "UPDATE regions_organisation SET address = address || '1' WHERE name LIKE %s",
                 [tag + "%"],
             )
 

@@ -25,6 +25,7 @@ class AuditConfig(platform.FupinApp):
 
         from . import params  # noqa: F401  (declares audit.retention_days)
         from .registry import audit, install_triggers
+        from .roles import grant_roles
 
         audit(Parameter)
         audit(CodeItem)
@@ -32,3 +33,4 @@ class AuditConfig(platform.FupinApp):
         audit(CalendarDay)
 
         post_migrate.connect(install_triggers, dispatch_uid="fupin.audit.install_triggers")
+        post_migrate.connect(grant_roles, dispatch_uid="fupin.audit.grant_roles")

@@ -223,7 +223,7 @@ BEGIN
   v_at := clock_timestamp();
   INSERT INTO public.audit_auditlink (id, txid, first_id, last_id, n, digest, at, prev, hash)
   SELECT l.id, l.txid, l.first_id, l.last_id, l.n, l.digest, l.at, l.prev,
-         sha256(l.prev || convert_to({canonical_sql(LINK_FIELDS, 'l')}, 'UTF8'))
+         sha256(l.prev || convert_to({canonical_sql(LINK_FIELDS, "l")}, 'UTF8'))
   FROM (SELECT v_id AS id, NEW.txid AS txid, v_first AS first_id, v_last AS last_id,
                v_n::integer AS n, v_digest AS digest, v_at AS at,
                coalesce(v_prev, '{GENESIS}'::bytea) AS prev) l;
