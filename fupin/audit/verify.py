@@ -19,14 +19,14 @@ from .sql import EVENT_FIELDS, GENESIS, LINK_FIELDS, canonical, fields_sql
 
 _GENESIS = bytes.fromhex(GENESIS[2:])
 _LINKS = (
-    "SELECT id, txid, first_id, last_id, n, digest, prev, hash, "
-    + ", ".join(fields_sql(LINK_FIELDS))
-    + " FROM audit_auditlink ORDER BY id"
+    "SELECT l.id, l.txid, l.first_id, l.last_id, l.n, l.digest, l.prev, l.hash, "
+    + ", ".join(fields_sql(LINK_FIELDS, "l"))
+    + " FROM audit_auditlink l ORDER BY l.id"
 )
 _EVENTS = (
-    "SELECT id, txid, hash, "
-    + ", ".join(fields_sql(EVENT_FIELDS))
-    + " FROM audit_auditevent ORDER BY txid, id"
+    "SELECT e.id, e.txid, e.hash, "
+    + ", ".join(fields_sql(EVENT_FIELDS, "e"))
+    + " FROM audit_auditevent e ORDER BY e.txid, e.id"
 )
 
 
