@@ -66,3 +66,48 @@ def grant_roles(sender: Any = None, using: str = "default", **_: Any) -> None:
         return
     maint = (roles.get("maint") or {}).get("USER")
     apply_grants(roles["app"], maint, using)
+
+
+def check_app_role(**_: Any) -> list[Any]:
+    """`check --deploy`: the application's connection must not be a superuser nor own the
+    tables (then it could empty the audit trail or switch its triggers off). Skipped for the
+    embedded server, which sets the roles up itself, and when the database is unreachable."""
+    from django.core.checks import Warning as CheckWarning
+    from django.db import DatabaseError, connection
+
+    if connection.settings_dict["ENGINE"] == "fupin.core.embedded":
+        return []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),"
+                " (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+                "  AND relowner = current_user::regrole AND relkind IN ('r', 'p'))"
+            )
+            row = cursor.fetchone()
+    except DatabaseError:
+        return []
+    assert row is not None
+    user, superuser, owned = row
+    hint = (
+        "应用连接（DATABASE_URL）应使用不拥有任何表的角色，迁移用属主角色"
+        "（FUPIN_DB_OWNER_URL）：见 docs/deployment.md“PostgreSQL roles”"
+    )
+    warnings = []
+    if superuser:
+        warnings.append(
+            CheckWarning(
+                f"应用以超级用户 {user} 连接数据库：它能清空审计记录或停用审计触发器",
+                hint=hint,
+                id="fupin.W001",
+            )
+        )
+    elif owned:
+        warnings.append(
+            CheckWarning(
+                f"应用的数据库角色 {user} 拥有 {owned} 张表：它能清空审计记录或停用审计触发器",
+                hint=hint,
+                id="fupin.W002",
+            )
+        )
+    return warnings

@@ -129,3 +129,13 @@ def test_maintenance_role_purges_only_rows_past_the_retention(roles):
     _sql("RESET ROLE")
     assert not AuditEvent.objects.filter(pk=old.pk).exists()
     assert AuditEvent.objects.filter(pk=recent.pk).exists()
+
+
+def test_check_deploy_warns_when_the_app_connects_as_a_superuser(roles, monkeypatch):
+    from fupin.audit.roles import check_app_role
+
+    # (The check leaves the embedded server alone: it sets its roles up itself.)
+    monkeypatch.setitem(connection.settings_dict, "ENGINE", "django.db.backends.postgresql")
+    assert [w.id for w in check_app_role()] == ["fupin.W001"]  # the suite runs as postgres
+    _as(roles[0])
+    assert check_app_role() == []
