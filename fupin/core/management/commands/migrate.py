@@ -13,9 +13,9 @@ from fupin.core.database import as_role
 
 
 class Command(MigrateCommand):
-    def handle(self, *args: Any, **options: Any) -> None:
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        # execute, not handle: the system checks before handle read tables too.
         if options.get("database", DEFAULT_DB_ALIAS) != DEFAULT_DB_ALIAS:
-            super().handle(*args, **options)
-            return
+            return super().execute(*args, **options)
         with as_role("owner"):
-            super().handle(*args, **options)
+            return super().execute(*args, **options)
