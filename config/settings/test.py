@@ -19,4 +19,4 @@ DATABASES["default"]["OPTIONS"] = {  # noqa: F405
 # emptying every table); the tests of the database roles create the roles they prove.
 if DATABASES["default"]["ENGINE"] == "fupin.core.embedded":  # noqa: F405
     DATABASES["default"]["USER"] = "postgres"  # noqa: F405
-FUPIN_DB_ROLES: dict[str, object] = {}
+FUPIN_DB_ROLES = {}

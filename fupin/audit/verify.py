@@ -91,16 +91,16 @@ def chain_verify() -> Verification:
                 stored = _bytes(stored)
                 if hashlib.sha256(canonical(texts)).digest() != stored:
                     result.findings.append(f"审计记录 #{event_id} 的内容与校验值不符（被修改）")
-                link = next(
+                found = next(
                     (k for k in by_tx.get(txid, ()) if k.first_id <= event_id <= k.last_id), None
                 )
-                if link is None:
+                if found is None:
                     result.findings.append(
                         f"审计记录 #{event_id} 不在任何校验环中（未经触发器写入，可能是伪造）"
                     )
                     continue
-                link.seen += 1
-                link.hasher.update(stored)
+                found.seen += 1
+                found.hasher.update(stored)
 
     for index, link in enumerate(links):
         if link.seen == 0 and index == 0 and result.anchor is not None:

@@ -8,6 +8,7 @@ so the module reloads the test counties after itself (as the other transactional
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from io import StringIO
 from typing import Any
@@ -48,7 +49,7 @@ def _connect() -> psycopg.Connection[Any]:
     return psycopg.connect(**params)
 
 
-def _sql(statement: str, params: list[object] | None = None) -> list[tuple[Any, ...]]:
+def _sql(statement: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return cursor.fetchall() if cursor.description else []
@@ -199,7 +200,7 @@ def test_verify_detects_a_broken_link(history):
 
 
 def test_purge_keeps_the_chain_verifiable(history):
-    old = timezone.now() - timezone.timedelta(days=400)
+    old = timezone.now() - dt.timedelta(days=400)
     first = AuditLink.objects.order_by("id")[:3]
     ids = [link.pk for link in first]
     # Age the first three transactions as if written 400 days ago.

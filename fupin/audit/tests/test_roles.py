@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -28,7 +29,7 @@ def _role(suffix: str) -> str:
     return f"{connection.settings_dict['NAME']}_{suffix}"
 
 
-def _sql(statement: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
+def _sql(statement: str, params: list[Any] | None = None) -> list[tuple[object, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return cursor.fetchall() if cursor.description else []
@@ -111,9 +112,10 @@ def test_app_role_owns_nothing_and_stages_imports_in_its_own_schema(roles):
     _refused("CREATE TABLE public.scratch (x int)")
     _sql("CREATE UNLOGGED TABLE registry_stage_test (x int)")
     schema = _sql(
-        "SELECT relnamespace::regnamespace::text FROM pg_class WHERE relname = 'registry_stage_test'"
+        "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.relname = 'registry_stage_test'"
     )
-    assert schema == [(f'"{app}"',)]
+    assert schema == [(app,)]
 
 
 def test_maintenance_role_purges_only_rows_past_the_retention(roles):

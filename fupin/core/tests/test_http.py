@@ -41,11 +41,11 @@ def _ip(remote: str, forwarded: str | None = None, proxies: list[str] | None = N
 
     from fupin.core.http import client_ip
 
-    extra = {"REMOTE_ADDR": remote}
+    request = RequestFactory().get("/", REMOTE_ADDR=remote)
     if forwarded is not None:
-        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded
     with override_settings(FUPIN_TRUSTED_PROXIES=proxies or []):
-        return client_ip(RequestFactory().get("/", **extra))
+        return client_ip(request)
 
 
 def test_client_ip_ignores_x_forwarded_for_without_a_trusted_proxy():
