@@ -132,6 +132,11 @@ def create_roles(conn: psycopg.Connection[Any], name: str) -> dict[str, tuple[st
     return roles
 
 
+def drop_roles(conn: psycopg.Connection[Any], roles: dict[str, tuple[str, str]]) -> None:
+    for role, _ in roles.values():
+        conn.execute(f"DROP ROLE IF EXISTS {role}")
+
+
 def check_roles(env: dict[str, str], url: str, app: str) -> None:
     """As the application role: who it is, and that the audit trail is out of its reach."""
     with psycopg.connect(url, autocommit=True) as conn:
@@ -171,7 +176,11 @@ def main() -> None:
     port = free_port()
     with psycopg.connect(server_url, autocommit=True) as conn:
         roles = create_roles(conn, name)
-        conn.execute(f'CREATE DATABASE "{name}" OWNER {roles["owner"][0]}')
+        try:
+            conn.execute(f'CREATE DATABASE "{name}" OWNER {roles["owner"][0]}')
+        except BaseException:
+            drop_roles(conn, roles)
+            raise
     database = with_database(server_url, name)
     app_url = with_user(database, *roles["app"])
     env = {
@@ -221,8 +230,7 @@ def main() -> None:
             stop(server)
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            for role, _ in roles.values():
-                conn.execute(f"DROP ROLE IF EXISTS {role}")
+            drop_roles(conn, roles)
         shutil.rmtree(var_dir, ignore_errors=True)
 
 

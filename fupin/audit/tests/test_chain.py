@@ -199,23 +199,46 @@ def test_verify_detects_a_broken_link(history):
     assert f"校验环 #{middle.pk + 1} 与上一环不相连" in err
 
 
-def test_purge_keeps_the_chain_verifiable(history):
-    old = timezone.now() - dt.timedelta(days=400)
-    first = AuditLink.objects.order_by("id")[:3]
-    ids = [link.pk for link in first]
-    # Age the first three transactions as if written 400 days ago.
-    _tamper(f"UPDATE audit_auditlink SET at = '{old.isoformat()}' WHERE id = ANY(ARRAY{ids})",
-            "audit_link_append_only", "audit_auditlink")  # fmt: skip
-    # Their events' hashes cover `at`: re-hash them as the trigger would have.
-    from fupin.audit.sql import EVENT_HASH
+def _age(txids: list[int], when: dt.datetime) -> None:
+    """Make these transactions look committed at `when`, and re-hash every row and link as
+    the triggers would have then (what a purge finds after the retention has passed)."""
+    from fupin.audit.sql import EVENT_HASH, GENESIS, LINK_FIELDS, canonical_sql
 
-    txids = [link.txid for link in first]
-    _tamper(
-        f"UPDATE audit_auditevent s SET at = '{old.isoformat()}' WHERE txid = ANY(ARRAY{txids})"
-    )
+    aged = f"'{when.isoformat()}'"
+    _tamper(f"UPDATE audit_auditevent SET at = {aged} WHERE txid = ANY(ARRAY{txids}::bigint[])")
     _tamper(f"UPDATE audit_auditevent s SET hash = {EVENT_HASH} WHERE txid = ANY(ARRAY{txids})")
-    call_command("purge_audit", stdout=StringIO())
-    # The link hashes no longer match their aged `at`, so verify is not the check here: the
-    # events of the aged transactions are gone, and only the newest purged link stays.
-    assert not _sql("SELECT 1 FROM audit_auditevent WHERE txid = ANY(%s)", [txids])
-    assert list(AuditLink.objects.filter(pk__in=ids).values_list("pk", flat=True)) == [ids[-1]]
+    link_hash = f"sha256(l.prev || convert_to({canonical_sql(LINK_FIELDS, 'l')}, 'UTF8'))"
+    prev = bytes.fromhex(GENESIS[2:])
+    _sql("ALTER TABLE audit_auditlink DISABLE TRIGGER audit_link_append_only")
+    for (link_id,) in _sql("SELECT id FROM audit_auditlink ORDER BY id"):
+        _sql(
+            "UPDATE audit_auditlink l SET prev = %s,"
+            " at = CASE WHEN txid = ANY(%s) THEN %s ELSE at END,"
+            " digest = (SELECT sha256(string_agg(e.hash, ''::bytea ORDER BY e.id))"
+            "   FROM audit_auditevent e WHERE e.txid = l.txid"
+            "   AND e.id BETWEEN l.first_id AND l.last_id) WHERE id = %s",
+            [prev, txids, when, link_id],
+        )
+        prev = bytes(_sql(f"UPDATE audit_auditlink l SET hash = {link_hash} WHERE id = %s"
+                          " RETURNING hash", [link_id])[0][0])  # fmt: skip
+    _sql("ALTER TABLE audit_auditlink ENABLE TRIGGER audit_link_append_only")
+
+
+def test_purge_removes_whole_old_transactions_and_the_chain_still_verifies(history):
+    links = list(AuditLink.objects.order_by("id"))
+    old = [link.txid for link in links[:3]]
+    _age(old, timezone.now() - dt.timedelta(days=400))
+    assert _verify()[0] == 0  # the aged history is consistent before the purge
+    out = StringIO()
+    call_command("purge_audit", stdout=out)
+    assert "已删除" in out.getvalue()
+    assert not _sql("SELECT 1 FROM audit_auditevent WHERE txid = ANY(%s)", [old])
+    # Links whose events are gone go too, but the newest of them stays as the anchor.
+    kept = list(AuditLink.objects.filter(txid__in=old).values_list("pk", flat=True))
+    assert kept == [links[2].pk]
+    code, out_text, err = _verify()
+    assert code == 0, err
+    assert f"起点：校验环 #{links[2].pk}" in out_text
+    # A link that kept its events cannot be purged, nor a young one (the database says no).
+    with pytest.raises(Exception, match="只能追加"), transaction.atomic():
+        AuditLink.objects.filter(pk=links[-1].pk).delete()
