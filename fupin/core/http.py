@@ -3,6 +3,8 @@
 Views let NotFound / PermissionDenied / Conflict raised by selectors and services propagate;
 `DomainErrorMiddleware` renders them (404, 403, or the error's own status with its message).
 Views that re-display a form with the error catch it themselves before it gets here.
+
+Also `client_ip`, the request's client address as the audit trail records it.
 """
 
 from __future__ import annotations
