@@ -2,6 +2,11 @@
 database, collectstatic into a temporary directory, gunicorn on a free local port, a few
 requests through the front door, and everything stopped and removed whatever happens.
 
+With the three database roles of docs/deployment.md, made for this run (and dropped after):
+the owner owns the database and runs migrate, gunicorn connects as the application role,
+which owns nothing and cannot touch the audit trail, and the purge runs as the maintenance
+role — so the application is proven to work with its reduced privileges.
+
     .venv/bin/python tests/prod_smoke.py [--server postgresql://postgres@127.0.0.1:5432/postgres]
 
 Requests carry X-Forwarded-Proto: https, as nginx sends it (SECURE_PROXY_SSL_HEADER);
@@ -107,6 +112,50 @@ def requests(base: str) -> None:
     )
 
 
+def with_user(url: str, user: str, password: str) -> str:
+    parsed = urlparse(url)
+    netloc = f"{user}:{password}@{parsed.hostname or ''}" + (
+        f":{parsed.port}" if parsed.port else ""
+    )
+    return urlunparse(parsed._replace(netloc=netloc))
+
+
+def create_roles(conn: psycopg.Connection[Any], name: str) -> dict[str, tuple[str, str]]:
+    """The owner, application and maintenance roles of this run: {kind: (role, password)}."""
+    roles = {}
+    for kind in ("owner", "app", "maint"):
+        role, password = f"{name}_{kind}", secrets.token_hex(16)
+        conn.execute(
+            f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{password}'"
+        )
+        roles[kind] = (role, password)
+    return roles
+
+
+def drop_roles(conn: psycopg.Connection[Any], roles: dict[str, tuple[str, str]]) -> None:
+    for role, _ in roles.values():
+        conn.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+def check_roles(env: dict[str, str], url: str, app: str) -> None:
+    """As the application role: who it is, and that the audit trail is out of its reach."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute("SELECT current_user").fetchone()
+        check(row is not None and row[0] == app, f"the application connects as {app}")
+        for statement in ("TRUNCATE audit_auditevent", "DELETE FROM audit_auditevent"):
+            try:
+                conn.execute(statement)
+                refused = False
+            except psycopg.errors.InsufficientPrivilege:
+                refused = True
+            check(refused, f"the application role may not {statement.split()[0]} the audit trail")
+    out = subprocess.run(  # noqa: S603
+        [PYTHON, "manage.py", "audit_verify"], cwd=ROOT, env=env, capture_output=True,
+        text=True, timeout=600,
+    )  # fmt: skip
+    check(out.returncode == 0 and "校验通过" in out.stdout, "audit_verify passes")
+
+
 def stop(server: subprocess.Popen[bytes]) -> None:
     if server.poll() is not None:
         return
@@ -125,20 +174,31 @@ def main() -> None:
     name = f"fupin_prod_smoke_{os.getpid()}"
     var_dir = Path(tempfile.mkdtemp(prefix="fupin-prod-smoke-"))
     port = free_port()
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        roles = create_roles(conn, name)
+        try:
+            conn.execute(f'CREATE DATABASE "{name}" OWNER {roles["owner"][0]}')
+        except BaseException:
+            drop_roles(conn, roles)
+            raise
+    database = with_database(server_url, name)
+    app_url = with_user(database, *roles["app"])
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "FUPIN_"))},
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "FUPIN_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": with_database(server_url, name),
+        "DATABASE_URL": app_url,
+        "FUPIN_DB_OWNER_URL": with_user(database, *roles["owner"]),
+        "FUPIN_DB_MAINT_URL": with_user(database, *roles["maint"]),
         "FUPIN_VAR_DIR": str(var_dir),
     }
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
     server: subprocess.Popen[bytes] | None = None
     try:
         manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "check", "--deploy", "--fail-level", "WARNING")
+        manage(env, "purge_audit")
         manage(env, "collectstatic", "--noinput", "-v", "0")
         log = (var_dir / "gunicorn.log").open("wb")
         server = subprocess.Popen(  # noqa: S603
@@ -163,12 +223,14 @@ def main() -> None:
         except BaseException:
             print((var_dir / "gunicorn.log").read_text(errors="replace"), file=sys.stderr)
             raise
+        check_roles(env, app_url, roles["app"][0])
         print("prod-smoke: the production start serves pages")
     finally:
         if server is not None:
             stop(server)
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop_roles(conn, roles)
         shutil.rmtree(var_dir, ignore_errors=True)
 
 

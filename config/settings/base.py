@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from fupin.core.database import database_config
+from fupin.core.database import database_config, database_roles
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("FUPIN_VAR_DIR", BASE_DIR / "var"))
@@ -89,8 +89,8 @@ TEMPLATES = [
     },
 ]
 
-# DATABASE_URL (postgresql://…) names the server; without it a private embedded PostgreSQL
-# runs under var/pgdata. FUPIN_DB_NAME overrides the database name (benchmarks, import workers
+# DATABASE_URL (postgresql://…) names the server and the application's role; without it a
+# private embedded PostgreSQL runs under var/pgdata, with the app connecting as fupin_app. FUPIN_DB_NAME overrides the database name (benchmarks, import workers
 # started by tests), FUPIN_TEST_DB_NAME names the test database (parallel runs).
 DATABASES = {
     "default": database_config(
@@ -101,6 +101,16 @@ DATABASES = {
         test_name=os.environ.get("FUPIN_TEST_DB_NAME"),
     )
 }
+# The owner role (migrate) and the maintenance role (the audit purge), as URLs of the same
+# database (only their user, password, host and port are used): see docs/deployment.md.
+FUPIN_DB_ROLES = database_roles(
+    DATABASES["default"],
+    owner_url=os.environ.get("FUPIN_DB_OWNER_URL", ""),
+    maint_url=os.environ.get("FUPIN_DB_MAINT_URL", ""),
+)
+# Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For is believed for the
+# client address the audit trail records; empty: REMOTE_ADDR only.
+FUPIN_TRUSTED_PROXIES = env_list("FUPIN_TRUSTED_PROXIES", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

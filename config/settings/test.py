@@ -14,3 +14,9 @@ DATABASES["default"]["OPTIONS"] = {  # noqa: F405
     **DATABASES["default"].get("OPTIONS", {}),  # noqa: F405
     "options": "-c synchronous_commit=off",
 }
+
+# The suite runs as the server's superuser (creating the test database, transactional tests
+# emptying every table); the tests of the database roles create the roles they prove.
+if DATABASES["default"]["ENGINE"] == "fupin.core.embedded":  # noqa: F405
+    DATABASES["default"]["USER"] = "postgres"  # noqa: F405
+FUPIN_DB_ROLES = {}

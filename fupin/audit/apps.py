@@ -1,3 +1,4 @@
+from django.core import checks
 from django.db.models.signals import post_migrate
 
 from fupin.core import platform
@@ -25,6 +26,7 @@ class AuditConfig(platform.FupinApp):
 
         from . import params  # noqa: F401  (declares audit.retention_days)
         from .registry import audit, install_triggers
+        from .roles import check_app_role, grant_roles
 
         audit(Parameter)
         audit(CodeItem)
@@ -32,3 +34,5 @@ class AuditConfig(platform.FupinApp):
         audit(CalendarDay)
 
         post_migrate.connect(install_triggers, dispatch_uid="fupin.audit.install_triggers")
+        post_migrate.connect(grant_roles, dispatch_uid="fupin.audit.grant_roles")
+        checks.register(check_app_role, checks.Tags.security, deploy=True)

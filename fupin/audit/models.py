@@ -1,5 +1,6 @@
-"""The audit trail. Rows are written only by database triggers (see sql.py) and are
-append-only: a trigger refuses UPDATE and DELETE except the retention purge."""
+"""The audit trail. Rows are written only by database triggers and functions (see sql.py)
+and are append-only: a trigger refuses UPDATE, and DELETE of rows younger than the retention;
+the application's database role holds no write privilege on these tables at all."""
 
 from __future__ import annotations
 
@@ -48,13 +49,38 @@ class AuditEvent(models.Model):
     txid = models.BigIntegerField("事务号")
     old = models.JSONField("原值", null=True, blank=True)
     new = models.JSONField("新值", null=True, blank=True)
+    # SHA-256 of the row's canonical text (sql.EVENT_FIELDS), set by the trigger.
+    hash = models.BinaryField("校验值", null=True, editable=False)
 
     class Meta:
         verbose_name = "审计记录"
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["table_name", "object_pk", "at"], name="audit_subject"),
+            models.Index(fields=["txid", "id"], name="audit_txid"),
         ]
 
     def __str__(self) -> str:
         return f"{self.table_name}:{self.object_pk} {self.action}"
+
+
+class AuditLink(models.Model):
+    """One link of the hash chain: the events one transaction wrote, appended at its commit
+    (sql.fupin_audit_link). `hash` covers `prev`, so changing any linked event, or any
+    earlier link, breaks every later link."""
+
+    txid = models.BigIntegerField("事务号")
+    first_id = models.BigIntegerField("首条记录")
+    last_id = models.BigIntegerField("末条记录")
+    n = models.IntegerField("记录数")
+    digest = models.BinaryField("记录校验值")
+    at = models.DateTimeField("提交时间")
+    prev = models.BinaryField("上一环校验值")
+    hash = models.BinaryField("本环校验值")
+
+    class Meta:
+        verbose_name = "审计校验链"
+        indexes = [models.Index(fields=["txid"], name="audit_link_txid")]
+
+    def __str__(self) -> str:
+        return f"link #{self.pk} tx {self.txid}"

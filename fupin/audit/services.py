@@ -79,18 +79,33 @@ def access_record(
     return int(row[0])
 
 
+# Whole transactions only (a link's commit time is after all of its events), so a purge never
+# leaves a link half-covered; links whose events are gone go too, except the newest, which
+# stays as the anchor audit_verify starts from. The database itself refuses any row younger
+# than the retention parameter (sql.fupin_audit_append_only), whoever asks.
+PURGE_EVENTS = """
+DELETE FROM audit_auditevent e WHERE e.at < now() - make_interval(days => %(days)s)
+  AND NOT EXISTS (SELECT 1 FROM audit_auditlink l
+                  WHERE l.txid = e.txid AND l.at >= now() - make_interval(days => %(days)s))
+"""
+PURGE_LINKS = """
+DELETE FROM audit_auditlink l WHERE l.at < now() - make_interval(days => %(days)s)
+  AND l.id < (SELECT max(id) FROM audit_auditlink
+              WHERE at < now() - make_interval(days => %(days)s))
+  AND NOT EXISTS (SELECT 1 FROM audit_auditevent e
+                  WHERE e.txid = l.txid AND e.id BETWEEN l.first_id AND l.last_id)
+"""
+
+
 def purge_expired(*, days: int | None = None) -> tuple[int, int]:
     """Delete events older than the retention parameter; returns (deleted, days).
 
-    The append-only trigger lets a DELETE through only inside a transaction that has set
-    fupin.audit_purge, and only for rows older than that many days."""
+    Runs as whoever the connection is: `manage.py purge_audit` connects as the maintenance
+    role, the only one besides the owner holding DELETE on the audit tables."""
     retention = params.get("audit.retention_days")
     days = max(int(days or retention), retention)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('fupin.audit_purge', %s, true)", [str(days)])
-        cursor.execute(
-            "DELETE FROM audit_auditevent WHERE at < now() - make_interval(days => %s)", [days]
-        )
+        cursor.execute(PURGE_EVENTS, {"days": days})
         deleted = cursor.rowcount
-        cursor.execute("SELECT set_config('fupin.audit_purge', '', true)")
+        cursor.execute(PURGE_LINKS, {"days": days})
     return deleted, days

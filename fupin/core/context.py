@@ -7,6 +7,7 @@ values inside an atomic block so nothing leaks to the next transaction.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,13 +16,21 @@ from django.db import connection, transaction
 SESSION_KEYS = ("fupin.actor_id", "fupin.actor_name", "fupin.ip", "fupin.reason", "fupin.batch_id")
 
 
+def _valid_ip(ip: str | None) -> str:
+    """The address, or "" when it is not one (the triggers cast it to inet)."""
+    try:
+        return str(ipaddress.ip_address((ip or "").strip())) if ip else ""
+    except ValueError:
+        return ""
+
+
 def set_session_context(*, actor_id: int | None, actor_name: str, ip: str | None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('fupin.actor_id', %s, false), set_config('fupin.actor_name', %s, false),"
             " set_config('fupin.ip', %s, false), set_config('fupin.reason', '', false),"
             " set_config('fupin.batch_id', '', false), set_config('fupin.bulk', '', false)",
-            [str(actor_id or ""), actor_name, ip or ""],
+            [str(actor_id or ""), actor_name, _valid_ip(ip)],
         )
 
 

@@ -6,6 +6,11 @@ setting up its system user and in a runtime directory it may be creating at that
 of four workers starting a fresh data directory together failed in initdb. So the whole start,
 and the creation of the database, happen under a file lock of our own beside the data
 directory (var/pgdata.lock).
+
+The server runs as its superuser `postgres` over its socket; the application does not. The
+backend creates the three roles of docs/deployment.md (fupin_owner owns the database and
+runs migrate, fupin_app is what the application connects as, fupin_maint purges the audit
+trail) and gives the owner a database made before the roles existed (`_adopt`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from django.db.backends.postgresql import base
+
+from fupin.core.database import EMBEDDED_ROLES
 
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -53,29 +60,85 @@ def _start(pgdata: str) -> tuple[str, int]:
     return host, info.port or 5432
 
 
-def ensure_embedded_server(pgdata: str, dbname: str | None) -> tuple[str, int]:
-    """Start (or join) the embedded server for `pgdata` and make sure `dbname` exists
-    (None is Django's "no database" connection); return (socket directory, port)."""
+def ensure_embedded_server(
+    pgdata: str, dbname: str | None, user: str = "postgres"
+) -> tuple[str, int]:
+    """Start (or join) the embedded server for `pgdata`, with its roles, and make sure
+    `dbname` exists (None is Django's "no database" connection), owned by the owner role
+    unless `user` is the superuser (the test suite); return (socket directory, port)."""
     with _lock:
         if pgdata in _servers and (not dbname or (pgdata, dbname) in _databases):
             return _servers[pgdata]
         with _file_lock(pgdata):
-            return _start_and_create(pgdata, dbname)
+            return _start_and_create(pgdata, dbname, user)
 
 
-def _start_and_create(pgdata: str, dbname: str | None) -> tuple[str, int]:
+ROLES_SQL = f"""
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{EMBEDDED_ROLES["owner"]}') THEN
+    CREATE ROLE {EMBEDDED_ROLES["owner"]} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{EMBEDDED_ROLES["app"]}') THEN
+    CREATE ROLE {EMBEDDED_ROLES["app"]} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOINHERIT;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{EMBEDDED_ROLES["maint"]}') THEN
+    CREATE ROLE {EMBEDDED_ROLES["maint"]} LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB NOINHERIT;
+  END IF;
+END $$
+"""
+
+# A database made by an earlier version, as postgres: everything in it passes to the owner.
+ADOPT_SQL = """
+DO $$
+DECLARE r record;
+BEGIN
+  EXECUTE format('ALTER DATABASE %I OWNER TO {owner}', current_database());
+  ALTER SCHEMA public OWNER TO {owner};
+  FOR r IN SELECT c.relname, c.relkind FROM pg_class c
+           WHERE c.relnamespace = 'public'::regnamespace AND c.relowner = 'postgres'::regrole
+             AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+             AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid
+                                                  AND d.deptype IN ('a', 'i'))) LOOP
+    EXECUTE format('ALTER %s public.%I OWNER TO {owner}',
+                   CASE r.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
+                        WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE'
+                        ELSE 'TABLE' END, r.relname);
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS sig FROM pg_proc p
+           WHERE p.pronamespace = 'public'::regnamespace AND p.proowner = 'postgres'::regrole LOOP
+    EXECUTE format('ALTER ROUTINE %s OWNER TO {owner}', r.sig);
+  END LOOP;
+END $$
+""".replace("{owner}", EMBEDDED_ROLES["owner"])
+
+
+def _start_and_create(pgdata: str, dbname: str | None, user: str) -> tuple[str, int]:
+    import psycopg
+
     if pgdata not in _servers:
         _servers[pgdata] = _start(pgdata)
+        with psycopg.connect(
+            host=_servers[pgdata][0], port=_servers[pgdata][1], user="postgres",
+            dbname="postgres", autocommit=True,
+        ) as conn:  # fmt: skip
+            conn.execute(ROLES_SQL)
     host, port = _servers[pgdata]
     if dbname and (pgdata, dbname) not in _databases:
-        import psycopg
-
+        owner = EMBEDDED_ROLES["owner"]
         with psycopg.connect(
             host=host, port=port, user="postgres", dbname="postgres", autocommit=True
         ) as conn:
-            query = "SELECT 1 FROM pg_database WHERE datname = %s"
-            if not conn.execute(query, [dbname]).fetchone():
-                conn.execute(f'CREATE DATABASE "{dbname}"')
+            query = "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s"
+            row = conn.execute(query, [dbname]).fetchone()
+            if not row:
+                owned = f" OWNER {owner}" if user != "postgres" else ""
+                conn.execute(f'CREATE DATABASE "{dbname}"{owned}')
+        if row and user != "postgres" and row[0] != owner:
+            with psycopg.connect(
+                host=host, port=port, user="postgres", dbname=dbname, autocommit=True
+            ) as conn:
+                conn.execute(ADOPT_SQL)
         _databases.add((pgdata, dbname))
     return host, port
 
@@ -83,7 +146,7 @@ def _start_and_create(pgdata: str, dbname: str | None) -> tuple[str, int]:
 class DatabaseWrapper(base.DatabaseWrapper):
     def get_connection_params(self) -> dict[str, Any]:
         host, port = ensure_embedded_server(
-            self.settings_dict["PGDATA"], self.settings_dict["NAME"]
+            self.settings_dict["PGDATA"], self.settings_dict["NAME"], self.settings_dict["USER"]
         )
         self.settings_dict["HOST"] = host
         self.settings_dict["PORT"] = str(port)
