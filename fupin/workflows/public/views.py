@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fupin.core.errors import NotFound, ValidationFailed
+from fupin.core.http import client_ip
 from fupin.regions.models import CODE_LENGTH, Level, Region
 from fupin.workflows.cases import risk, services
 from fupin.workflows.notices import services as notices
@@ -37,14 +38,9 @@ SEARCH_LIMIT = 30
 # --- abuse protection ------------------------------------------------------------------------
 
 
-def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a proxy rewrites it.
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def rate_limited(request: HttpRequest) -> bool:
     """Count one public post from this address; True once it exceeds the window's allowance."""
-    key = f"fupin:public-post:{_client_ip(request)}"
+    key = f"fupin:public-post:{client_ip(request) or 'unknown'}"
     cache.add(key, 0, timeout=RATE_LIMIT_SECONDS)
     try:
         count = cache.incr(key)
