@@ -135,6 +135,8 @@ class LoadShedMiddleware:
         self.get_response = get_response
         self._lock = threading.Lock()
         self.in_flight = 0
+        self._shed_count = 0
+        self._shed_logged_at = 0.0
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.path.startswith(SHED_EXEMPT_PREFIXES):
@@ -143,12 +145,14 @@ class LoadShedMiddleware:
         if max_wait > 0:
             waited = queue_wait_ms(request.META.get("HTTP_X_REQUEST_START", ""), now=time.time())
             if waited is not None and waited > max_wait:
-                return unavailable_response(request, reason=OVERLOADED)
+                return self._shed(request)
         limit = settings.FUPIN_MAX_IN_FLIGHT
         with self._lock:
-            if 0 < limit <= self.in_flight:
-                return unavailable_response(request, reason=OVERLOADED)
-            self.in_flight += 1
+            full = 0 < limit <= self.in_flight
+            if not full:
+                self.in_flight += 1
+        if full:
+            return self._shed(request)
         try:
             response = self.get_response(request)
         except BaseException:
@@ -160,6 +164,20 @@ class LoadShedMiddleware:
             response._resource_closers.append(self._release)  # type: ignore[attr-defined]
         else:
             self._release()
+        return response
+
+    def _shed(self, request: HttpRequest) -> HttpResponse:
+        response = unavailable_response(request, reason=OVERLOADED)
+        # Django would log every 503 as an error; under overload that is thousands a second,
+        # written by the process that is short of time. One line a second says it instead.
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        now = time.monotonic()
+        with self._lock:
+            self._shed_count += 1
+            if now - self._shed_logged_at < 1:
+                return response
+            count, self._shed_count, self._shed_logged_at = self._shed_count, 0, now
+        logger.warning("load shedding: %d request(s) answered 503 since the last report", count)
         return response
 
     def _release(self) -> None:

@@ -117,3 +117,15 @@ def test_database_unavailable_recognises_wrapped_driver_errors() -> None:
     assert database_unavailable(OperationalError("connection refused"))
     assert not database_unavailable(IntegrityError("duplicate key"))
     assert not database_unavailable(None)
+
+
+@pytest.mark.django_db
+@override_settings(FUPIN_MAX_QUEUE_WAIT_MS=2000)
+def test_shedding_logs_one_line_a_second_not_an_error_per_request(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING"):
+        for _ in range(3):
+            assert client.get("/login/", HTTP_X_REQUEST_START=stamp(30)).status_code == 503
+    assert [r.name for r in caplog.records] == ["fupin.core.outage"]
+    assert "load shedding: 1 request(s)" in caplog.records[0].getMessage()
