@@ -33,8 +33,8 @@ backlog = 64
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = 20000
+max_requests_jitter = 2000
 
 
 def on_starting(server: Any) -> None:
