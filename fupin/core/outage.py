@@ -53,9 +53,11 @@ ContextProcessor = Callable[[HttpRequest], Mapping[str, Any]]
 
 def database_unavailable(exc: BaseException | None) -> bool:
     """Whether `exc` (or what it was raised from) says the database cannot be reached."""
-    while exc is not None:
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:  # a chain can loop back on itself
         if isinstance(exc, _UNAVAILABLE_ERRORS):
             return True
+        seen.add(id(exc))
         exc = exc.__cause__ or exc.__context__
     return False
 

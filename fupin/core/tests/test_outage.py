@@ -117,6 +117,10 @@ def test_database_unavailable_recognises_wrapped_driver_errors() -> None:
     assert database_unavailable(OperationalError("connection refused"))
     assert not database_unavailable(IntegrityError("duplicate key"))
     assert not database_unavailable(None)
+    looped = ValueError("a")
+    looped.__context__ = KeyError("b")
+    looped.__context__.__context__ = looped
+    assert not database_unavailable(looped)
 
 
 @pytest.mark.django_db
