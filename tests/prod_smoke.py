@@ -1,6 +1,7 @@
 """The production start, as CI runs it (`make prod-smoke`): production settings on a fresh
-database, collectstatic into a temporary directory, gunicorn on a free local port, a few
-requests through the front door, and everything stopped and removed whatever happens.
+database, collectstatic into a temporary directory, gunicorn with config/gunicorn.conf.py on
+a free local port, a few requests through the front door, and everything stopped and
+removed whatever happens.
 
 With the three database roles of docs/deployment.md, made for this run (and dropped after):
 the owner owns the database and runs migrate, gunicorn connects as the application role,
@@ -49,9 +50,12 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 OPENER = urllib.request.build_opener(NoRedirect())
 
 
-def get(base: str, path: str) -> tuple[int, dict[str, str], bytes]:
+def get(
+    base: str, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     # base is always http://127.0.0.1:<port>, started by this script.
-    request = urllib.request.Request(base + path, headers={"X-Forwarded-Proto": "https"})  # noqa: S310
+    headers = {"X-Forwarded-Proto": "https", **(headers or {})}
+    request = urllib.request.Request(base + path, headers=headers)  # noqa: S310
     try:
         with OPENER.open(request, timeout=20) as response:
             return response.status, dict(response.headers), response.read()
@@ -109,6 +113,14 @@ def requests(base: str) -> None:
     status, headers, _ = get(base, "/api/v1/regions")
     check(
         status == 401 and "no-store" in headers.get("Cache-Control", ""), "the API: 401, no-store"
+    )
+
+    # Load shedding: a request nginx stamped a minute ago is turned away at once.
+    stale = {"X-Request-Start": f"t={time.time() - 60:.3f}"}
+    status, headers, body = get(base, "/login/", stale)
+    check(
+        status == 503 and "Retry-After" in headers and "系统繁忙" in body.decode(),
+        "a request that queued too long: 503 with Retry-After, in Chinese",
     )
 
 
@@ -202,8 +214,8 @@ def main() -> None:
         manage(env, "collectstatic", "--noinput", "-v", "0")
         log = (var_dir / "gunicorn.log").open("wb")
         server = subprocess.Popen(  # noqa: S603
-            [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--timeout", "60"],
+            [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.conf.py",
+             "--bind", f"127.0.0.1:{port}", "--workers", "2"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"

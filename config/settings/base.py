@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "fupin.core.security.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, no-store
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "fupin.core.outage.LoadShedMiddleware",  # 503 before anything queries the database
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -184,6 +185,15 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Load shedding (fupin.core.outage): a request that waited longer than this in the queue
+# (nginx's X-Request-Start stamp; no stamp, no check) is answered 503 at once; 0: off.
+FUPIN_MAX_QUEUE_WAIT_MS = int(os.environ.get("FUPIN_MAX_QUEUE_WAIT_MS", "10000"))
+# Requests one process serves at once before it answers 503 (config/gunicorn.conf.py sets it
+# below its thread count); 0: no limit.
+FUPIN_MAX_IN_FLIGHT = int(os.environ.get("FUPIN_MAX_IN_FLIGHT", "0"))
+# The Retry-After of every 503 (database unavailable, overload), in seconds.
+FUPIN_RETRY_AFTER_SECONDS = int(os.environ.get("FUPIN_RETRY_AFTER_SECONDS", "10"))
 
 NINJA_PAGINATION_PER_PAGE = 50
 # The API docs (/api/v1/docs) and schema (/api/v1/openapi.json) only for signed-in users;

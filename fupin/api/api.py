@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -15,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from fupin.core.api import AUTH
 from fupin.core.errors import FupinError, ValidationFailed
+from fupin.core.outage import unavailable_response
 from fupin.core.platform import api_routers
 
 
@@ -75,6 +77,14 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(
         request, {"code": f"http_{exc.status_code}", "message": str(exc)}, status=exc.status_code
     )
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # 503 JSON {code: "db_unavailable", …} with Retry-After, in development too (ninja's own
+    # handler would answer a traceback there); other errors reach the project's 500 handler.
+    return unavailable_response(request)
 
 
 def _register_routers() -> None:

@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
 from fupin.core.access import declare_permissions
+from fupin.core.outage import fail_soft
 
 
 @dataclass(frozen=True)
@@ -98,12 +99,15 @@ def navigation() -> tuple[tuple[str, tuple[NavItem, ...]], ...]:
 @cache
 def _context_processors() -> tuple[Callable[[HttpRequest], Mapping[str, Any]], ...]:
     return tuple(
-        import_string(dotted) for config in fupin_apps() for dotted in config.context_processors
+        fail_soft(import_string(dotted))
+        for config in fupin_apps()
+        for dotted in config.context_processors
     )
 
 
 def app_context(request: HttpRequest) -> dict[str, Any]:
-    """The one context processor in TEMPLATES that runs every app's declared ones."""
+    """The one context processor in TEMPLATES that runs every app's declared ones, each
+    fail-soft: a database outage leaves out what it adds (e.g. the inbox bell)."""
     context: dict[str, Any] = {}
     for processor in _context_processors():
         context.update(processor(request))

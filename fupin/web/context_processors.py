@@ -1,4 +1,7 @@
-"""Shell context: navigation the actor may see, the jurisdiction breadcrumb, grant switcher."""
+"""Shell context: navigation the actor may see, the jurisdiction breadcrumb, grant switcher.
+
+Fail-soft (fupin.core.outage.fail_soft): when the database cannot be reached the shell is
+left out and the page renders without it, rather than the page failing on its menu."""
 
 from __future__ import annotations
 
@@ -8,9 +11,11 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from fupin.core.access import actor_of
+from fupin.core.outage import fail_soft
 from fupin.core.platform import navigation
 
 
+@fail_soft
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:

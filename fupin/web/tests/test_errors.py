@@ -44,3 +44,11 @@ def test_server_error_is_chinese_500(county_personas: Any) -> None:
     text = response.content.decode()
     assert "系统出现错误" in text
     assert "boom" not in text  # no internals leak to the user
+
+
+@override_settings(DEBUG=False)
+def test_server_error_under_the_api_is_json(client: Client) -> None:
+    client.raise_request_exception = False
+    response = client.get("/api/test-errors/500/")
+    assert response.status_code == 500
+    assert response.json() == {"code": "server_error", "message": "系统出现错误，请稍后重试"}

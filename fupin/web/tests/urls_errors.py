@@ -20,4 +20,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *site_urlpatterns,
     path("test-errors/403/", forbidden_view),
     path("test-errors/500/", broken_view),
+    path("api/test-errors/500/", broken_view),
 ]
