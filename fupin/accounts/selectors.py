@@ -70,9 +70,10 @@ def access_user(actor: Actor, pk: int) -> User:
 
 
 def display_phone(actor: Actor, phone: str | None) -> str:
+    """A user's phone as lists, pages and the API show it: masked for everyone (SPEC §10)."""
     if not phone:
         return ""
-    return phone if actor.has_perm(Perm.PERSONAL_DATA_VIEW) else mask_phone(phone)
+    return mask_phone(phone)
 
 
 def role_list() -> QuerySet[Role]:

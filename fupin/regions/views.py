@@ -31,6 +31,9 @@ View = Callable[..., HttpResponse]
 
 
 def _phone(actor: Actor, phone: str) -> str:
+    """A phone in an edit form: in full for holders of PERSONAL_DATA_VIEW (who edit it).
+    Lists mask every phone for everyone (SPEC §10: a cadre's or contact's mobile is personal
+    data; nothing tells an office line from a mobile)."""
     return phone if actor.has_perm(Perm.PERSONAL_DATA_VIEW) else mask_phone(phone)
 
 
@@ -268,7 +271,7 @@ def command_unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     unit = selectors.access_command_unit(actor, pk)
     members = [
-        {"member": m, "phone": _phone(actor, m.phone)}
+        {"member": m, "phone": mask_phone(m.phone)}
         for m in unit.members.all().order_by("sort", "id")
     ]
     context = {
@@ -370,7 +373,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
     page = _page(
         request, selectors.organisation_list(actor, region_code=region_code, kind=kind, q=q)
     )
-    rows = [{"org": o, "phone": _phone(actor, o.contact_phone)} for o in page.object_list]
+    rows = [{"org": o, "phone": mask_phone(o.contact_phone)} for o in page.object_list]
     context = {
         "page_title": "组织机构",
         "region": region,

@@ -1,6 +1,11 @@
 """Households API: list (filters, keyset cursor), create with members, read/update with an
-optimistic lock (409), members, member changes and yearly incomes. Scoped like the pages;
-ID numbers, phones and bank accounts are masked unless the caller holds PERSONAL_DATA_VIEW."""
+optimistic lock (409), members, member changes and yearly incomes. Scoped like the pages.
+
+Personal data as `privacy` says: ID numbers, phones and bank accounts masked for every caller;
+a holder of PERSONAL_DATA_VIEW gets them in full on the two detail reads with `reveal=true`
+and a `reason` (each reveal audited; 403 without the permission, 422 without a reason).
+Without PERSONAL_DATA_VIEW `birth_date` is null (`age` is always given); without HEALTH_VIEW
+`health` and `disability_grade` are null."""
 
 from __future__ import annotations
 
@@ -8,16 +13,18 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Status
 from ninja.orm import create_schema
 
+from fupin.core import masking
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.api import Schema, no_nul
 from fupin.core.errors import PermissionDenied
-from fupin.core.masking import mask_bank_account, mask_phone
+from fupin.core.masking import mask_phone
 
-from .. import codes, selectors, services
+from .. import codes, privacy, selectors, services
 from ..models import Household, Income, Member, MemberChange
 from ..schemas import (
     HouseholdCreateIn,
@@ -70,13 +77,17 @@ class HouseholdOut(HouseholdOutBase):  # type: ignore[misc,valid-type]
 MemberOutBase: Any = create_schema(
     Member,
     name="MemberOutBase",
-    fields=["id", "sex", "birth_date", "version", *sorted(services.MEMBER_FIELDS)],
+    fields=["id", "sex", "version", *sorted(services.MEMBER_FIELDS)],
 )
 
 
 class MemberOut(MemberOutBase):  # type: ignore[misc,valid-type]
     household_id: int
-    id_number: str
+    id_number: str = Field(..., description="脱敏身份证号；reveal=true 时为完整号码")
+    birth_date: dt.date | None = Field(None, description="无完整个人信息权限时为 null")
+    age: int = Field(..., description="周岁（今日）")
+    health: str | None = Field(None, description="无健康信息权限时为 null")
+    disability_grade: int | None = None
     is_current: bool
     warnings: list[str] = []
 
@@ -149,8 +160,12 @@ class ListParams(Schema):
 # --- presenters ------------------------------------------------------------------------------
 
 
-def _household(actor: Actor, h: Household, warnings: list[Any] | None = None) -> dict[str, Any]:
-    show = selectors.show_personal(actor)
+def _household(
+    actor: Actor,
+    h: Household,
+    warnings: list[Any] | None = None,
+    revealed: dict[str, str] | None = None,
+) -> dict[str, Any]:
     data = {f: getattr(h, f) for f in services.HOUSEHOLD_FIELDS}
     data.update(
         id=h.pk,
@@ -158,22 +173,29 @@ def _household(actor: Actor, h: Household, warnings: list[Any] | None = None) ->
         county_code=h.county_code,
         version=h.version,
         village_name=h.village.name,
-        phone=h.phone if show else mask_phone(h.phone),
-        bank_account=h.bank_account if show else mask_bank_account(h.bank_account),
+        **privacy.masked_contact(h),
         warnings=[f"{i.code} {i.message}" for i in warnings or []],
     )
+    data.update(revealed or {})
     return data
 
 
-def _member(actor: Actor, m: Member, warnings: list[Any] | None = None) -> dict[str, Any]:
+def _member(
+    actor: Actor,
+    m: Member,
+    warnings: list[Any] | None = None,
+    *,
+    sight: privacy.Sight | None = None,
+    id_number: str = "",
+) -> dict[str, Any]:
     data = {f: getattr(m, f) for f in services.MEMBER_FIELDS}
     data.update(
+        privacy.member_facts(sight or privacy.Sight.of(actor, m.household.region_code), m),
         id=m.pk,
         household_id=m.household_id,
         sex=m.sex,
-        birth_date=m.birth_date,
         version=m.version,
-        id_number=selectors.id_display(actor, m),
+        id_number=id_number or m.id_masked,
         is_current=m.is_current,
         warnings=[f"{i.code} {i.message}" for i in warnings or []],
     )
@@ -237,14 +259,13 @@ def list_households(request: HttpRequest, params: Query[ListParams]) -> dict[str
         q=p.q or "",
     )
     page = selectors.household_list(actor, filters=filters, after=p.after, limit=p.limit)
-    show = selectors.show_personal(actor)
     return {
         "items": [
             {
                 "id": h.pk,
                 "household_no": h.household_no,
                 "head_name": h.head_name,
-                "phone": h.phone if show else mask_phone(h.phone),
+                "phone": mask_phone(h.phone),
                 "region_code": h.region_code,
                 "village_name": h.village.name,
                 "attribute": h.attribute,
@@ -279,10 +300,35 @@ def create_household(request: HttpRequest, payload: HouseholdCreateIn) -> Status
     return Status(201, _household(actor, result.household, result.warnings))
 
 
+class RevealParams(Schema):
+    reveal: bool = Field(False, description="返回完整信息（须有完整个人信息权限，记入审计日志）")
+    reason: str = Field("", max_length=200, description="查看理由，reveal=true 时必填")
+
+
+def _reveal_reason(actor: Actor, region_code: str, params: RevealParams) -> str:
+    """'' when no reveal is asked; else the reason (403 without the right, 422 without a reason)."""
+    if not params.reveal:
+        return ""
+    no_nul(params.dict())
+    privacy.require_reveal(actor, region_code)
+    return masking.reveal_reason("", params.reason)
+
+
 @router.get("/registry/households/{household_id}", response=HouseholdOut, summary="贫困户详情")
-def get_household(request: HttpRequest, household_id: int) -> dict[str, Any]:
+def get_household(
+    request: HttpRequest, household_id: int, params: Query[RevealParams]
+) -> dict[str, Any]:
     actor = actor_of(request)
-    return _household(actor, selectors.access_household(actor, household_id))
+    household = selectors.access_household(actor, household_id)
+    reason = _reveal_reason(actor, household.region_code, params)
+    revealed = (
+        privacy.household_contact_reveal(
+            actor=actor, household=household, fields=list(privacy.HOUSEHOLD_SECRETS), reason=reason
+        )
+        if reason
+        else None
+    )
+    return _household(actor, household, revealed=revealed)
 
 
 @router.put(
@@ -316,10 +362,25 @@ def put_household(
     response=list[MemberOut],
     summary="家庭成员（含已离户成员）",
 )
-def list_members(request: HttpRequest, household_id: int) -> list[dict[str, Any]]:
+def list_members(
+    request: HttpRequest, household_id: int, params: Query[RevealParams]
+) -> list[dict[str, Any]]:
     actor = actor_of(request)
-    _household_obj, members = selectors.household_members(actor, household_id)
-    return [_member(actor, m) for m in members]
+    household, members = selectors.household_members(actor, household_id)
+    reason = _reveal_reason(actor, household.region_code, params)
+    sight = privacy.Sight.of(actor, household.region_code)
+    with transaction.atomic():  # every reveal recorded, or none shown
+        return [
+            _member(
+                actor,
+                m,
+                sight=sight,
+                id_number=privacy.member_id_reveal(actor=actor, member=m, reason=reason)
+                if reason
+                else "",
+            )
+            for m in members
+        ]
 
 
 @router.post(

@@ -151,9 +151,7 @@ def data_rows(actor: Actor, case: Case) -> list[tuple[str, str]]:
         rows.append(("帮扶措施", str(data["measures"])))
     declarant = data.get("declarant") or {}
     if declarant:
-        phone = str(declarant.get("phone", ""))
-        if not actor.can(Perm.PERSONAL_DATA_VIEW, case.region_code):
-            phone = mask_phone(phone)
+        phone = mask_phone(str(declarant.get("phone", "")))  # masked for every role (SPEC §10)
         rows.append(
             ("申报人", f"{declarant.get('name', '')}（{declarant.get('id_masked', '')}，{phone}）")
         )
