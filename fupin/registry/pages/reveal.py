@@ -1,49 +1,34 @@
 """The audited reveal of a masked value on the household pages (SPEC §10).
 
 Beside a masked ID number, phone or bank account a holder of PERSONAL_DATA_VIEW finds a
-「查看」 box asking for a reason (common reasons + text). The value is fetched by POST (never
-in a URL or an access log, CSRF-checked); the reveal service writes the audit row before the
-value is returned. A missing reason re-renders the box with the message."""
+「查看」 box asking for a reason (`core.web.reveal`). The value is fetched by POST (never in a
+URL or an access log, CSRF-checked); the `privacy` service writes the audit row before the
+value is returned."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from fupin.core import masking
 from fupin.core.access import actor_of
-from fupin.core.errors import NotFound, ValidationFailed
+from fupin.core.errors import NotFound
+from fupin.core.web.reveal import reveal_answer, reveal_box
 
 from .. import privacy, selectors, services
 from ..models import Household, Member
 
-TEMPLATE = "registry/pages/_reveal.html"
 FIELD_LABELS = {"id_number": "身份证号", "phone": "联系电话", "bank_account": "银行账号"}
 
 
-def widget(*, target: str, masked: str, url: str, field: str, can_reveal: bool) -> dict[str, Any]:
-    """The context of one masked value with its 「查看」 box (include `_reveal.html` with it)."""
-    return {
-        "target": target,
-        "masked": masked,
-        "url": url,
-        "field": field,
-        "field_label": FIELD_LABELS[field],
-        "can_reveal": can_reveal and bool(masked),
-        "reasons": masking.REVEAL_REASONS,
-    }
-
-
 def member_widget(member: Member, *, can_reveal: bool) -> dict[str, Any]:
-    return widget(
+    return reveal_box(
         target=f"id-{member.pk}",
         masked=member.id_masked,
         url=reverse("registry:member_reveal", kwargs={"pk": member.pk}),
-        field="id_number",
+        label=FIELD_LABELS["id_number"],
         can_reveal=can_reveal,
     )
 
@@ -51,26 +36,15 @@ def member_widget(member: Member, *, can_reveal: bool) -> dict[str, Any]:
 def household_widgets(household: Household, *, can_reveal: bool) -> dict[str, dict[str, Any]]:
     masked = privacy.masked_contact(household)
     return {
-        field: widget(
+        field: reveal_box(
             target=f"{field.replace('_', '-')}-{household.pk}",
             masked=masked[field],
             url=reverse("registry:household_reveal", kwargs={"pk": household.pk, "field": field}),
-            field=field,
+            label=FIELD_LABELS[field],
             can_reveal=can_reveal,
         )
         for field in privacy.HOUSEHOLD_SECRETS
     }
-
-
-def _answer(request: HttpRequest, box: dict[str, Any], reveal: Any) -> HttpResponse:
-    try:
-        reason = masking.reveal_reason(
-            request.POST.get("reason_choice", ""), request.POST.get("reason_text", "")
-        )
-        value = reveal(reason)
-    except ValidationFailed as exc:
-        return render(request, TEMPLATE, {"w": {**box, "error": exc.message, "open": True}})
-    return render(request, TEMPLATE, {"w": {**box, "revealed": value}})
 
 
 @require_POST
@@ -79,7 +53,7 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     member = services.access_member(actor, pk)
     privacy.require_reveal(actor, member.household.region_code)
-    return _answer(
+    return reveal_answer(
         request,
         member_widget(member, can_reveal=True),
         lambda reason: privacy.member_id_reveal(actor=actor, member=member, reason=reason),
@@ -94,7 +68,7 @@ def household_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     actor = actor_of(request)
     household = selectors.access_household(actor, pk)
     privacy.require_reveal(actor, household.region_code)
-    return _answer(
+    return reveal_answer(
         request,
         household_widgets(household, can_reveal=True)[field],
         lambda reason: privacy.household_contact_reveal(
