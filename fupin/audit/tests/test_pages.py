@@ -207,3 +207,25 @@ def test_system_admin_sees_all_counties_and_never_a_password(admin_personas, ren
     assert "射洪市乡村振兴局" in text  # our county
     assert "张小明" in text  # the sibling county's user
     assert sibling.password not in text and "md5$" not in text
+
+
+def test_audit_masks_personal_data_inside_json_payloads(county, village):
+    """Issue 12 point 3: a public declarant's phone inside `workflows_case.data` (and the ID
+    inside any text) is masked in the audit views, not only columns named phone."""
+    import datetime as dt
+
+    from fupin.core import idnumber
+    from fupin.workflows.cases import services as cases
+
+    number = idnumber.make(village.code[:6], dt.date(1980, 1, 1), 77)
+    cases.declaration_submit(
+        village_code=village.code, name="赵六", id_number=number, phone="13800001234",
+        declaration=cases.Declaration(reason="失业返乡，电话 13911112222", risk_types=["unemployment"]),
+    )  # fmt: skip
+    office = make_user("office", ("poverty_office", county.code))
+    page = client_for(office).get(reverse("audit:events"), {"table": "workflows_case"})
+    text = page.content.decode()
+    assert "138****1234" in text and "13800001234" not in text
+    assert "13911112222" not in text and number not in text
+    api = client_for(office).get("/api/v1/audit/events?table=workflows_case").content.decode()
+    assert "13800001234" not in api and "13911112222" not in api
