@@ -38,8 +38,13 @@ PHONE = {"width": 375, "height": 812}
 def seed_roles() -> None:
     from django.apps import apps
 
+    from fupin.accounts.services import roles_sync
+
     migration = importlib.import_module("fupin.accounts.migrations.0003_default_roles")
     migration.seed_roles(apps, None)
+    # The permissions apps declared after that migration (HEALTH_VIEW …), as post_migrate
+    # grants them: the flush removed the grant records too.
+    roles_sync()
 
 
 def seed_session_data() -> None:
