@@ -189,3 +189,23 @@ def test_list_page_offers_the_full_export_to_holders_only(household, county, cou
     assert "含完整身份信息导出" in client_for(county_personas.in_region).get(url).content.decode()
     viewer = client_for(make_user("viewer", ("viewer", county.code)))
     assert "含完整身份信息导出" not in viewer.get(url).content.decode()
+
+
+def test_doubt_messages_give_the_age_not_the_birth_date(county_personas, village):
+    import datetime as dt
+
+    from .factories import member
+
+    born = dt.date(1990, 7, 15)
+    result = services.household_create(
+        actor=load_actor(county_personas.in_region),
+        village_code=village.code,
+        data=household_data("5109810009"),
+        members=[
+            member(village.code[:6], "王五", "head", dt.date(1960, 1, 1)),
+            member(village.code[:6], "王小五", "son", born),
+            member(village.code[:6], "王小五", "son", born),
+        ],
+    )
+    messages = [i.message for i in result.warnings if i.code == "H016"]
+    assert messages and all("1990-07-15" not in m and "岁" in m for m in messages)
