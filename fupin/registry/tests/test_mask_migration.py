@@ -118,3 +118,22 @@ def test_snapshot_page_shows_age_and_hides_health_without_the_rights(household, 
     office = snapshots.snapshot_display(snap, privacy.Sight(personal=True, health=True))
     son = next(m for m in office["members"] if m["relation"] == "son")
     assert son["birth_date"] and son["health_label"] == "残疾"
+
+
+def test_snapshot_export_of_a_viewer_has_age_and_no_health(household, county, tmp_path):
+    from django.urls import reverse
+    from python_calamine import CalamineWorkbook
+
+    from fupin.testing import client_for
+
+    office = load_actor(make_user("o", ("poverty_office", county.code)))
+    snapshot_year(year=2025, region_code=county.code, actor=office)
+    viewer = client_for(make_user("viewer", ("viewer", county.code)))
+    response = viewer.get(reverse("registry:snapshot_export", args=[2025]))
+    path = tmp_path / "snap.xlsx"
+    path.write_bytes(b"".join(response.streaming_content))
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("成员信息").to_python()
+    assert "年龄（周岁）" in rows[0] and "出生日期" not in rows[0] and "健康状况" not in rows[0]
+    head = household.members.get(relation="head")
+    assert rows[1][2] == head.id_masked and len(rows[1]) == len(rows[0])
+    assert f"{head.birth_date:%Y-%m-%d}" not in str(rows)
