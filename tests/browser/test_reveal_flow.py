@@ -31,7 +31,8 @@ def household(live_server: Any) -> Any:
     seed_session_data()
     user = make_user("reveal_office", ("poverty_office", COUNTY), real_name="刘主任")
     village = Region.objects.filter(code__startswith=COUNTY, level=5).order_by("code").first()
-    people = [
+    assert village is not None
+    people: list[tuple[str, str, dt.date, int, dict[str, Any]]] = [
         ("赵大勇", "head", dt.date(1968, 4, 2), 11, {}),
         ("钱小芳", "spouse", dt.date(1970, 8, 9), 12, {"health": "chronic"}),
         ("赵小宝", "son", dt.date(2014, 3, 5), 13, {"health": "disabled", "disability_grade": 2}),

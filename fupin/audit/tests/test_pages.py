@@ -58,7 +58,7 @@ def test_audit_page_masks_phone_for_a_holder_until_an_audited_reveal(county, ren
     assert shown.status_code == 200 and "13812345678" in shown.content.decode()
     event = AuditEvent.objects.get(action="R", actor_id=office.pk)
     assert event.table_name == "audit_auditevent" and event.reason == "上级核查：抽查"
-    assert event.new["kind"] == "reveal" and event.new["events"]
+    assert event.new is not None and event.new["kind"] == "reveal" and event.new["events"]
 
 
 def test_audit_reveal_is_refused_without_the_right(admin_personas, renamed_org):

@@ -4,6 +4,7 @@ and the roles that visit households hold the new HEALTH_VIEW by default."""
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -129,7 +130,7 @@ def test_snapshot_export_of_a_viewer_has_age_and_no_health(household, county, tm
     office = load_actor(make_user("o", ("poverty_office", county.code)))
     snapshot_year(year=2025, region_code=county.code, actor=office)
     viewer = client_for(make_user("viewer", ("viewer", county.code)))
-    response = viewer.get(reverse("registry:snapshot_export", args=[2025]))
+    response: Any = viewer.get(reverse("registry:snapshot_export", args=[2025]))
     path = tmp_path / "snap.xlsx"
     path.write_bytes(b"".join(response.streaming_content))
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("成员信息").to_python()

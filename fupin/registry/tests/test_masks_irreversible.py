@@ -15,6 +15,7 @@ import io
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -172,7 +173,7 @@ def _assert_not_rebuilt(seen_rows: list[tuple[str, Seen]], full: dict[str, str],
 
 
 def _export(user) -> bytes:
-    response = client_for(user).get(reverse("registry:export"), {"format": "csv"})
+    response: Any = client_for(user).get(reverse("registry:export"), {"format": "csv"})
     assert response.status_code == 200
     return b"".join(response.streaming_content)
 
