@@ -40,11 +40,12 @@ def user_list(actor: Actor, *, query: str = "", region_code: str = "") -> QueryS
     users = User.objects.filter(Exists(grants.filter(user=OuterRef("pk"))))
     query = (query or "").strip()
     if query:
-        # Only what the searcher sees in clear is searchable: matching a masked phone would
-        # reveal it digit by digit (issue 12: a hidden number recovered in 23 searches).
+        # Phones are masked for everyone, so a part of one never matches: that would reveal
+        # it digit by digit (issue 12: a hidden number recovered in 23 searches). A holder of
+        # personal-data view may find a user by the whole number, which tells nothing new.
         match = Q(real_name__icontains=query) | Q(username__icontains=query)
-        if sees_personal_data(actor):
-            match |= Q(phone__contains=query)
+        if sees_personal_data(actor) and len(query) == 11 and query.isdigit():
+            match |= Q(phone=query)
         users = users.filter(match)
     return users.prefetch_related(
         Prefetch(
@@ -74,14 +75,16 @@ def access_user(actor: Actor, pk: int) -> User:
 
 
 def sees_personal_data(actor: Actor) -> bool:
-    """Whether users' phones are shown to the actor in clear (else masked, and unsearchable)."""
+    """Whether the actor holds personal-data view: may reveal users' phones (audited) and find
+    a user by the whole phone number."""
     return actor.has_perm(Perm.PERSONAL_DATA_VIEW)
 
 
 def display_phone(actor: Actor, phone: str | None) -> str:
+    """A user's phone as lists, pages and the API show it: masked for everyone (SPEC §10)."""
     if not phone:
         return ""
-    return phone if sees_personal_data(actor) else mask_phone(phone)
+    return mask_phone(phone)
 
 
 def role_list() -> QuerySet[Role]:

@@ -8,16 +8,17 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from fupin.core.access import Perm, actor_of
+from fupin.core.access import actor_of
 
 from . import selectors
 from .display import present
+from .reveal import events_reveal
 
 router = Router(tags=["审计"])
 
 
-def _event_json(event: Any, *, show_personal: bool) -> dict[str, Any]:
-    data = present(event, show_personal=show_personal)
+def _event_json(event: Any, *, reveal: bool) -> dict[str, Any]:
+    data = present(event, reveal=reveal)
     data["changes"] = [
         {"field": c.column, "label": c.label, "old": c.old, "new": c.new} for c in data["changes"]
     ]
@@ -37,7 +38,10 @@ def list_events(
     region: str = "",
     cursor: str = "",
     limit: int = selectors.PAGE_SIZE,
+    reveal: bool = False,
+    reason: str = "",
 ) -> dict[str, Any]:
+    """审计日志（个人信息一律脱敏；reveal=true 并填写 reason 查看完整信息，须有完整个人信息权限，本次查看记入审计日志）。"""
     actor = actor_of(request)
     filters = selectors.EventFilters(
         table=table,
@@ -52,18 +56,20 @@ def list_events(
     rows, next_cursor = selectors.event_list(
         actor, filters=filters, cursor=cursor, limit=max(1, min(limit, 200))
     )
-    show = actor.has_perm(Perm.PERSONAL_DATA_VIEW)
+    shown = reveal and events_reveal(actor=actor, events=rows, reason=reason)
     return {
-        "items": [_event_json(e, show_personal=show) for e in rows],
+        "items": [_event_json(e, reveal=shown) for e in rows],
         "next_cursor": next_cursor,
     }
 
 
 @router.get("/audit/batches/{batch_id}")
-def get_batch(request: HttpRequest, batch_id: int) -> dict[str, Any]:
+def get_batch(
+    request: HttpRequest, batch_id: int, reveal: bool = False, reason: str = ""
+) -> dict[str, Any]:
     actor = actor_of(request)
     batch, rows = selectors.access_batch(actor, batch_id)
-    show = actor.has_perm(Perm.PERSONAL_DATA_VIEW)
+    shown = reveal and events_reveal(actor=actor, events=rows, reason=reason)
     return {
         "id": batch.pk,
         "kind": batch.kind,
@@ -73,5 +79,5 @@ def get_batch(request: HttpRequest, batch_id: int) -> dict[str, Any]:
         "started_at": batch.started_at,
         "finished_at": batch.finished_at,
         "row_count": batch.row_count,
-        "events": [_event_json(e, show_personal=show) for e in rows],
+        "events": [_event_json(e, reveal=shown) for e in rows],
     }

@@ -1,5 +1,12 @@
 """Turning audit rows into what a person reads: Chinese table and field names, a
-field-by-field old → new diff, and personal data masked for users without the right."""
+field-by-field old → new diff, and personal data masked (SPEC §10).
+
+Every value goes through `core.masking.mask_personal`: by key (phone, *_phone, id_number,
+id_masked, birth_date, bank_account … at any depth of a JSON payload such as a case's
+`data`) and by shape (ID, mobile and bank card numbers inside any text). It is masked for
+everyone; a holder of PERSONAL_DATA_VIEW may reveal a page of events with a reason
+(`reveal=True`, recorded by the views). Secret columns (ID cipher and digest, password) are
+never shown."""
 
 from __future__ import annotations
 
@@ -9,13 +16,13 @@ from typing import Any
 
 from django.db.models import Model
 
-from fupin.core.masking import mask_bank_account, mask_id_number, mask_phone
+from fupin.core.masking import SECRET_KEYS, mask_personal
 
 from .models import Action, AuditEvent
 from .registry import AUDITED
 
 # Never shown, whatever the trigger recorded.
-HIDDEN_COLUMNS = frozenset({"password", "digest"})
+HIDDEN_COLUMNS = SECRET_KEYS
 BULK_LABELS = {"rows": "行数", "first_pk": "首条主键", "last_pk": "末条主键"}
 ACCESS_LABELS = {
     "kind": "方式",
@@ -26,24 +33,9 @@ ACCESS_LABELS = {
 }
 
 
-def masker_for(column: str) -> Any:
-    """The masking function for a personal-data column (phone, id_number, bank_account and
-    columns ending in those names such as contact_phone), or None."""
-    for suffix, func in (
-        ("phone", mask_phone),
-        ("id_number", mask_id_number),
-        ("bank_account", mask_bank_account),
-    ):
-        if column == suffix or column.endswith("_" + suffix):
-            return func
-    return None
-
-
 def mask_value(column: str, value: Any) -> Any:
-    func = masker_for(column)
-    if func is None or value is None:
-        return value
-    return func(str(value))
+    """One recorded value with its personal data masked (see the module docstring)."""
+    return mask_personal(value, column)
 
 
 def model_for_table(table: str) -> type[Model] | None:
@@ -93,7 +85,7 @@ class Change:
     new: str
 
 
-def diff(event: AuditEvent, *, show_personal: bool) -> list[Change]:
+def diff(event: AuditEvent, *, reveal: bool = False) -> list[Change]:
     old = event.old or {}
     new = event.new or {}
     labels = (
@@ -107,7 +99,7 @@ def diff(event: AuditEvent, *, show_personal: bool) -> list[Change]:
     changes = []
     for column in columns:
         before, after = old.get(column), new.get(column)
-        if not show_personal:
+        if not reveal:
             before, after = mask_value(column, before), mask_value(column, after)
         changes.append(
             Change(
@@ -120,7 +112,7 @@ def diff(event: AuditEvent, *, show_personal: bool) -> list[Change]:
     return changes
 
 
-def present(event: AuditEvent, *, show_personal: bool) -> dict[str, Any]:
+def present(event: AuditEvent, *, reveal: bool = False) -> dict[str, Any]:
     """A template- and JSON-friendly view of one event."""
     return {
         "id": event.pk,
@@ -133,7 +125,7 @@ def present(event: AuditEvent, *, show_personal: bool) -> dict[str, Any]:
         "actor_id": event.actor_id,
         "actor_name": event.actor_name,
         "ip": event.ip or "",
-        "reason": event.reason,
+        "reason": event.reason if reveal else mask_personal(event.reason),
         "batch_id": event.batch_id,
-        "changes": diff(event, show_personal=show_personal),
+        "changes": diff(event, reveal=reveal),
     }

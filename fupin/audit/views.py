@@ -1,23 +1,45 @@
-"""Read-only audit pages: event search, record history partial, batch detail."""
+"""Read-only audit pages: event search, record history partial, batch detail.
+
+Personal data in events is masked for everyone (`display`); on the search and batch pages a
+holder of PERSONAL_DATA_VIEW may POST the same page with a reason to see it in full, which
+is itself recorded (`reveal.events_reveal`)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
 
-from fupin.core.access import Actor, Perm, actor_of
+from fupin.core import masking
+from fupin.core.access import Actor, actor_of
 from fupin.core.errors import FupinError, NotFound, PermissionDenied
 
 from . import selectors
 from .display import present, table_label
 from .forms import EventFilterForm
 from .models import AuditEvent
+from .reveal import can_reveal, events_reveal
 
 
-def _show_personal(actor: Actor) -> bool:
-    return actor.has_perm(Perm.PERSONAL_DATA_VIEW)
+def _reveal(request: HttpRequest, actor: Actor, rows: list[AuditEvent]) -> bool:
+    """Whether this page shows the events in full: a POST with a reason, recorded first."""
+    if request.method != "POST":
+        return False
+    reason = masking.reveal_reason(
+        request.POST.get("reason_choice", ""), request.POST.get("reason_text", "")
+    )
+    return events_reveal(actor=actor, events=rows, reason=reason)
 
 
+def _reveal_context(actor: Actor, revealed: bool) -> dict[str, object]:
+    return {
+        "can_reveal": can_reveal(actor),
+        "revealed": revealed,
+        "reveal_reasons": masking.REVEAL_REASONS,
+    }
+
+
+@require_http_methods(["GET", "POST"])
 def events(request: HttpRequest) -> HttpResponse:
     actor: Actor = actor_of(request)
     form = EventFilterForm(request.GET or None)
@@ -42,14 +64,15 @@ def events(request: HttpRequest) -> HttpResponse:
         query = request.GET.copy()
         query["cursor"] = next_cursor
         next_query = query.urlencode()
-    show = _show_personal(actor)
+    shown = _reveal(request, actor, rows)
     return render(
         request,
         "audit/events.html",
         {
             "page_title": "审计日志",
             "form": form,
-            "events": [present(e, show_personal=show) for e in rows],
+            "events": [present(e, reveal=shown) for e in rows],
+            **_reveal_context(actor, shown),
             "next_query": next_query,
             "error": error,
             "first_page": not request.GET.get("cursor"),
@@ -62,28 +85,29 @@ def history(request: HttpRequest, table: str, pk: str) -> HttpResponse:
     """Partial for detail pages: `hx-get="{% url 'audit:history' table pk %}"`."""
     actor: Actor = actor_of(request)
     rows = selectors.record_history(actor, table=table, pk=pk)
-    show = _show_personal(actor)
     return render(
         request,
         "audit/history.html",
         {
             "table_label": table_label(table),
             "object_pk": pk,
-            "events": [present(e, show_personal=show) for e in rows],
+            "events": [present(e) for e in rows],
         },
     )
 
 
+@require_http_methods(["GET", "POST"])
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
     actor: Actor = actor_of(request)
     record, rows = selectors.access_batch(actor, pk)
-    show = _show_personal(actor)
+    shown = _reveal(request, actor, list(rows))
     return render(
         request,
         "audit/batch.html",
         {
             "page_title": f"批量操作 #{record.pk}",
             "batch": record,
-            "events": [present(e, show_personal=show) for e in rows],
+            "events": [present(e, reveal=shown) for e in rows],
+            **_reveal_context(actor, shown),
         },
     )

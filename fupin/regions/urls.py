@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import reveal, views
 
 
 class RegionCodeConverter:
@@ -40,4 +40,10 @@ urlpatterns = [
     path("organisations/", views.organisations, name="organisations"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
+    path(
+        "organisations/<int:pk>/phone/",
+        reveal.organisation_phone_reveal,
+        name="organisation_phone_reveal",
+    ),
+    path("command-members/<int:pk>/phone/", reveal.member_phone_reveal, name="member_phone_reveal"),
 ]

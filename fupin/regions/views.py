@@ -22,7 +22,7 @@ from fupin.core.errors import NotFound, PermissionDenied
 from fupin.core.masking import mask_phone
 from fupin.core.web import form_post
 
-from . import selectors, services
+from . import reveal, selectors, services
 from .forms import BattleZoneForm, CommandUnitForm, MemberForm, OrganisationForm, VillageProfileForm
 from .models import Level, OrganisationKind, Region
 
@@ -31,6 +31,9 @@ View = Callable[..., HttpResponse]
 
 
 def _phone(actor: Actor, phone: str) -> str:
+    """A phone in an edit form: in full for holders of PERSONAL_DATA_VIEW (who edit it).
+    Lists mask every phone for everyone (SPEC §10: a cadre's or contact's mobile is personal
+    data; nothing tells an office line from a mobile)."""
     return phone if actor.has_perm(Perm.PERSONAL_DATA_VIEW) else mask_phone(phone)
 
 
@@ -268,7 +271,7 @@ def command_unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     unit = selectors.access_command_unit(actor, pk)
     members = [
-        {"member": m, "phone": _phone(actor, m.phone)}
+        {"member": m, "phone": reveal.member_phone_box(actor, m, unit.region_code)}
         for m in unit.members.all().order_by("sort", "id")
     ]
     context = {
@@ -370,7 +373,7 @@ def organisations(request: HttpRequest) -> HttpResponse:
     page = _page(
         request, selectors.organisation_list(actor, region_code=region_code, kind=kind, q=q)
     )
-    rows = [{"org": o, "phone": _phone(actor, o.contact_phone)} for o in page.object_list]
+    rows = [{"org": o, "phone": reveal.organisation_phone_box(actor, o)} for o in page.object_list]
     context = {
         "page_title": "组织机构",
         "region": region,

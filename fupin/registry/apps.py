@@ -10,6 +10,17 @@ class RegistryConfig(platform.FupinApp):
     permissions = {
         Perm.HOUSEHOLD_VIEW: STAFF_READERS,
         Perm.HOUSEHOLD_EDIT: CASE_WORKERS,
+        # Health and disability details (SPEC §10): the roles that visit and assist the
+        # household; a sector department (卫健, 残联 via an industry grant) gets it by an
+        # administrator granting it a role that holds it.
+        Perm.HEALTH_VIEW: (
+            "poverty_office",
+            "discipline",
+            "township",
+            "village",
+            "first_secretary",
+            "helper",
+        ),
     }
     nav = (
         platform.NavSection(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fupin.core import crypto, idnumber
-from fupin.core.masking import mask_id_number
+from fupin.core.masking import mask_id_area
 
 
 @dataclass(frozen=True)
@@ -17,8 +17,10 @@ class StoredId:
 
 
 def mask(value: str) -> str:
-    """The staff form of an ID number: area code and last four (510981********1234)."""
-    return mask_id_number(value.strip(), keep_head=6, keep_tail=4)
+    """The staff form of an ID number: the area code only (510981************). The birth
+    date, sequence and check code are not kept: with the old "first 6 + last 4" beside the
+    birth date, the check digit left one or two candidates for the full number."""
+    return mask_id_area(value.strip())
 
 
 def store(value: str) -> StoredId:

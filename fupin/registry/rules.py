@@ -14,7 +14,9 @@ from fupin.core.rules import rule
 
 REGISTERED = "('poor', 'returned', 'exited')"
 FILTER = "h.region_code LIKE %(region)s AND (%(scope)s::bigint IS NULL OR h.id = %(scope)s::bigint)"
-LABEL = "h.head_name || '户（' || h.household_no || '）'"
+# An alert names its subject by the household number only: alert titles travel in lists,
+# digests and messages to people who may not see names or health details (SPEC §10).
+LABEL = "'户编号 ' || h.household_no"
 
 
 def _lines(region_code: str, today: dt.date) -> dict[str, Any]:
@@ -68,7 +70,7 @@ SCHOOL_DROPOUT = rule(
     computed=_school_ages,
     sql=f"""
     SELECT m.id AS subject_id, h.id AS scope_id, h.region_code,
-           m.name || '（' || {LABEL} || '）' AS label, h.id AS household_id,
+           {LABEL} AS label, h.id AS household_id,
            jsonb_build_object(
                '年龄', date_part('year', age(%(today)s::date, m.birth_date))::int,
                '在校生状况', CASE m.schooling WHEN 'dropout' THEN '辍学' ELSE '非在校生' END)
@@ -92,7 +94,7 @@ UNINSURED = rule(
     description="建档立卡户（含已脱贫户）在册成员未参加城乡居民基本医疗保险",
     sql=f"""
     SELECT m.id AS subject_id, h.id AS scope_id, h.region_code,
-           m.name || '（' || {LABEL} || '）' AS label, h.id AS household_id,
+           {LABEL} AS label, h.id AS household_id,
            jsonb_build_object('参加基本医疗保险', '否') AS evidence
       FROM registry_member m JOIN registry_household h ON h.id = m.household_id
      WHERE m.left_on IS NULL AND NOT m.insured_medical

@@ -26,7 +26,7 @@ from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.idnumber import normalize
 from fupin.regions.models import Region
 
-from . import codes, identity, services
+from . import codes, identity, privacy, services
 from .models import Doubt, Household, Income, Member, MemberChange
 
 DEFAULT_PAGE_SIZE = 50
@@ -291,20 +291,8 @@ def household_changes(actor: Actor, pk: int) -> tuple[Household, list[MemberChan
     return household, changes_of(household)
 
 
-def show_personal(actor: Actor) -> bool:
-    return actor.has_perm(Perm.PERSONAL_DATA_VIEW)
-
-
-def id_display(actor: Actor, member: Member) -> str:
-    """The member's ID number: full for PERSONAL_DATA_VIEW holders, else masked."""
-    if show_personal(actor):
-        return identity.reveal(member.id_cipher)
-    return member.id_masked
-
-
 def age_on(member: Member, on: dt.date) -> int:
-    born = member.birth_date
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return privacy.age_on(member.birth_date, on)
 
 
 def villages_for_entry(actor: Actor, limit: int = 3000) -> list[Region]:

@@ -10,7 +10,8 @@ from typing import Any
 from fupin.core.rules import rule
 
 FILTER = "c.region_code LIKE %(region)s AND (%(scope)s::bigint IS NULL OR c.id = %(scope)s::bigint)"
-LABEL = "c.case_no || ' ' || c.title"
+# The case number only: a case's title carries the household head's name (SPEC §10).
+LABEL = "'办件 ' || c.case_no"
 # The calendar day the case entered its state, in local time (the session runs in UTC).
 SINCE = "timezone(%(tz)s, c.state_since)::date"
 

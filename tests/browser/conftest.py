@@ -38,8 +38,15 @@ PHONE = {"width": 375, "height": 812}
 def seed_roles() -> None:
     from django.apps import apps
 
+    from fupin.accounts.models import PermissionSeed
+    from fupin.accounts.services import roles_sync
+
     migration = importlib.import_module("fupin.accounts.migrations.0003_default_roles")
     migration.seed_roles(apps, None)
+    # The roles as a fresh migrate leaves them: that migration's list, then every permission
+    # the apps declare (HEALTH_VIEW …) granted to its default roles by roles_sync.
+    PermissionSeed.objects.all().delete()
+    roles_sync()
 
 
 def seed_session_data() -> None:

@@ -90,9 +90,9 @@ class TestWhatUsersSee:
         text = client_for(view_personas.in_region).get("/accounts/users/").content.decode()
         assert "张小明" in text and "外县人" not in text
         assert "138****1111" in text and "13800001111" not in text
-        # The discipline inspector holds PERSONAL_DATA_VIEW: full number.
+        # The discipline inspector holds PERSONAL_DATA_VIEW: still masked (issue 12).
         text = client_for(view_personas.read_only).get("/accounts/users/").content.decode()
-        assert "13800001111" in text
+        assert "13800001111" not in text and "138****1111" in text
 
     def test_search(self, view_personas, county_member, township):
         make_user("wangwu", ("township", township.code), real_name="王五")

@@ -39,7 +39,7 @@ def test_access_record_names_who_what_why_and_where(county):
     )
     assert str(event.ip) == "10.9.8.7"
     assert event.new == {"kind": "reveal", "fields": ["id_number"]}
-    shown = present(event, show_personal=False)
+    shown = present(event)
     assert shown["action_label"] == "查看或导出完整个人信息"
     assert [c.label for c in shown["changes"]] == ["方式", "查看项"]
 

@@ -41,10 +41,42 @@ def test_audit_page_masks_phone_without_personal_data_right(admin_personas, rena
     assert "138****5678" in text
 
 
-def test_audit_page_shows_phone_to_personal_data_holder(county, renamed_org):
+def test_audit_page_masks_phone_for_a_holder_until_an_audited_reveal(county, renamed_org):
+    """Masked by default for holders of PERSONAL_DATA_VIEW too (issue 12); a POST of the same
+    page with a reason shows it in full and is itself an audit row (action 'R')."""
     office = make_user("office", ("poverty_office", county.code))
-    text = client_for(office).get(reverse("audit:events")).content.decode()
-    assert "13812345678" in text
+    client = client_for(office)
+    text = client.get(reverse("audit:events")).content.decode()
+    assert "13812345678" not in text and "138****5678" in text
+    assert "查看完整信息" in text  # the reveal form is offered
+    missing = client.post(reverse("audit:events"), {"reason_choice": "其他"})
+    assert missing.status_code == 422 and "13812345678" not in missing.content.decode()
+    assert not AuditEvent.objects.filter(action="R", actor_id=office.pk).exists()
+    shown = client.post(
+        reverse("audit:events"), {"reason_choice": "上级核查", "reason_text": "抽查"}
+    )
+    assert shown.status_code == 200 and "13812345678" in shown.content.decode()
+    event = AuditEvent.objects.get(action="R", actor_id=office.pk)
+    assert event.table_name == "audit_auditevent" and event.reason == "上级核查：抽查"
+    assert event.new is not None and event.new["kind"] == "reveal" and event.new["events"]
+
+
+def test_audit_reveal_is_refused_without_the_right(admin_personas, renamed_org):
+    response = client_for(admin_personas.in_region).post(
+        reverse("audit:events"), {"reason_choice": "核实身份"}
+    )
+    assert response.status_code == 403 and "13812345678" not in response.content.decode()
+
+
+def test_audit_api_masks_by_default_and_reveals_with_a_reason(county, renamed_org):
+    office = make_user("office", ("poverty_office", county.code))
+    client = client_for(office)
+    masked = client.get("/api/v1/audit/events").content.decode()
+    assert "13812345678" not in masked and "138****5678" in masked
+    assert client.get("/api/v1/audit/events?reveal=true").status_code == 422
+    shown = client.get("/api/v1/audit/events?reveal=true&reason=核实").content.decode()
+    assert "13812345678" in shown
+    assert AuditEvent.objects.filter(action="R", actor_id=office.pk, reason="核实").count() == 1
 
 
 def test_sibling_county_admin_does_not_see_our_events(admin_personas, renamed_org):
@@ -175,3 +207,25 @@ def test_system_admin_sees_all_counties_and_never_a_password(admin_personas, ren
     assert "射洪市乡村振兴局" in text  # our county
     assert "张小明" in text  # the sibling county's user
     assert sibling.password not in text and "md5$" not in text
+
+
+def test_audit_masks_personal_data_inside_json_payloads(county, village):
+    """Issue 12 point 3: a public declarant's phone inside `workflows_case.data` (and the ID
+    inside any text) is masked in the audit views, not only columns named phone."""
+    import datetime as dt
+
+    from fupin.core import idnumber
+    from fupin.workflows.cases import services as cases
+
+    number = idnumber.make(village.code[:6], dt.date(1980, 1, 1), 77)
+    cases.declaration_submit(
+        village_code=village.code, name="赵六", id_number=number, phone="13800001234",
+        declaration=cases.Declaration(reason="失业返乡，电话 13911112222", risk_types=["unemployment"]),
+    )  # fmt: skip
+    office = make_user("office", ("poverty_office", county.code))
+    page = client_for(office).get(reverse("audit:events"), {"table": "workflows_case"})
+    text = page.content.decode()
+    assert "138****1234" in text and "13800001234" not in text
+    assert "13911112222" not in text and number not in text
+    api = client_for(office).get("/api/v1/audit/events?table=workflows_case").content.decode()
+    assert "13800001234" not in api and "13911112222" not in api

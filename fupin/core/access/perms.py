@@ -28,6 +28,7 @@ class Perm(models.TextChoices):
     PARAM_EDIT = "param.edit", "修改参数"
     AUDIT_VIEW = "audit.view", "查看审计日志"
     PERSONAL_DATA_VIEW = "personal.view", "查看完整个人信息（身份证号、电话、银行账号）"
+    HEALTH_VIEW = "health.view", "查看健康与残疾信息"
     HOUSEHOLD_VIEW = "household.view", "查看建档立卡户"
     HOUSEHOLD_EDIT = "household.edit", "录入和修改建档立卡户"
     CASE_VIEW = "case.view", "查看识别/退出/监测案件"

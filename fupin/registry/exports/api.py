@@ -27,8 +27,11 @@ def export_households(
     rule: str = "",
     q: str = "",
     encoding: str = "utf-8",
+    full: bool = False,
+    reason: str = "",
 ) -> HttpResponse | StreamingHttpResponse:
-    """导出贫困户及家庭成员（xlsx 两个工作表，或 csv 平铺）；无完整个人信息权限时身份证号等脱敏。"""
+    """导出贫困户及家庭成员（xlsx 两个工作表，或 csv 平铺）。身份证号、电话、银行账号一律脱敏；
+    full=true 并填写 reason 为「含完整身份信息」导出，须有完整个人信息权限，记入审计日志。"""
     params = {
         "format": format,
         "region": region,
@@ -41,5 +44,7 @@ def export_households(
         "rule": rule,
         "q": q,
         "encoding": encoding,
+        "full": "1" if full else "",
+        "reason": reason,
     }
     return views.download(actor_of(request), params)

@@ -1,31 +1,78 @@
-"""Export downloads: thin handlers shared by the page and the API."""
+"""Export downloads: thin handlers shared by the page and the API.
+
+The masked export is a GET. The 「含完整身份信息」 export (`full`) is for holders of
+PERSONAL_DATA_VIEW over the whole exported scope (403 otherwise), needs a reason (422
+otherwise) and writes an audit row (who, what, when, why) before the file is sent; on the
+page it is a POST from the list's export menu."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods
 
+from fupin.audit.services import access_record
+from fupin.core import masking
 from fupin.core.access import Actor, actor_of
-from fupin.core.errors import ValidationFailed
+from fupin.core.errors import PermissionDenied, ValidationFailed
 
+from .. import privacy
 from ..io import export
+from ..models import Household
+
+FULL_VALUES = ("1", "true", "on", "True")
+
+
+def _full_export_reason(actor: Actor, filters: Any, params: Mapping[str, Any]) -> str:
+    """The reason of a full export after checking the right over the whole scope."""
+    export.export_queryset(actor, filters)  # 404 outside the jurisdiction first
+    if not privacy.Sight.everywhere(actor, export.export_scope(actor, filters)).personal:
+        raise PermissionDenied("您没有导出完整身份信息的权限")
+    return masking.reveal_reason(
+        str(params.get("reason_choice") or ""), str(params.get("reason") or "")
+    )
+
+
+def _record_full_export(
+    actor: Actor, filters: Any, fmt: str, reason: str, rows: int | None = None
+) -> None:
+    access_record(
+        actor=actor,
+        table=Household._meta.db_table,
+        object_pk=None,
+        detail={
+            "kind": "export",
+            "export": "含完整身份信息",
+            "format": fmt,
+            "scope": export.export_scope(actor, filters),
+            "filters": {k: v for k, v in asdict(filters).items() if v not in ("", None, False)},
+            "rows": rows,
+        },
+        reason=reason,
+    )
 
 
 def download(actor: Actor, params: Mapping[str, Any]) -> HttpResponse | StreamingHttpResponse:
-    """The filtered, scoped, masked household list as .xlsx (default) or .csv."""
+    """The filtered, scoped household list as .xlsx (default) or .csv: masked, or with full
+    identity data when `full` is asked (see the module docstring)."""
     filters = export.filters_from_params(params)
     fmt = str(params.get("format") or "xlsx").lower()
     if fmt not in export.FORMATS:
         raise ValidationFailed("导出格式应为 xlsx 或 csv", errors={"format": ["无效的取值"]})
-    stem = export.file_stem(actor, filters)
+    full = str(params.get("full") or "") in FULL_VALUES
+    reason = _full_export_reason(actor, filters, params) if full else ""
+    stem = export.file_stem(actor, filters) + ("_含完整身份信息" if full else "")
     if fmt == "csv":
         encoding = str(params.get("encoding") or "utf-8")
-        chunks = export.csv_stream(actor, filters, encoding=encoding)
+        chunks = export.csv_stream(actor, filters, encoding=encoding, full=full)
+        if full:  # recorded before the first byte leaves
+            _record_full_export(actor, filters, fmt, reason)
         charset = "utf-8" if export.ENCODINGS[encoding.lower()] == "utf-8" else "gb18030"
         response = StreamingHttpResponse(chunks, content_type=f"text/csv; charset={charset}")
         response["Content-Disposition"] = content_disposition_header(
@@ -37,7 +84,9 @@ def download(actor: Actor, params: Mapping[str, Any]) -> HttpResponse | Streamin
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="fupin-export-")
     os.close(handle)
     try:
-        export.write_xlsx(actor, filters, path)
+        _households, members = export.write_xlsx(actor, filters, path, full=full)
+        if full:
+            _record_full_export(actor, filters, fmt, reason, rows=members)
         stream = open(path, "rb")  # noqa: SIM115 - FileResponse closes it
     finally:
         os.unlink(path)
@@ -49,5 +98,12 @@ def download(actor: Actor, params: Mapping[str, Any]) -> HttpResponse | Streamin
     )
 
 
+@require_http_methods(["GET", "POST"])
 def household_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    return download(actor_of(request), request.GET)
+    """GET: the masked export. POST (the full export's form, CSRF-checked): the list's
+    filters from the query string, `full`, the format and the reason from the form."""
+    if request.method == "POST":
+        return download(actor_of(request), {**request.GET.dict(), **request.POST.dict()})
+    params = request.GET.dict()
+    params.pop("full", None)  # a full export is never a link
+    return download(actor_of(request), params)

@@ -4,9 +4,12 @@ file imports back unchanged.
 
 - Reads in bounded memory: a server-side cursor over households (`iterator(chunk_size)`), with
   the current members and the latest income prefetched per chunk (three queries per chunk).
-- Masking by role (SPEC §10): without PERSONAL_DATA_VIEW the ID number is the stored masked
-  form (first 6 + last 4), phones and bank accounts are masked; with it, ID numbers are
-  decrypted.
+- Masking (SPEC §10, `registry.privacy`): ID numbers are the staff mask (area code only),
+  phones and bank accounts masked, for every role. Without PERSONAL_DATA_VIEW over the whole
+  exported scope the 出生日期 column is replaced by 年龄（周岁）; without HEALTH_VIEW the
+  健康状况 and 残疾等级 columns are left out. A holder of PERSONAL_DATA_VIEW may ask for the
+  「含完整身份信息」 export (`full=True`, with a reason): full ID numbers, phones and bank
+  accounts, recorded in the audit trail before the file is sent (`exports.views`).
 - Cells: code lists as their Chinese labels, yes/no as 是/否, dates YYYY-MM-DD; the household
   row carries the latest year of income. Text that a spreadsheet would run as a formula
   (`=`, `+`, `-`, `@`, tab, CR first) is written inert through `fupin.core.exports`.
@@ -30,7 +33,7 @@ from fupin.core.errors import ValidationFailed
 from fupin.core.masking import mask_bank_account, mask_phone
 from fupin.regions.models import Region
 
-from .. import codes, identity, selectors
+from .. import codes, identity, privacy, selectors
 from ..models import Household, Income, Member
 from ..selectors import HouseholdFilters
 from . import layout
@@ -105,11 +108,43 @@ def _labels(choices: type[codes.models.TextChoices] | None) -> dict[str, str]:
     return dict(codelists.choices(choices)) if choices else {}
 
 
-class Formatter:
-    """Turns households and members into rows of the layout, masked for the actor."""
+AGE_COLUMN = Column("年龄（周岁）", "age", Kind.INT)
 
-    def __init__(self, actor: Actor, *, typed: bool = False):
-        self.full = actor.has_perm(Perm.PERSONAL_DATA_VIEW)
+
+def export_scope(actor: Actor, filters: HouseholdFilters) -> list[str]:
+    """The region codes an export covers: the filter's region, or the whole jurisdiction."""
+    return [filters.region] if filters.region else actor.region_codes(Perm.HOUSEHOLD_VIEW)
+
+
+def member_columns(sight: privacy.Sight) -> list[Column]:
+    """The member sheet's columns as the actor may see them (see the module docstring)."""
+    columns = []
+    for column in layout.MEMBER_COLUMNS:
+        if column.field == "declared_birth_date" and not sight.personal:
+            columns.append(AGE_COLUMN)
+        elif column.field not in privacy.HEALTH_FIELDS or sight.health:
+            columns.append(column)
+    return columns
+
+
+class Formatter:
+    """Turns households and members into rows of the layout, masked for the actor.
+
+    `full`: the 「含完整身份信息」 export (the caller has checked the right and recorded it)."""
+
+    def __init__(
+        self,
+        actor: Actor,
+        *,
+        typed: bool = False,
+        sight: privacy.Sight | None = None,
+        full: bool = False,
+    ):
+        self.sight = sight or privacy.Sight.everywhere(actor, actor.region_codes())
+        self.full = full and self.sight.personal
+        self.member_columns = member_columns(self.sight)
+        self.flat_columns = layout.HOUSEHOLD_COLUMNS + self.member_columns[1:]
+        self.today = timezone.localdate()
         # typed: cells for xlsx (floats, None for blanks); otherwise cells for csv ("" blanks).
         self.typed = typed
         self.labels = {
@@ -156,13 +191,13 @@ class Formatter:
 
     def member_row(self, household: Household, member: Member) -> list[Any]:
         """The member sheet row (户编号 first)."""
-        raw = {c.field: getattr(member, c.field, None) for c in layout.MEMBER_COLUMNS[1:]}
+        columns = self.member_columns[1:]
+        raw = {c.field: getattr(member, c.field, None) for c in columns}
         raw["id_number"] = identity.reveal(member.id_cipher) if self.full else member.id_masked
         raw["declared_sex"] = member.sex
         raw["declared_birth_date"] = member.birth_date
-        return [household.household_no] + [
-            self.cell(c, raw[c.field]) for c in layout.MEMBER_COLUMNS[1:]
-        ]
+        raw["age"] = privacy.age_on(member.birth_date, self.today)
+        return [household.household_no] + [self.cell(c, raw[c.field]) for c in columns]
 
 
 def members_of(household: Household) -> list[Member]:
@@ -171,11 +206,10 @@ def members_of(household: Household) -> list[Member]:
     return sorted(members, key=lambda m: (m.relation != codes.Relation.HEAD, m.pk))
 
 
-def iter_flat_rows(actor: Actor, households: Iterable[Household]) -> Iterator[list[Any]]:
+def iter_flat_rows(fmt: Formatter, households: Iterable[Household]) -> Iterator[list[Any]]:
     """The flat CSV layout: one row per current member, household columns repeated; a
     household without current members still gets one row."""
-    fmt = Formatter(actor)
-    blank = [""] * (len(layout.MEMBER_COLUMNS) - 1)
+    blank = [""] * (len(fmt.member_columns) - 1)
     for household in households:
         head = fmt.household_row(household)
         members = members_of(household)
@@ -185,8 +219,15 @@ def iter_flat_rows(actor: Actor, households: Iterable[Household]) -> Iterator[li
             yield head + fmt.member_row(household, member)[1:]
 
 
+def formatter(
+    actor: Actor, filters: HouseholdFilters, *, typed: bool = False, full: bool = False
+) -> Formatter:
+    sight = privacy.Sight.everywhere(actor, export_scope(actor, filters))
+    return Formatter(actor, typed=typed, sight=sight, full=full)
+
+
 def iter_csv(
-    actor: Actor, filters: HouseholdFilters, *, encoding: str = "utf-8"
+    actor: Actor, filters: HouseholdFilters, *, encoding: str = "utf-8", full: bool = False
 ) -> Iterator[bytes]:
     """Encoded CSV chunks (UTF-8 with BOM so Excel detects it, or GBK/GB18030)."""
     codec = ENCODINGS.get(encoding.lower())
@@ -195,9 +236,10 @@ def iter_csv(
     households = iter_households(actor, filters)  # checks the filters before the first byte
     buffer = io.StringIO()
     writer = exports.csv_writer(buffer, lineterminator="\r\n")
-    writer.writerow(layout.headers(layout.FLAT_COLUMNS))
+    fmt = formatter(actor, filters, full=full)
+    writer.writerow(layout.headers(fmt.flat_columns))
     prefix = "\ufeff".encode() if codec == "utf-8" else b""
-    for n, row in enumerate(iter_flat_rows(actor, households), 1):
+    for n, row in enumerate(iter_flat_rows(fmt, households), 1):
         writer.writerow(row)
         if n % CSV_FLUSH_ROWS == 0:
             yield prefix + buffer.getvalue().encode(codec)
@@ -208,21 +250,23 @@ def iter_csv(
 
 
 def csv_stream(
-    actor: Actor, filters: HouseholdFilters, *, encoding: str = "utf-8"
+    actor: Actor, filters: HouseholdFilters, *, encoding: str = "utf-8", full: bool = False
 ) -> Iterator[bytes]:
     """Like iter_csv, but validates the filters and encoding now (so errors become a 404 /
     422 response instead of a broken download)."""
     export_queryset(actor, filters)
     if encoding.lower() not in ENCODINGS:
         raise ValidationFailed(f"不支持的编码“{encoding}”", errors={"encoding": ["不支持"]})
-    return iter_csv(actor, filters, encoding=encoding)
+    return iter_csv(actor, filters, encoding=encoding, full=full)
 
 
-def write_xlsx(actor: Actor, filters: HouseholdFilters, path: str | Path) -> tuple[int, int]:
+def write_xlsx(
+    actor: Actor, filters: HouseholdFilters, path: str | Path, *, full: bool = False
+) -> tuple[int, int]:
     """Write the two-sheet workbook to `path` (xlsxwriter in constant-memory mode: each sheet
     streams its rows to a temporary file). Returns (households, members) written."""
     export_queryset(actor, filters)  # 404 / 422 before any work
-    fmt = Formatter(actor, typed=True)
+    fmt = formatter(actor, filters, typed=True, full=full)
     workbook = exports.workbook(str(path), {"constant_memory": True})
     try:
         bold = workbook.add_format({"bold": True})
@@ -231,7 +275,7 @@ def write_xlsx(actor: Actor, filters: HouseholdFilters, path: str | Path) -> tup
         m_sheet = workbook.add_worksheet(layout.MEMBER_SHEET)
         for sheet, columns in (
             (hh_sheet, layout.HOUSEHOLD_COLUMNS),
-            (m_sheet, layout.MEMBER_COLUMNS),
+            (m_sheet, fmt.member_columns),
         ):
             for index, column in enumerate(columns):
                 width = 20 if column.kind is Kind.ID or column.field == "household_no" else 12
@@ -257,7 +301,7 @@ def write_xlsx(actor: Actor, filters: HouseholdFilters, path: str | Path) -> tup
 def file_stem(actor: Actor, filters: HouseholdFilters, today: dt.date | None = None) -> str:
     """建档立卡户_<region name>_<date>: the download's (Chinese) file name without suffix."""
     today = today or timezone.localdate()
-    codes_ = [filters.region] if filters.region else actor.region_codes(Perm.HOUSEHOLD_VIEW)
+    codes_ = export_scope(actor, filters)
     names = dict(
         Region.objects.filter(code__in=[c for c in codes_ if c]).values_list("code", "name")
     )

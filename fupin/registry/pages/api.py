@@ -1,156 +1,53 @@
 """Households API: list (filters, keyset cursor), create with members, read/update with an
-optimistic lock (409), members, member changes and yearly incomes. Scoped like the pages;
-ID numbers, phones and bank accounts are masked unless the caller holds PERSONAL_DATA_VIEW."""
+optimistic lock (409), members, member changes and yearly incomes. Scoped like the pages.
+
+Personal data as `privacy` says: ID numbers, phones and bank accounts masked for every caller;
+a holder of PERSONAL_DATA_VIEW gets them in full on the two detail reads with `reveal=true`
+and a `reason` (each reveal audited; 403 without the permission, 422 without a reason).
+Without PERSONAL_DATA_VIEW `birth_date` is null (`age` is always given); without HEALTH_VIEW
+`health` and `disability_grade` are null."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Status
-from ninja.orm import create_schema
+from ninja import Path, Query, Router, Status
 
+from fupin.core import masking
 from fupin.core.access import Actor, Perm, actor_of
-from fupin.core.api import Schema, no_nul
+from fupin.core.api import no_nul
 from fupin.core.errors import PermissionDenied
-from fupin.core.masking import mask_bank_account, mask_phone
+from fupin.core.masking import mask_phone
 
-from .. import codes, selectors, services
+from .. import codes, privacy, selectors, services
 from ..models import Household, Income, Member, MemberChange
-from ..schemas import (
-    HouseholdCreateIn,
-    HouseholdUpdateIn,
-    MemberIn,
-    MemberPatchIn,
-    MemberUpdateIn,
+from ..schemas import HouseholdCreateIn, HouseholdUpdateIn, MemberIn, MemberUpdateIn
+from .api_schemas import (
+    ChangeIn,
+    ChangeOut,
+    HouseholdOut,
+    HouseholdPageOut,
+    IncomeIn,
+    IncomeOut,
+    ListParams,
+    MemberOut,
+    RevealParams,
 )
 
 router = Router(tags=["建档立卡"])
 
 
-# --- schemas ---------------------------------------------------------------------------------
-
-
-class HouseholdItemOut(Schema):
-    id: int
-    household_no: str
-    head_name: str
-    phone: str
-    region_code: str
-    village_name: str
-    attribute: str
-    status: str
-    declared_size: int
-    main_cause: str
-    exit_year: int | None = None
-
-
-class HouseholdPageOut(Schema):
-    items: list[HouseholdItemOut]
-    next_cursor: str | None = Field(None, description="下一页：作为 after 参数传回")
-    count: int
-    count_label: str = Field(..., description="共约 N 户（超过 1 万显示“1万+”）")
-
-
-HouseholdOutBase: Any = create_schema(
-    Household,
-    name="HouseholdOutBase",
-    fields=["id", "region_code", "county_code", "version", *sorted(services.HOUSEHOLD_FIELDS)],
-)
-
-
-class HouseholdOut(HouseholdOutBase):  # type: ignore[misc,valid-type]
-    other_causes: list[str]
-    village_name: str
-    warnings: list[str] = []
-
-
-MemberOutBase: Any = create_schema(
-    Member,
-    name="MemberOutBase",
-    fields=["id", "sex", "birth_date", "version", *sorted(services.MEMBER_FIELDS)],
-)
-
-
-class MemberOut(MemberOutBase):  # type: ignore[misc,valid-type]
-    household_id: int
-    id_number: str
-    is_current: bool
-    warnings: list[str] = []
-
-
-class ChangeIn(Schema):
-    kind: str = Field(..., max_length=12)
-    occurred_on: dt.date
-    reason: str = Field(..., max_length=500)
-    member_id: int | None = None
-    new_member: MemberPatchIn | None = None
-    new_head_id: int | None = None
-
-
-class ChangeOut(Schema):
-    id: int
-    household_id: int
-    kind: str
-    kind_label: str
-    occurred_on: dt.date
-    reason: str
-    member_id: int | None = None
-    member_name: str
-    details: dict[str, Any]
-    has_evidence: bool
-    created_at: dt.datetime
-    declared_size: int
-    warnings: list[str] = []
-
-
-class IncomeIn(Schema):
-    wage: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
-    business: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
-    property_income: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
-    transfer_dibao: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
-    transfer_tekun: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
-    transfer_pension: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
-    transfer_eco: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
-    transfer_family_planning: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
-    transfer_other: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
-    production_costs: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
-    size: int | None = Field(None, ge=1, le=99, description="计算人口数，留空取在册人数")
-
-
-class IncomeOut(IncomeIn):
-    household_id: int
-    year: int
-    transfer_total: Decimal
-    net_total: Decimal
-    per_capita: Decimal
-    poverty_line: Decimal
-    monitoring_line: Decimal
-    above_poverty_line: bool
-    above_monitoring_line: bool
-
-
-class ListParams(Schema):
-    region: str | None = Field(None, max_length=12, description="区划代码（前缀）")
-    status: str | None = Field(None, max_length=10)
-    attribute: str | None = Field(None, max_length=10)
-    cause: str | None = Field(None, max_length=20)
-    any_cause: bool = Field(False, description="致贫原因也匹配其他致贫原因")
-    identified_year: int | None = Field(None, ge=1, le=9999)
-    exit_year: int | None = Field(None, ge=1, le=9999)
-    rule: str | None = Field(None, max_length=10, description="有该规则疑点的户")
-    q: str | None = Field(None, max_length=50, description="身份证号、户编号或姓名前缀")
-    after: str | None = Field(None, max_length=80, description="上一页返回的 next_cursor")
-    limit: int = Field(50, ge=1, le=selectors.MAX_PAGE_SIZE)
-
-
 # --- presenters ------------------------------------------------------------------------------
 
 
-def _household(actor: Actor, h: Household, warnings: list[Any] | None = None) -> dict[str, Any]:
-    show = selectors.show_personal(actor)
+def _household(
+    actor: Actor,
+    h: Household,
+    warnings: list[Any] | None = None,
+    revealed: dict[str, str] | None = None,
+) -> dict[str, Any]:
     data = {f: getattr(h, f) for f in services.HOUSEHOLD_FIELDS}
     data.update(
         id=h.pk,
@@ -158,22 +55,29 @@ def _household(actor: Actor, h: Household, warnings: list[Any] | None = None) ->
         county_code=h.county_code,
         version=h.version,
         village_name=h.village.name,
-        phone=h.phone if show else mask_phone(h.phone),
-        bank_account=h.bank_account if show else mask_bank_account(h.bank_account),
+        **privacy.masked_contact(h),
         warnings=[f"{i.code} {i.message}" for i in warnings or []],
     )
+    data.update(revealed or {})
     return data
 
 
-def _member(actor: Actor, m: Member, warnings: list[Any] | None = None) -> dict[str, Any]:
+def _member(
+    actor: Actor,
+    m: Member,
+    warnings: list[Any] | None = None,
+    *,
+    sight: privacy.Sight | None = None,
+    id_number: str = "",
+) -> dict[str, Any]:
     data = {f: getattr(m, f) for f in services.MEMBER_FIELDS}
     data.update(
+        privacy.member_facts(sight or privacy.Sight.of(actor, m.household.region_code), m),
         id=m.pk,
         household_id=m.household_id,
         sex=m.sex,
-        birth_date=m.birth_date,
         version=m.version,
-        id_number=selectors.id_display(actor, m),
+        id_number=id_number or m.id_masked,
         is_current=m.is_current,
         warnings=[f"{i.code} {i.message}" for i in warnings or []],
     )
@@ -237,14 +141,13 @@ def list_households(request: HttpRequest, params: Query[ListParams]) -> dict[str
         q=p.q or "",
     )
     page = selectors.household_list(actor, filters=filters, after=p.after, limit=p.limit)
-    show = selectors.show_personal(actor)
     return {
         "items": [
             {
                 "id": h.pk,
                 "household_no": h.household_no,
                 "head_name": h.head_name,
-                "phone": h.phone if show else mask_phone(h.phone),
+                "phone": mask_phone(h.phone),
                 "region_code": h.region_code,
                 "village_name": h.village.name,
                 "attribute": h.attribute,
@@ -279,10 +182,30 @@ def create_household(request: HttpRequest, payload: HouseholdCreateIn) -> Status
     return Status(201, _household(actor, result.household, result.warnings))
 
 
+def _reveal_reason(actor: Actor, region_code: str, params: RevealParams) -> str:
+    """'' when no reveal is asked; else the reason (403 without the right, 422 without a reason)."""
+    if not params.reveal:
+        return ""
+    no_nul(params.dict())
+    privacy.require_reveal(actor, region_code)
+    return masking.reveal_reason("", params.reason)
+
+
 @router.get("/registry/households/{household_id}", response=HouseholdOut, summary="贫困户详情")
-def get_household(request: HttpRequest, household_id: int) -> dict[str, Any]:
+def get_household(
+    request: HttpRequest, household_id: int, params: Query[RevealParams]
+) -> dict[str, Any]:
     actor = actor_of(request)
-    return _household(actor, selectors.access_household(actor, household_id))
+    household = selectors.access_household(actor, household_id)
+    reason = _reveal_reason(actor, household.region_code, params)
+    revealed = (
+        privacy.household_contact_reveal(
+            actor=actor, household=household, fields=list(privacy.HOUSEHOLD_SECRETS), reason=reason
+        )
+        if reason
+        else None
+    )
+    return _household(actor, household, revealed=revealed)
 
 
 @router.put(
@@ -316,10 +239,25 @@ def put_household(
     response=list[MemberOut],
     summary="家庭成员（含已离户成员）",
 )
-def list_members(request: HttpRequest, household_id: int) -> list[dict[str, Any]]:
+def list_members(
+    request: HttpRequest, household_id: int, params: Query[RevealParams]
+) -> list[dict[str, Any]]:
     actor = actor_of(request)
-    _household_obj, members = selectors.household_members(actor, household_id)
-    return [_member(actor, m) for m in members]
+    household, members = selectors.household_members(actor, household_id)
+    reason = _reveal_reason(actor, household.region_code, params)
+    sight = privacy.Sight.of(actor, household.region_code)
+    with transaction.atomic():  # every reveal recorded, or none shown
+        return [
+            _member(
+                actor,
+                m,
+                sight=sight,
+                id_number=privacy.member_id_reveal(actor=actor, member=m, reason=reason)
+                if reason
+                else "",
+            )
+            for m in members
+        ]
 
 
 @router.post(

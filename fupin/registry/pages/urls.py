@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import reveal, views
 
 urlpatterns = [
     path("households/", views.household_list, name="household_list"),
@@ -14,5 +14,10 @@ urlpatterns = [
     path("households/<int:pk>/incomes/<int:year>/", views.income_edit, name="income_edit"),
     path("changes/<int:pk>/evidence/", views.change_evidence, name="change_evidence"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
-    path("members/<int:pk>/id-number/", views.member_reveal, name="member_reveal"),
+    path("members/<int:pk>/id-number/", reveal.member_reveal, name="member_reveal"),
+    path(
+        "households/<int:pk>/reveal/<str:field>/",
+        reveal.household_reveal,
+        name="household_reveal",
+    ),
 ]

@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from fupin.core import masking
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
-from fupin.core.masking import mask_bank_account, mask_phone
+from fupin.core.masking import mask_phone
 from fupin.core.web import form_post
-from fupin.registry import codes, identity, selectors, services
+from fupin.registry import codes, identity, privacy, selectors, services
 from fupin.registry.forms import (
     HOUSEHOLD_FORM_FIELDS,
     MEMBER_FORM_FIELDS,
@@ -36,6 +37,7 @@ from fupin.registry.models import Household
 from fupin.registry.validation import Issue
 
 from ..tabs import register_tab, tabs_for
+from . import reveal
 
 T = "registry/pages/"
 
@@ -87,8 +89,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         messages.warning(request, exc.message)
         page = selectors.household_list(actor, filters=filters, limit=_size(request))
         after = None
-    show = selectors.show_personal(actor)
-    rows = [{"h": h, "phone": h.phone if show else mask_phone(h.phone)} for h in page.items]
+    rows = [{"h": h, "phone": mask_phone(h.phone)} for h in page.items]
     keep = [(k, v) for k, v in request.GET.items() if k != "after" and v]
     next_url = f"?{urlencode([*keep, ('after', page.next_cursor)])}" if page.next_cursor else None
     first_url = f"?{urlencode(keep)}" if after else None
@@ -100,6 +101,10 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "next_url": next_url,
         "first_url": first_url,
         "can_create": bool(actor.region_codes(Perm.HOUSEHOLD_EDIT)) and not actor.is_read_only,
+        "can_full_export": privacy.Sight.everywhere(
+            actor, [filters.region] if filters.region else actor.region_codes(Perm.HOUSEHOLD_VIEW)
+        ).personal,
+        "reveal_reasons": masking.REVEAL_REASONS,
     }
     return render(request, T + "household_list.html", context)
 
@@ -127,22 +132,24 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _basic(request: HttpRequest, actor: Actor, household: Household) -> dict[str, Any]:
-    show = selectors.show_personal(actor)
-    return {
-        "phone": household.phone if show else mask_phone(household.phone),
-        "bank_account": household.bank_account
-        if show
-        else mask_bank_account(household.bank_account),
-    }
+    sight = privacy.Sight.of(actor, household.region_code)
+    return {"reveal": reveal.household_widgets(household, can_reveal=sight.personal)}
 
 
 def _members(request: HttpRequest, actor: Actor, household: Household) -> dict[str, Any]:
     today = timezone.localdate()
+    sight = privacy.Sight.of(actor, household.region_code)
     return {
         "member_rows": [
-            {"m": m, "age": selectors.age_on(m, today)} for m in selectors.members_of(household)
+            {
+                "m": m,
+                "facts": privacy.member_facts(sight, m, today),
+                "id": reveal.member_widget(m, can_reveal=sight.personal),
+            }
+            for m in selectors.members_of(household)
         ],
-        "can_reveal": selectors.show_personal(actor),
+        "sight": sight,
+        "hidden": privacy.HIDDEN,
     }
 
 
@@ -183,16 +190,6 @@ register_tab("年度收入", T + "_tab_incomes.html", _incomes, key="incomes", o
 register_tab("疑点", T + "_tab_doubts.html", _doubts, key="doubts", order=50)
 register_tab("变更记录", T + "_tab_changes.html", _changes, key="changes", order=60)
 register_tab("历史", T + "_tab_history.html", _nothing, Perm.AUDIT_VIEW, key="history", order=70)
-
-
-def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    """The full ID number of one member, for holders of PERSONAL_DATA_VIEW (htmx fragment)."""
-    actor = actor_of(request)
-    member = services.access_member(actor, pk)
-    actor.require(Perm.PERSONAL_DATA_VIEW, member.household.region_code)
-    return HttpResponse(
-        selectors.id_display(actor, member), content_type="text/plain; charset=utf-8"
-    )
 
 
 # --- create and edit -------------------------------------------------------------------------
@@ -341,7 +338,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "household": household,
         "member": member,
-        "id_shown": selectors.id_display(actor, member),
+        "id_shown": member.id_masked,
     }
     return render(request, T + "member_form.html", context, status=status)
 

@@ -16,7 +16,7 @@ from fupin.core import codelists, params
 from fupin.core.access import ALL_REGIONS, Actor, Perm
 from fupin.core.errors import NotFound
 from fupin.regions.models import Region
-from fupin.registry import codes
+from fupin.registry import codes, privacy
 from fupin.registry.models import HouseholdSnapshot
 
 PAGE_SIZE = 50
@@ -247,15 +247,21 @@ def _label(kind: Any, value: Any) -> str:
     return str(value)
 
 
-def snapshot_display(snapshot: HouseholdSnapshot) -> dict[str, Any]:
-    """The frozen document with Chinese labels, for the "as of year" page."""
+def snapshot_display(
+    snapshot: HouseholdSnapshot, sight: privacy.Sight = privacy.NO_SIGHT
+) -> dict[str, Any]:
+    """The frozen document with Chinese labels, for the "as of year" page; members' personal
+    data as `sight` allows (`registry.privacy.frozen_member`)."""
     data = snapshot.data or {}
     household = data.get("household") or {}
     members = []
-    for m in data.get("members") or []:
+    for doc in data.get("members") or []:
+        m = privacy.frozen_member(sight, doc)
         row = dict(m)
         for key, kind in _MEMBER_CODES.items():
             row[f"{key}_label"] = _label(kind, m.get(key))
+        if not sight.health:
+            row["health_label"] = privacy.HIDDEN
         row["insured"] = bool(m.get("insured_medical"))
         members.append(row)
     return {
@@ -267,5 +273,6 @@ def snapshot_display(snapshot: HouseholdSnapshot) -> dict[str, Any]:
         )
         or "—",
         "members": members,
+        "personal": sight.personal,
         "income": data.get("income"),
     }

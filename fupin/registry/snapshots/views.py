@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from fupin.core import codelists, exports
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import NotFound, ValidationFailed
-from fupin.registry import codes
+from fupin.registry import codes, privacy
 from fupin.registry.services import require_write
 
 from . import selectors, services
@@ -85,7 +85,7 @@ def household(request: HttpRequest, year: int, household_id: int) -> HttpRespons
     context = {
         "page_title": f"{snapshot.head_name}户 · {year}年度数据",
         "snapshot": snapshot,
-        "view": selectors.snapshot_display(snapshot),
+        "view": selectors.snapshot_display(snapshot, privacy.Sight.of(actor, snapshot.region_code)),
         "year": year,
     }
     return render(request, "registry/snapshots/household.html", context)
@@ -99,6 +99,30 @@ MEMBER_HEADERS = [
     "户编号", "姓名", "身份证号（脱敏）", "与户主关系", "性别", "出生日期", "健康状况", "在校生状况",
     "参加基本医疗保险",
 ]  # fmt: skip
+
+
+def member_headers(sight: privacy.Sight) -> list[str]:
+    """The member sheet's headers as the actor may see them: 年龄 instead of 出生日期 without
+    PERSONAL_DATA_VIEW, no 健康状况 without HEALTH_VIEW (the row follows the same rule)."""
+    headers = [
+        "年龄（周岁）" if h == "出生日期" and not sight.personal else h for h in MEMBER_HEADERS
+    ]
+    return [h for h in headers if h != "健康状况" or sight.health]
+
+
+def member_cells(
+    sight: privacy.Sight, household_no: str, doc: dict[str, Any], labels: Any
+) -> list[Any]:
+    m = privacy.frozen_member(sight, doc)
+    cells = [
+        household_no, m.get("name", ""), m.get("id_masked", ""),
+        labels["relation"].get(m.get("relation"), m.get("relation")),
+        m.get("sex", ""), m.get("birth_date", "") if sight.personal else m.get("age") or "",
+        labels["health"].get(m.get("health"), m.get("health")) if sight.health else None,
+        labels["schooling"].get(m.get("schooling"), m.get("schooling")),
+        "是" if m.get("insured_medical") else "否",
+    ]  # fmt: skip
+    return [c for i, c in enumerate(cells) if i != 6 or sight.health]
 
 
 def export(request: HttpRequest, year: int) -> FileResponse:
@@ -133,24 +157,16 @@ def export(request: HttpRequest, year: int) -> FileResponse:
                 float(s.per_capita) if s.per_capita is not None else "",
             ],
         )  # fmt: skip
+    sight = privacy.Sight.everywhere(
+        actor, [region_code] if region_code else actor.region_codes(Perm.HOUSEHOLD_VIEW)
+    )
     members = book.add_worksheet("成员信息")
-    members.write_row(0, 0, MEMBER_HEADERS)
+    members.write_row(0, 0, member_headers(sight))
     row = 0
     for household_no, data in qs.values_list("household_no", "data").iterator(chunk_size=1000):
         for m in (data or {}).get("members") or []:
             row += 1
-            members.write_row(
-                row,
-                0,
-                [
-                    household_no, m.get("name", ""), m.get("id_masked", ""),
-                    labels["relation"].get(m.get("relation"), m.get("relation")),
-                    m.get("sex", ""), m.get("birth_date", ""),
-                    labels["health"].get(m.get("health"), m.get("health")),
-                    labels["schooling"].get(m.get("schooling"), m.get("schooling")),
-                    "是" if m.get("insured_medical") else "否",
-                ],
-            )  # fmt: skip
+            members.write_row(row, 0, member_cells(sight, household_no, m, labels))
     book.close()
     out.seek(0)
     return FileResponse(

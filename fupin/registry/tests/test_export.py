@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from fupin.accounts.selectors import load_actor
@@ -81,12 +82,14 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
-def test_csv_has_layout_headers_labels_and_full_ids_for_personal_data_role(
+def test_csv_has_layout_headers_labels_and_masked_ids_for_personal_data_role(
     county_personas, registry, village
 ):
+    """A holder of PERSONAL_DATA_VIEW gets the masked export by default (SPEC §10, issue 12):
+    the ID in the staff mask, phone and bank account masked, the birth date and health shown."""
     first, _ = registry
     response = client_for(county_personas.in_region).get(
-        reverse("registry:export"), {"format": "csv", "region": village.code}
+        reverse("registry:export"), {"format": "csv", "region": village.code, "full": "1"}
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -104,10 +107,11 @@ def test_csv_has_layout_headers_labels_and_full_ids_for_personal_data_role(
     assert head["其他致贫原因"] == "缺资金、缺技术"
     assert head["易地扶贫搬迁户"] == "是" and head["军烈属"] == "否"
     assert head["住房安全等级"] == "B级（基本安全）"
-    assert head["联系电话"] == PHONE and head["银行账号"] == BANK
+    assert head["联系电话"] == "138****5678" and head["银行账号"] == "************5678"
     stored = first.members.get(relation="head")
-    assert head["身份证号"] == crypto.decrypt(stored.id_cipher)
+    assert head["身份证号"] == crypto.decrypt(stored.id_cipher)[:6] + "*" * 12
     assert head["性别"] == "男" and head["出生日期"] == "1970-03-01"
+    assert head["健康状况"] == "健康"
     # The latest income year sits on the household row.
     assert head["收入年度"] == "2020" and head["工资性收入"] == "12000.50"
     assert head["生产经营性支出"] == "500.00"
@@ -124,17 +128,24 @@ def test_viewer_export_is_masked(county, registry, village, tmp_path):
     head = rows[0]
     stored = Member.objects.get(household__household_no="5109810001", relation="head")
     full = crypto.decrypt(stored.id_cipher)
-    assert head["身份证号"] == full[:6] + "********" + full[-4:]
+    assert head["身份证号"] == full[:6] + "*" * 12
     assert head["联系电话"] == "138****5678"
     assert head["银行账号"] == "************5678"
+    # No birth date (the age instead) and no health details for a viewer.
+    assert "出生日期" not in head and "健康状况" not in head and "残疾等级" not in head
+    assert head["年龄（周岁）"] == str(
+        export.privacy.age_on(stored.birth_date, timezone.localdate())
+    )
     # The API's xlsx is masked the same way.
     response = client_for(viewer).get("/api/v1/registry/exports/households?format=xlsx")
     path = tmp_path / "viewer.xlsx"
     path.write_bytes(body(response))
     book = CalamineWorkbook.from_path(str(path))
-    ids = [r[2] for r in book.get_sheet_by_name(layout.MEMBER_SHEET).to_python()[1:]]
-    assert len(ids) == 5 and all("********" in str(i) for i in ids)
-    assert ids[0] == full[:6] + "********" + full[-4:]
+    sheet = book.get_sheet_by_name(layout.MEMBER_SHEET).to_python()
+    assert "出生日期" not in sheet[0] and "年龄（周岁）" in sheet[0] and "健康状况" not in sheet[0]
+    ids = [r[2] for r in sheet[1:]]
+    assert len(ids) == 5 and all(str(i).endswith("*" * 12) for i in ids)
+    assert ids[0] == full[:6] + "*" * 12
 
 
 def test_csv_gbk_has_no_bom_and_decodes_as_gbk(county_personas, registry):
@@ -218,13 +229,14 @@ def test_export_queries_are_bounded(office, village, django_assert_max_num_queri
             )
     Member.objects.bulk_create(members)
     filters = HouseholdFilters()
+    fmt = export.formatter(office, filters, full=True)
     with django_assert_max_num_queries(4):
-        rows = list(export.iter_flat_rows(office, export.iter_households(office, filters)))
+        rows = list(export.iter_flat_rows(fmt, export.iter_households(office, filters)))
     assert len(rows) == 300 and all(
         "*" not in r[layout.headers(layout.FLAT_COLUMNS).index("身份证号")] for r in rows
     )
     with django_assert_max_num_queries(4):
-        assert export.write_xlsx(office, filters, tmp_path / "x.xlsx") == (100, 300)
+        assert export.write_xlsx(office, filters, tmp_path / "x.xlsx", full=True) == (100, 300)
 
 
 def test_jurisdiction_page(county_personas, registry, village):
@@ -250,9 +262,10 @@ def test_out_of_region_without_region_param_gets_only_own_households(county_pers
     assert read_csv(body(response)) == []
 
 
-def test_discipline_read_only_role_exports_full_ids(county_personas, registry):
-    response = client_for(county_personas.read_only).get(
-        reverse("registry:export"), {"format": "csv"}
+def test_discipline_read_only_role_exports_full_ids_with_a_reason(county_personas, registry):
+    response = client_for(county_personas.read_only).post(
+        reverse("registry:export") + "?format=csv",
+        {"full": "1", "reason_choice": "上级核查", "reason": "线索核查"},
     )
     head = read_csv(body(response))[0]
     assert "*" not in head["身份证号"] and head["联系电话"] == PHONE
@@ -307,9 +320,9 @@ def test_round_trip_export_then_upsert_import_changes_nothing(
     office = load_actor(county_personas.in_region)
     path = tmp_path / f"export.{fmt}"
     if fmt == "csv":
-        path.write_bytes(b"".join(export.iter_csv(office, HouseholdFilters())))
+        path.write_bytes(b"".join(export.iter_csv(office, HouseholdFilters(), full=True)))
     else:
-        export.write_xlsx(office, HouseholdFilters(), path)
+        export.write_xlsx(office, HouseholdFilters(), path, full=True)
     before = _registry_state()
     job = importer.import_file(actor=office, path=str(path), mode="upsert", region_code=county.code)
     assert job.status == "unchanged", (job.status, job.message, job.summary)

@@ -172,10 +172,15 @@ def test_members_tab_masks_ids_and_reveal_needs_the_permission(household, office
     head = household.members.get(relation="head")
     full = crypto.decrypt(head.id_cipher)
     html = viewer.get(url, {"tab": "members"}).content.decode()
-    assert head.id_masked in html and full not in html and "显示" not in html
+    assert head.id_masked in html and full not in html and "确认查看" not in html
     reveal = reverse("registry:member_reveal", args=[head.pk])
-    assert viewer.get(reveal).status_code == 403
-    assert client_for(office_user).get(reveal).content.decode() == full
+    reason = {"reason_choice": "核实身份", "reason_text": ""}
+    assert viewer.post(reveal, reason).status_code == 403
+    office = client_for(office_user)
+    assert office.get(reveal).status_code == 405  # never a GET: no value in an access log
+    html = office.get(url, {"tab": "members"}).content.decode()
+    assert full not in html and "确认查看" in html  # masked by default, with the reveal box
+    assert full in office.post(reveal, reason).content.decode()
 
 
 def test_detail_jurisdiction(household, county_personas):
@@ -429,7 +434,11 @@ def test_member_and_income_pages_jurisdiction(household, county_personas):
         reverse("registry:income_edit", args=[household.pk, 2020]),
         write=True,
     )
-    assert_jurisdiction(county_personas, "get", reverse("registry:member_reveal", args=[son.pk]))
+    reason = {"reason_choice": "核实身份"}
+    url = reverse("registry:member_reveal", args=[son.pk])
+    assert_jurisdiction(county_personas, "post", url, reason, write=False)
+    url = reverse("registry:household_reveal", args=[household.pk, "phone"])
+    assert_jurisdiction(county_personas, "post", url, reason, write=False)
 
 
 def test_evidence_jurisdiction(household, county_personas, settings, tmp_path):

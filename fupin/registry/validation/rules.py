@@ -228,7 +228,8 @@ def duplicate_members(r: Rule, b: Bundle) -> Iterator[Issue]:
     for index, m in _current(b):
         key = (m.name, getattr(m, "birth_date", None))
         if key in seen:
-            yield r.issue(f"成员 {m.name}（{m.birth_date}）在本户重复登记", index)
+            # The age, not the birth date: doubts are read by roles that may not see it.
+            yield r.issue(f"成员 {m.name}（{b.age(m)}岁）在本户重复登记", index)
         seen.add(key)
 
 
@@ -451,7 +452,7 @@ def uninsured(r: Rule, b: Bundle) -> Iterator[Issue]:
 def born_in_future(r: Rule, b: Bundle) -> Iterator[Issue]:
     for index, m in _current(b):
         if getattr(m, "birth_date", None) and m.birth_date > b.today:
-            yield r.issue(f"成员 {m.name} 的出生日期 {m.birth_date} 晚于当前日期", index)
+            yield r.issue(f"成员 {m.name} 的出生日期晚于当前日期", index)
 
 
 @rule("M021", "年龄超过110岁", W, ("birth_date",))

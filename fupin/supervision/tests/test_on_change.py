@@ -65,7 +65,9 @@ def test_member_edit_raises_exactly_one_alert_at_once(officials: Officials, vill
     assert case.region_code == village.code and case.data["rule"] == "R102"
     timeline = list(Transition.objects.filter(case=case).values_list("name", "to_state"))
     assert timeline == [("create", "assigned")]
-    assert "义务教育阶段适龄儿童失学辍学" in case.title and "张小红" in case.title
+    # Titled by the rule and the household number, never the child's name (issue 12).
+    assert case.title == f"义务教育阶段适龄儿童失学辍学：户编号 {household.household_no}"
+    assert alert.subject_label == f"户编号 {household.household_no}"
     # Edited again, still out of school: the same alert, seen twice.
     daughter.refresh_from_db()
     registry.member_update(

@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern] = [
     ),
     path("<int:pk>/override/", views.case_override, name="case_override"),
     path("<int:pk>/link/", views.case_link, name="case_link"),
+    path("<int:pk>/declarant-phone/", views.case_declarant_reveal, name="case_declarant_reveal"),
     path(
         "<int:pk>/objections/<int:objection_id>/resolve/",
         views.objection_resolve,

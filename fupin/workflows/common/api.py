@@ -1,7 +1,8 @@
 """Shared pieces of the workflows API: the caller, input hygiene, lazy pages and presenters.
 
-Staff responses carry the staff mask of ID numbers (`id_masked`) only, never a cipher; public
-responses carry only the masked lines frozen on a notice (SPEC §10)."""
+Staff responses carry the staff mask of ID numbers (`id_masked`, area code only) and masked
+phones only, for every role, never a cipher; public responses carry only the masked lines
+frozen on a notice (SPEC §10)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from fupin.core.access import Actor, Perm
+from fupin.core.access import Actor
 from fupin.core.masking import mask_phone
 from fupin.registry import identity
 from fupin.workflows import engine
@@ -20,10 +21,6 @@ from fupin.workflows.cases.models import Case, CaseDocument
 from fupin.workflows.notices.models import Notice, Objection
 
 CHANNEL_LABELS = {**dict(risk.Channel.choices), "application": "农户申请"}
-
-
-def show_personal(actor: Actor) -> bool:
-    return actor.has_perm(Perm.PERSONAL_DATA_VIEW)
 
 
 # --- presenters ----------------------------------------------------------------------------------
@@ -64,7 +61,7 @@ def case_item(case: Case) -> dict[str, Any]:
 
 def safe_case_data(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """The case's recorded content with personal data masked: a new member's ID number in the
-    staff form, a declarant's phone masked unless the caller may see personal data."""
+    staff form, a declarant's phone masked (for every role: SPEC §10, masked by default)."""
     out = copy.deepcopy(data or {})
     new_member = out.get("new_member")
     if isinstance(new_member, dict) and new_member.get("id_number"):
@@ -72,7 +69,7 @@ def safe_case_data(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     declarant = out.get("declarant")
     if isinstance(declarant, dict):
         declarant.pop("id_number", None)
-        if declarant.get("phone") and not show_personal(actor):
+        if declarant.get("phone"):
             declarant["phone"] = mask_phone(str(declarant["phone"]))
     return out
 

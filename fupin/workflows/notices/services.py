@@ -22,6 +22,7 @@ from fupin.core.access import Actor, Perm, system_actor
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_id_number, mask_name
 from fupin.regions.models import CODE_LENGTH, Level, Region
+from fupin.registry import identity
 from fupin.workflows.cases.models import Case
 from fupin.workflows.engine import ON_TURN_BACK, Ctx, Guard, case_system_transition, flow_of
 from fupin.workflows.notices import selectors
@@ -61,11 +62,11 @@ def place_of(region_code: str, level: str) -> Region:
     return place
 
 
-def public_id(masked: str) -> str:
-    """The public form (first 3, last 2 by default) from the stored staff mask, which keeps
-    the first 6 and last 4: no decryption is needed."""
+def public_id(number: str) -> str:
+    """The public form (first 3, last 2 by default) of a full ID number. The staff mask keeps
+    the area code only, so the public tail is taken from the decrypted number."""
     return mask_id_number(
-        masked,
+        number,
         keep_head=int(params.get("public.id_mask_head")),
         keep_tail=int(params.get("public.id_mask_tail")),
     )
@@ -80,7 +81,7 @@ def public_line(case: Case) -> dict[str, Any]:
         head = household.members.filter(relation="head", left_on__isnull=True).first()
         line.update(
             head=mask_name(household.head_name),
-            id=public_id(head.id_masked) if head else "",
+            id=public_id(identity.reveal(head.id_cipher)) if head else "",
             size=household.declared_size,
         )
         if "per_capita" in case.data:

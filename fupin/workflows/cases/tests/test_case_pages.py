@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from fupin.audit.models import AuditEvent
 from fupin.core import idnumber
 from fupin.registry.tests.factories import family, household_data
 from fupin.testing import Personas, assert_jurisdiction, client_for, make_user
@@ -412,10 +413,17 @@ def test_link_household_for_a_public_declaration(officials, village):
     client = client_for(o.village_user)
     page = html(client.get(detail_url(case)))
     assert 'data-testid="link-form"' in page and "请先关联农户" in page
-    assert "13800001234" in page  # the village may call the declarant back
+    # The village may call the declarant back: masked by default, revealed with a reason.
+    assert "13800001234" not in page and "138****1234" in page and "确认查看" in page
+    reveal = reverse("workflows:case_declarant_reveal", args=[case.pk])
+    shown = html(client.post(reveal, {"reason_choice": "办理业务", "reason_text": "回访"}))
+    assert "13800001234" in shown
+    event = AuditEvent.objects.get(action="R", table_name="workflows_case")
+    assert event.object_pk == str(case.pk) and event.reason == "办理业务：回访"
     viewer = client_for(make_user("chakan", ("viewer", village.code[:6])))
     page = html(viewer.get(detail_url(case)))
-    assert "13800001234" not in page and "138****1234" in page
+    assert "13800001234" not in page and "138****1234" in page and "确认查看" not in page
+    assert viewer.post(reveal, {"reason_choice": "办理业务"}).status_code == 403
     response = client.post(
         reverse("workflows:case_link", args=[case.pk]),
         {"version": case.version, "household_no": "nope"},

@@ -3,6 +3,7 @@ each case type, and the POST endpoints (step, batch, documents, override, link, 
 
 from fupin.workflows.cases.views.actions import (
     case_batch,
+    case_declarant_reveal,
     case_document,
     case_document_file,
     case_link,
@@ -15,6 +16,7 @@ from fupin.workflows.cases.views.pages import case_detail, case_list, queue
 
 __all__ = [
     "case_batch",
+    "case_declarant_reveal",
     "case_detail",
     "case_document",
     "case_document_file",

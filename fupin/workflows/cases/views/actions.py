@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.core.web import form_post, show_errors
+from fupin.core.web.reveal import reveal_answer
 from fupin.workflows import engine
-from fupin.workflows.cases import selectors, services
+from fupin.workflows.cases import privacy, selectors, services
 from fupin.workflows.cases.forms import (
     BatchForm,
     DocumentForm,
@@ -26,7 +27,12 @@ from fupin.workflows.cases.forms import (
     StepForm,
 )
 from fupin.workflows.cases.models import Case
-from fupin.workflows.cases.views.common import T, detail_context, require_case_view
+from fupin.workflows.cases.views.common import (
+    T,
+    declarant_box,
+    detail_context,
+    require_case_view,
+)
 from fupin.workflows.cases.views.pages import batch_steps
 from fupin.workflows.flows import household_exit
 from fupin.workflows.notices import services as notices
@@ -226,3 +232,18 @@ def objection_resolve(request: HttpRequest, pk: int, objection_id: int) -> HttpR
             messages.success(request, "异议核实结论已登记。")
             return redirect("workflows:case_detail", pk=case.pk)
     return _page(request, actor, pk, 200, resolve_forms={objection_id: form})
+
+
+@require_POST
+def case_declarant_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The self-declaring person's phone in full, with a reason, recorded (SPEC §10)."""
+    actor = actor_of(request)
+    case = selectors.access_case(actor, pk)
+    box = declarant_box(actor, case)
+    if box is None:
+        raise NotFound()
+    return reveal_answer(
+        request,
+        box,
+        lambda reason: privacy.declarant_phone_reveal(actor=actor, case=case, reason=reason),
+    )

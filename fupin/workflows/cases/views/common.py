@@ -8,15 +8,17 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from fupin.core import codelists
 from fupin.core.access import Actor, Perm
 from fupin.core.errors import PermissionDenied
 from fupin.core.masking import mask_phone
+from fupin.core.web.reveal import reveal_box
 from fupin.registry import codes, identity
 from fupin.workflows import engine
-from fupin.workflows.cases import criteria, risk, selectors
+from fupin.workflows.cases import criteria, privacy, risk, selectors
 from fupin.workflows.cases.forms import DocumentForm, LinkForm, OverrideForm, ResolveForm, StepForm
 from fupin.workflows.cases.models import Case, DocumentKind
 from fupin.workflows.flows import household_exit
@@ -116,6 +118,21 @@ def steps_of(
     return result
 
 
+def declarant_box(actor: Actor, case: Case) -> dict[str, Any] | None:
+    """The declarant's phone, masked for every role, with the reveal box for holders of
+    PERSONAL_DATA_VIEW (SPEC §10); None when the case has no declarant phone."""
+    phone = privacy.declarant_phone(case)
+    if not phone:
+        return None
+    return reveal_box(
+        target=f"declarant-phone-{case.pk}",
+        masked=mask_phone(phone),
+        url=reverse("workflows:case_declarant_reveal", args=[case.pk]),
+        label="申报人电话",
+        can_reveal=actor.can(Perm.PERSONAL_DATA_VIEW, case.region_code),
+    )
+
+
 def data_rows(actor: Actor, case: Case) -> list[tuple[str, str]]:
     """What the case records, readable (IDs masked; phones masked without personal-data view)."""
     data = case.data or {}
@@ -152,12 +169,8 @@ def data_rows(actor: Actor, case: Case) -> list[tuple[str, str]]:
         rows.append(("帮扶措施", str(data["measures"])))
     declarant = data.get("declarant") or {}
     if declarant:
-        phone = str(declarant.get("phone", ""))
-        if not actor.can(Perm.PERSONAL_DATA_VIEW, case.region_code):
-            phone = mask_phone(phone)
-        rows.append(
-            ("申报人", f"{declarant.get('name', '')}（{declarant.get('id_masked', '')}，{phone}）")
-        )
+        # The phone is shown apart, masked, with its audited reveal (`declarant_box`).
+        rows.append(("申报人", f"{declarant.get('name', '')}（{declarant.get('id_masked', '')}）"))
     if data.get("per_capita"):
         rows.append(("公示时人均纯收入", f"{data['per_capita']} 元"))
     if data.get("incidence"):
@@ -187,6 +200,7 @@ def detail_context(
         "bar": step_bar(flow, case),
         "steps": steps_of(actor, case, step_forms) if case.is_open else [],
         "data_rows": data_rows(actor, case),
+        "declarant_phone": declarant_box(actor, case),
         "can_write": can_write,
         "timeline": selectors.timeline_rows(case),
         "documents": list(case.documents.order_by("created_at", "id")),

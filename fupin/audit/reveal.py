@@ -1,0 +1,39 @@
+"""Revealing the personal data in audit events (SPEC §10): masked for everyone by default; a
+holder of PERSONAL_DATA_VIEW over the whole audited jurisdiction may see one page of events
+in full, with a reason — and that reveal is itself an audit row (action 'R')."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fupin.core.access import Actor, Perm
+from fupin.core.errors import PermissionDenied, ValidationFailed
+
+from .models import AuditEvent
+from .services import access_record
+
+NO_REVEAL = "您没有查看完整个人信息的权限"
+
+
+def can_reveal(actor: Actor) -> bool:
+    codes = actor.region_codes(Perm.AUDIT_VIEW)
+    return bool(codes) and all(actor.can(Perm.PERSONAL_DATA_VIEW, c) for c in codes)
+
+
+def events_reveal(*, actor: Actor, events: Sequence[AuditEvent], reason: str) -> bool:
+    """Record that `actor` sees `events` unmasked (403 without the right, 422 without a
+    reason); returns True so callers can write `reveal = events_reveal(...)`. Call it inside
+    the request's transaction, before rendering."""
+    if not can_reveal(actor):
+        raise PermissionDenied(NO_REVEAL)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请说明查看完整信息的理由", errors={"reason": ["必须填写"]})
+    access_record(
+        actor=actor,
+        table=AuditEvent._meta.db_table,
+        object_pk=None,
+        detail={"kind": "reveal", "events": [e.pk for e in events]},
+        reason=reason,
+    )
+    return True
