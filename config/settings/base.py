@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "fupin.core.security.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, no-store
+    "fupin.core.inputguard.InputGuardMiddleware",  # NUL bytes, unparsable bodies: 400, not 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
