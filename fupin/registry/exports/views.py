@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 
 from fupin.core.access import Actor, actor_of
 from fupin.core.errors import ValidationFailed
+from fupin.core.web.search import search_params
 
 from ..io import export
 
@@ -50,4 +51,8 @@ def download(actor: Actor, params: Mapping[str, Any]) -> HttpResponse | Streamin
 
 
 def household_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    return download(actor_of(request), request.GET)
+    # The list's export links carry its search only as a session key (fupin.core.web.search).
+    params, warning = search_params(request)
+    if warning:
+        raise ValidationFailed(warning, errors={"q": [warning]})
+    return download(actor_of(request), params)
