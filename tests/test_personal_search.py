@@ -191,3 +191,21 @@ def test_an_id_number_in_a_url_leaves_no_trace_in_the_request_log(
     with caplog.at_level(logging.WARNING, logger="django.request"):
         assert client.get(f"/registry/households/{ID}/").status_code == 404
     assert "Not Found" in caplog.text and ID not in caplog.text
+
+
+def test_users_are_searched_by_phone_by_post_only(county: Any) -> None:
+    from fupin.testing import make_user
+
+    admin = make_user("search_admin", ("region_admin", county.code))
+    make_user("zhangsan", ("township", county.code + "001"), real_name="张三", phone="13912345678")
+    make_user("lisi", ("township", county.code + "001"), real_name="李四", phone="13700000000")
+    client = client_for(admin)
+    posted = client.post("/accounts/users/", {"q": "13912345678"})
+    assert posted.status_code == 302 and "13912345678" not in posted["Location"]
+    text = client.get(posted["Location"]).content.decode()
+    assert "张三" in text and "李四" not in text
+    refused = client.get("/accounts/users/", {"q": "13912345678"}).content.decode()
+    assert "不要写在网址中" in refused and "李四" in refused  # not searched
+    assert client.get("/api/v1/users", {"q": "13912345678"}).status_code == 422
+    found = call(client, "post", "/api/v1/users/search", {"q": "13912345678"}).json()
+    assert [u["username"] for u in found["items"]] == ["zhangsan"]
