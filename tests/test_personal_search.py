@@ -103,7 +103,8 @@ def test_the_export_follows_the_search_key_and_refuses_a_number_in_the_url(
     location = client.post(url, {"q": head_id(household)})["Location"]
     key = location.split("s=")[1]
     export = client.get(reverse("registry:export"), {"format": "csv", "s": key})
-    rows = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
+    content = b"".join(export.streaming_content)  # type: ignore[attr-defined]
+    rows = content.decode("utf-8-sig").splitlines()
     assert sum(1 for row in rows if "5109810001" in row) >= 1
     assert not any("5109810002" in row for row in rows)
     refused = client.get(reverse("registry:export"), {"format": "csv", "q": head_id(household)})
@@ -174,7 +175,8 @@ def test_every_log_handler_path_masks(caplog: pytest.LogCaptureFixture) -> None:
     # Django's console handler has it from LOGGING.
     from django.conf import settings
 
-    assert "personal_data" in settings.LOGGING["handlers"]["console"]["filters"]
+    logging_config: dict[str, Any] = settings.LOGGING
+    assert "personal_data" in logging_config["handlers"]["console"]["filters"]
     for name in ("gunicorn.access", "django.server"):
         assert any(isinstance(f, PersonalDataFilter) for f in logging.getLogger(name).filters)
     with caplog.at_level(logging.INFO, logger="gunicorn.access"):
