@@ -230,6 +230,14 @@ def test_a_boundary_less_multipart_post_is_a_chinese_400(client: Client) -> None
     assert api_.status_code == 400 and api_.json()["code"] == "bad_request"
 
 
+def test_too_many_fields_are_refused_in_chinese(client: Client) -> None:
+    query = "&".join(f"f{i}=1" for i in range(1100))  # Django's limit: 1,000 fields
+    page = client.get(f"/public/notices/?{query}")
+    assert page.status_code == 400 and "提交的字段过多" in page.content.decode()
+    api_ = client.generic("POST", "/api/v1/public/notices/1/objections", query, FORM)
+    assert api_.status_code == 400 and api_.json()["message"] == "提交的字段过多"
+
+
 def test_a_view_reading_the_json_body_itself_gets_no_nul_or_nan(db: Any) -> None:
     # The user pages parse request.body themselves (htmx json-enc), past the API's Schema.
     client = Client(raise_request_exception=False)

@@ -27,7 +27,7 @@ import json
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.template.loader import render_to_string
@@ -37,6 +37,7 @@ from .api.schema import NUL_MESSAGE, bad_value
 BAD_BODY_MESSAGE = "提交的数据格式不正确或不完整，请刷新页面后重新提交"
 BAD_JSON_MESSAGE = "提交的内容不是有效的 JSON"
 TOO_BIG_MESSAGE = "提交的内容过大"
+TOO_MANY_MESSAGE = "提交的字段过多"
 DEFAULT_MEMORY_LIMIT = 2_621_440  # Django's own default for DATA_UPLOAD_MAX_MEMORY_SIZE
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
@@ -93,35 +94,43 @@ def _check_form(request: HttpRequest) -> None:
 
 def check(request: HttpRequest) -> None:
     """Raise BadInput for a request no view should see."""
-    meta = request.META
+    try:
+        _check_query_and_headers(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            _check_body(request)
+    except RequestDataTooBig as exc:
+        raise BadInput(TOO_BIG_MESSAGE, code="too_large", status=413) from exc
+    except TooManyFieldsSent as exc:  # in the query string or the form (Django's limit)
+        raise BadInput(TOO_MANY_MESSAGE, code="bad_request", status=400) from exc
+    except (MultiPartParserError, SuspiciousOperation, UnicodeError, LookupError) as exc:
+        # No or a malformed boundary, a truncated body, a charset Python does not know, too
+        # many files.
+        raise BadInput(BAD_BODY_MESSAGE, code="bad_request", status=400) from exc
+
+
+def _check_query_and_headers(request: HttpRequest) -> None:
     _nul(
         [request.path_info, request.path],
         _pairs(request.GET),
         # Every header, cookies included: the session key and the audit's IP and agent are
         # looked up or stored in PostgreSQL. `\000` inside a quoted cookie decodes to NUL.
-        [str(v) for k, v in meta.items() if k.startswith("HTTP_") or k == "CONTENT_TYPE"],
+        [str(v) for k, v in request.META.items() if k.startswith("HTTP_") or k == "CONTENT_TYPE"],
         [*request.COOKIES.keys(), *request.COOKIES.values()],
     )
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return
+
+
+def _check_body(request: HttpRequest) -> None:
     content_type = request.content_type or ""
-    try:
-        if content_type in FORM_TYPES:
-            _check_form(request)
-        elif _is_json(content_type) and request.body:
-            try:
-                body = json.loads(request.body)
-            except ValueError as exc:  # also bad UTF-8: UnicodeDecodeError is a ValueError
-                raise BadInput(BAD_JSON_MESSAGE, code="bad_request", status=400) from exc
-            message = bad_value(body)
-            if message:
-                raise BadInput(message, code="validation_failed", status=422)
-    except RequestDataTooBig as exc:
-        raise BadInput(TOO_BIG_MESSAGE, code="too_large", status=413) from exc
-    except (MultiPartParserError, SuspiciousOperation, UnicodeError, LookupError) as exc:
-        # No or a malformed boundary, a truncated body, a charset Python does not know, too
-        # many fields or files.
-        raise BadInput(BAD_BODY_MESSAGE, code="bad_request", status=400) from exc
+    if content_type in FORM_TYPES:
+        _check_form(request)
+    elif _is_json(content_type) and request.body:
+        try:
+            body = json.loads(request.body)
+        except ValueError as exc:  # also bad UTF-8: UnicodeDecodeError is a ValueError
+            raise BadInput(BAD_JSON_MESSAGE, code="bad_request", status=400) from exc
+        message = bad_value(body)
+        if message:
+            raise BadInput(message, code="validation_failed", status=422)
 
 
 def refusal(request: HttpRequest, error: BadInput) -> HttpResponse:
