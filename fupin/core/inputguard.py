@@ -3,9 +3,9 @@
 PostgreSQL refuses NUL in text (psycopg raises DataError), so a NUL byte that reaches a query
 — in the path, a query parameter, a form field, a cookie (the session key is looked up), a
 header the audit stores (User-Agent, X-Forwarded-For) or a JSON body a view reads itself —
-was a 500. So was a body Django cannot parse: a multipart post without a boundary or cut
-short raises MultiPartParserError on the first read of request.POST, which the CSRF check
-does for every page post.
+was a 500. A body Django cannot parse (a multipart post without a boundary) raises
+MultiPartParserError on the first read of request.POST, wherever that read happens; at best
+Django's handler turns it into its bare English 400 page, and issue 12's run saw 500s.
 
 `InputGuardMiddleware` (right after SecurityHeadersMiddleware) checks all of that once:
 
