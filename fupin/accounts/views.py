@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import FupinError, PermissionDenied, ValidationFailed
 from fupin.core.http import render_error
+from fupin.core.web.search import search_params, search_redirect
 from fupin.regions.models import Region
 
 from . import selectors, services
@@ -108,13 +110,20 @@ def _grant_choices(actor: Actor) -> dict[str, Any]:
 
 def user_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
-    query = request.GET.get("q", "").strip()
-    region_code = request.GET.get("region", "").strip()
+    if request.method == "POST":  # the search box: a phone number stays out of the URL
+        return search_redirect(request)
+    params, warning = search_params(request)
+    if warning:
+        messages.warning(request, warning)
+    query = params.get("q", "").strip()
+    region_code = params.get("region", "").strip()
     try:
         users = selectors.user_list(actor, query=query, region_code=region_code)
     except FupinError as exc:
         return render_error(request, exc)
     page = Paginator(users, 30).get_page(request.GET.get("page"))
+    # Paging keeps the query as it came: the search's session key, never the term itself.
+    page_query = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
     rows = [
         {
             "user": user,
@@ -131,6 +140,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "query": query,
+            "page_query": page_query,
             "region_code": region_code,
             "can_create": services.manager_rank(actor, region_code) is not None
             if region_code

@@ -16,6 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from fupin.core.api import AUTH
 from fupin.core.errors import FupinError, ValidationFailed
+from fupin.core.inputguard import BAD_JSON_MESSAGE
 from fupin.core.outage import unavailable_response
 from fupin.core.platform import api_routers
 
@@ -74,9 +75,10 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(
-        request, {"code": f"http_{exc.status_code}", "message": str(exc)}, status=exc.status_code
-    )
+    body = {"code": f"http_{exc.status_code}", "message": str(exc)}
+    if str(exc).startswith("Cannot parse request body"):  # ninja's words for a bad body
+        body = {"code": "bad_request", "message": BAD_JSON_MESSAGE}
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.exception_handler(OperationalError)

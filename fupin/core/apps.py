@@ -19,10 +19,14 @@ class CoreConfig(platform.FupinApp):
         from . import (
             calendar,
             codelists,
+            logfilter,
             param_defaults,  # noqa: F401  (declares the policy parameters)
             uploads,  # noqa: F401  (declares the upload size limits)
         )
         from .models import CalendarDay, CalendarYear, CodeItem
+
+        # No ID or phone number in the access logs of gunicorn and runserver either.
+        logfilter.install()
 
         # A fresh database and code values added since the last migrate get their items.
         post_migrate.connect(

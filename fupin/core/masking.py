@@ -65,11 +65,12 @@ def mask_birth_date(value: object) -> str:
 # number, an 11-digit mainland mobile number, a 16–19 digit bank card number. Digits next
 # to the match must not be digits, so a 20-digit code or a household number is left alone.
 _ID_SHAPE = re.compile(
-    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d\d{3}[\dXx](?![0-9A-Za-z])"
+    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:(?:18|19|20)\d{2}[01]\d[0-3]\d\d{3}[\dXx]"
+    r"|\d{2}[01]\d[0-3]\d\d{3})(?![0-9A-Za-z])"  # 18 characters, or the old 15 digits
 )
 # The staff mask before 2026 kept the last four characters (510981********1234).
 _OLD_STAFF_MASK = re.compile(r"(?<![0-9A-Za-z*])(\d{6})\*{8}[\dXx]{4}(?![0-9A-Za-z])")
-_MOBILE_SHAPE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_MOBILE_SHAPE = re.compile(r"(?<!\d)(?:\+?86)?(1[3-9]\d{9})(?!\d)")
 _BANK_SHAPE = re.compile(r"(?<!\d)\d{16,19}(?!\d)")
 
 # Keys whose value is personal data whatever it looks like (an exact key or a `_<key>`
@@ -111,13 +112,16 @@ def _luhn(digits: str) -> bool:
 
 
 def mask_text(text: str) -> str:
-    """`text` with every ID number, mobile number and bank card number in it masked."""
+    """`text` with every ID number, mobile number and bank card number in it masked (audit
+    payloads, case data, and every log line: core.logfilter)."""
+    if not any(ch.isdigit() for ch in text):
+        return text
     text = _ID_SHAPE.sub(lambda m: mask_id_area(m.group(0)), text)
     text = _OLD_STAFF_MASK.sub(lambda m: m.group(1) + "*" * 12, text)
     text = _BANK_SHAPE.sub(
         lambda m: mask_bank_account(m.group(0)) if _luhn(m.group(0)) else m.group(0), text
     )
-    return _MOBILE_SHAPE.sub(lambda m: mask_phone(m.group(0)), text)
+    return _MOBILE_SHAPE.sub(lambda m: mask_phone(m.group(1)), text)
 
 
 def mask_personal(value: Any, key: str = "") -> Any:
@@ -154,3 +158,13 @@ def reveal_reason(choice: str, text: str = "") -> str:
     if choice and choice != "其他":
         return f"{choice}：{text}" if text else choice
     return text
+
+
+_SEPARATORS = re.compile(r"[\s\-]")
+
+
+def is_personal_number(value: str | None) -> bool:
+    """Whether a search term is an ID number or a mobile number by its shape alone (spaces
+    and dashes ignored): such a term must travel in a POST body, never in a URL."""
+    term = _SEPARATORS.sub("", value or "")
+    return bool(_ID_SHAPE.fullmatch(term) or _MOBILE_SHAPE.fullmatch(term))

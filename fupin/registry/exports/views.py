@@ -21,6 +21,7 @@ from fupin.audit.services import access_record
 from fupin.core import masking
 from fupin.core.access import Actor, actor_of
 from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.core.web.search import search_params
 
 from .. import privacy
 from ..io import export
@@ -101,9 +102,13 @@ def download(actor: Actor, params: Mapping[str, Any]) -> HttpResponse | Streamin
 @require_http_methods(["GET", "POST"])
 def household_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """GET: the masked export. POST (the full export's form, CSRF-checked): the list's
-    filters from the query string, `full`, the format and the reason from the form."""
+    filters from the query string, `full`, the format and the reason from the form. The
+    list's links carry its search only as a session key (fupin.core.web.search)."""
+    query, warning = search_params(request)
+    if warning:
+        raise ValidationFailed(warning, errors={"q": [warning]})
+    params = query.dict()
     if request.method == "POST":
-        return download(actor_of(request), {**request.GET.dict(), **request.POST.dict()})
-    params = request.GET.dict()
+        return download(actor_of(request), {**params, **request.POST.dict()})
     params.pop("full", None)  # a full export is never a link
     return download(actor_of(request), params)

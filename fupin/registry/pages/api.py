@@ -18,8 +18,8 @@ from ninja import Path, Query, Router, Status
 from fupin.core import masking
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.api import no_nul
-from fupin.core.errors import PermissionDenied
-from fupin.core.masking import mask_phone
+from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.core.masking import is_personal_number, mask_phone
 
 from .. import codes, privacy, selectors, services
 from ..models import Household, Income, Member, MemberChange
@@ -37,6 +37,11 @@ from .api_schemas import (
 )
 
 router = Router(tags=["建档立卡"])
+
+SEARCH_BY_POST = (
+    "为保护个人信息，按身份证号或电话号码查询请用 POST /api/v1/registry/households/search，"
+    "把查询内容放在请求体中"
+)
 
 
 # --- presenters ------------------------------------------------------------------------------
@@ -124,10 +129,24 @@ def _income(income: Income, row: selectors.IncomeRow) -> dict[str, Any]:
 
 @router.get("/registry/households", response=HouseholdPageOut, summary="贫困户列表（游标翻页）")
 def list_households(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
+    """按身份证号或电话号码查询请用 POST /registry/households/search（查询内容不进网址和日志）。"""
+    if is_personal_number(params.q):
+        raise ValidationFailed(SEARCH_BY_POST, errors={"q": [SEARCH_BY_POST]})
+    return _household_page(request, params)
+
+
+@router.post(
+    "/registry/households/search", response=HouseholdPageOut, summary="查询贫困户（条件在请求体中）"
+)
+def search_households(request: HttpRequest, params: ListParams) -> dict[str, Any]:
+    """与列表相同的条件与游标翻页；身份证号、电话号码等个人信息放在请求体中提交。"""
+    return _household_page(request, params)
+
+
+def _household_page(request: HttpRequest, p: ListParams) -> dict[str, Any]:
     actor = actor_of(request)
     if not actor.region_codes(Perm.HOUSEHOLD_VIEW):
         raise PermissionDenied()
-    p = params
     no_nul(p.dict())
     filters = selectors.HouseholdFilters(
         region=p.region or "",

@@ -18,6 +18,7 @@ from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_phone
 from fupin.core.web import form_post
+from fupin.core.web.search import search_params, search_redirect
 from fupin.registry import codes, identity, privacy, selectors, services
 from fupin.registry.forms import (
     HOUSEHOLD_FORM_FIELDS,
@@ -80,7 +81,12 @@ def household_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     if not actor.region_codes(Perm.HOUSEHOLD_VIEW):
         raise PermissionDenied()
-    form = HouseholdFilterForm(request.GET or None)
+    if request.method == "POST":  # the filter form: the term goes to the session, not the URL
+        return search_redirect(request)
+    params, warning = search_params(request)
+    if warning:
+        messages.warning(request, warning)
+    form = HouseholdFilterForm(params or None)
     filters = _filters(form)
     after = request.GET.get("after") or None
     try:

@@ -3,6 +3,7 @@ the form recording a decision."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -38,7 +39,8 @@ def _filters(request: HttpRequest) -> svc.Filters:
     return svc.Filters(
         region=(request.GET.get("region") or "").strip(),
         kind=(request.GET.get("kind") or "").strip(),
-        year=int(year) if year.isdigit() else None,
+        # Four ASCII digits: a longer number overflowed PostgreSQL's integer (a 500).
+        year=int(year) if re.fullmatch(r"[0-9]{4}", year) else None,
         subject=(request.GET.get("subject") or "").strip()[:50],
         unit_only={"unit": True, "person": False}.get(unit),
     )
