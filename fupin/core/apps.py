@@ -32,6 +32,10 @@ class CoreConfig(platform.FupinApp):
         post_migrate.connect(
             codelists.on_post_migrate, sender=self, dispatch_uid="fupin.core.codelists.sync"
         )
+        # The rollups' triggers, and a first build of every new or changed figure.
+        from .stats.maintain import install_triggers
+
+        post_migrate.connect(install_triggers, dispatch_uid="fupin.core.stats.install_triggers")
         # The official holiday calendar 2004–2026 for the years a database lacks.
         post_migrate.connect(
             calendar.on_post_migrate, sender=self, dispatch_uid="fupin.core.calendar.seed"

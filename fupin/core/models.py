@@ -153,3 +153,16 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+from fupin.core.stats.models import Rollup, RollupState  # noqa: E402  (the rollup store)
+
+__all__ = [
+    "BaseModel",
+    "CalendarDay",
+    "CalendarYear",
+    "CodeItem",
+    "Parameter",
+    "Rollup",
+    "RollupState",
+]

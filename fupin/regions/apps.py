@@ -32,7 +32,7 @@ class RegionsConfig(platform.FupinApp):
         from fupin.audit.registry import audit
         from fupin.core.access import register_region_directory
 
-        from . import models, selectors
+        from . import figures, models, selectors  # noqa: F401  (figures declares the rollups)
 
         register_region_directory(selectors.REGION_DIRECTORY)
         for model in (

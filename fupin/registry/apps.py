@@ -41,7 +41,7 @@ class RegistryConfig(platform.FupinApp):
     def register(self) -> None:
         from fupin.audit.registry import audit
 
-        from . import codelists, models, rules  # noqa: F401 - rules registers supervision rules
+        from . import codelists, figures, models, rules  # noqa: F401 - rules, figures register
 
         codelists.register()
         audit(models.Household)

@@ -1,33 +1,30 @@
 """Scoped reads of the yearly snapshots (年度数据): statistics, the list and one household.
 
 Everything reads registry_householdsnapshot only, so a year's figures never change after it
-was frozen, whatever happens to the live registry.
+was frozen, whatever happens to the live registry. The statistics read the rollups the freeze
+wrote in its own transaction (registry.figures, core.stats), never the snapshot rows.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import QuerySet
 
-from fupin.core import codelists, params
+from fupin.core import codelists, params, stats
 from fupin.core.access import ALL_REGIONS, Actor, Perm
 from fupin.core.errors import NotFound
 from fupin.regions.models import Region
-from fupin.registry import codes, privacy
+from fupin.registry import codes, figures, privacy
 from fupin.registry.models import HouseholdSnapshot
 
 PAGE_SIZE = 50
 CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}
-INCOME_BANDS = (
-    ("none", "无收入数据"),
-    ("below", "低于贫困标准"),
-    ("to_150", "标准的 1–1.5 倍"),
-    ("to_200", "标准的 1.5–2 倍"),
-    ("above_200", "标准的 2 倍以上"),
-)
+CHILD_LABEL = {2: "省", 4: "市", 6: "县", 9: "乡镇", 12: "村"}
+INCOME_BANDS = figures.BANDS
 
 
 def default_region(actor: Actor) -> str:
@@ -64,16 +61,8 @@ def _scoped(actor: Actor, year: int, region_code: str) -> QuerySet[HouseholdSnap
 
 
 def frozen_years(actor: Actor, region_code: str) -> list[int]:
-    rows = (
-        HouseholdSnapshot.objects.filter(
-            actor.scope_q(Perm.HOUSEHOLD_VIEW, field="region_code"),
-            region_code__startswith=region_code,
-        )
-        .values_list("year", flat=True)
-        .distinct()
-        .order_by("-year")
-    )
-    return list(rows)
+    """The years frozen in the region (already checked by access_region), newest first."""
+    return stats.periods(figures.SNAPSHOT_STATUS.name, regions=[region_code])
 
 
 @dataclass
@@ -100,86 +89,100 @@ class YearStats:
         return self.households > 0
 
 
-def _grouped(
-    qs: QuerySet[HouseholdSnapshot], key: str, labels: dict[str, str]
-) -> list[dict[str, Any]]:
-    rows = (
-        qs.values(key).annotate(households=Count("id"), persons=Sum("size")).order_by("-households")
-    )
-    return [
+def _grouped(reading: stats.Reading, key: str, labels: dict[str, str]) -> list[dict[str, Any]]:
+    households = reading.by(key, "households")
+    persons = reading.by(key, "persons")
+    rows = [
         {
-            "code": r[key],
-            "label": labels.get(r[key], r[key]),
-            "households": r["households"],
-            "persons": r["persons"] or 0,
+            "code": code,
+            "label": labels.get(code, code),
+            "households": n,
+            "persons": persons.get(code, 0),
         }
-        for r in rows
+        for code, n in households.items()
+        if n
     ]
+    return sorted(rows, key=lambda r: (-r["households"], r["code"] or ""))
+
+
+def _instant(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
 
 
 def year_stats(actor: Actor, *, year: int, region_code: str, region_name: str) -> YearStats:
-    """The statistics of one frozen year for a region (already checked by access_region)."""
-    qs = _scoped(actor, year, region_code)
+    """The statistics of one frozen year for a region (already checked by access_region),
+    read from the rollups the freeze wrote: a constant number of small queries."""
     line = Decimal(params.get("registry.poverty_line", region_code=region_code, year=year))
-    stats = YearStats(
+    result = YearStats(
         year=year, region_code=region_code, region_name=region_name, poverty_line=line
     )
-    totals = qs.aggregate(
-        households=Count("id"),
-        persons=Sum("size"),
-        frozen_from=Min("taken_at"),
-        frozen_to=Max("taken_at"),
-        exited_households=Count("id", filter=Q(exit_year=year)),
-        exited_persons=Sum("size", filter=Q(exit_year=year)),
-        none=Count("id", filter=Q(per_capita__isnull=True)),
-        below=Count("id", filter=Q(per_capita__lt=line)),
-        to_150=Count("id", filter=Q(per_capita__gte=line, per_capita__lt=line * Decimal("1.5"))),
-        to_200=Count(
-            "id",
-            filter=Q(per_capita__gte=line * Decimal("1.5"), per_capita__lt=line * 2),
-        ),
-        above_200=Count("id", filter=Q(per_capita__gte=line * 2)),
+    regions = [region_code]
+    status = stats.read(
+        figures.SNAPSHOT_STATUS.name, regions=regions, period=year, by=("status", "exited")
     )
-    stats.households = totals["households"]
-    stats.persons = totals["persons"] or 0
-    if not stats.households:
-        return stats
-    stats.frozen_from, stats.frozen_to = totals["frozen_from"], totals["frozen_to"]
-    stats.exited_households = totals["exited_households"]
-    stats.exited_persons = totals["exited_persons"] or 0
-    stats.income_bands = [
-        {"code": code, "label": label, "households": totals[code]} for code, label in INCOME_BANDS
+    result.households = status.total("households")
+    result.persons = status.total("persons")
+    if not result.households:
+        return result
+    taken = stats.read(figures.SNAPSHOT_TAKEN.name, regions=regions, period=year, by=("taken_at",))
+    instants = sorted(r["taken_at"] for r in taken.rows)
+    result.frozen_from, result.frozen_to = _instant(instants[0]), _instant(instants[-1])
+    result.exited_households = status.total("households", exited="true")
+    result.exited_persons = status.total("persons", exited="true")
+    bands = stats.read(figures.SNAPSHOT_BAND.name, regions=regions, period=year, by=("band",))
+    counts = bands.by("band", "households")
+    result.income_bands = [
+        {"code": code, "label": label, "households": counts.get(code, 0)}
+        for code, label in INCOME_BANDS
     ]
-    stats.by_status = _grouped(qs, "status", dict(codelists.choices(codes.Status)))
-    stats.by_attribute = _grouped(qs, "attribute", dict(codelists.choices(codes.Attribute)))
-    stats.by_cause = _grouped(qs, "main_cause", dict(codelists.choices(codes.Cause)))
+    result.by_status = _grouped(status, "status", dict(codelists.choices(codes.Status)))
+    result.by_attribute = _grouped(
+        stats.read(figures.SNAPSHOT_ATTRIBUTE.name, regions=regions, period=year, by=("attribute",)),
+        "attribute",
+        dict(codelists.choices(codes.Attribute)),
+    )
+    result.by_cause = _grouped(
+        stats.read(figures.SNAPSHOT_CAUSE.name, regions=regions, period=year, by=("cause",)),
+        "cause",
+        dict(codelists.choices(codes.Cause)),
+    )
     if len(region_code) in CHILD_LENGTH:
-        length = CHILD_LENGTH[len(region_code)]
-        stats.child_label = {2: "省", 4: "市", 6: "县", 9: "乡镇", 12: "村"}[length]
-        from django.db.models.functions import Left
+        result.children = _children(region_code, year)
+        result.child_label = CHILD_LABEL[CHILD_LENGTH[len(region_code)]]
+    return result
 
-        grouped = (
-            qs.annotate(child=Left("region_code", length))
-            .values("child")
-            .annotate(
-                households=Count("id"),
-                persons=Sum("size"),
-                poor=Count("id", filter=Q(status__in=codes.POOR_STATUSES)),
-                poor_persons=Sum("size", filter=Q(status__in=codes.POOR_STATUSES)),
-                exited=Count("id", filter=Q(status=codes.Status.EXITED)),
-                exited_this_year=Count("id", filter=Q(exit_year=year)),
-            )
-            .order_by("child")
-        )
-        rows: list[dict[str, Any]] = [dict(r) for r in grouped]
-        names = dict(
-            Region.objects.filter(code__in=[r["child"] for r in rows]).values_list("code", "name")
-        )
-        stats.children = [
-            {**r, "name": names.get(r["child"], r["child"]), "poor_persons": r["poor_persons"] or 0}
-            for r in rows
-        ]
-    return stats
+
+def _children(region_code: str, year: int) -> list[dict[str, Any]]:
+    reading = stats.read(
+        figures.SNAPSHOT_STATUS.name,
+        regions=[region_code],
+        period=year,
+        by=("status", "exited"),
+        children=True,
+    )
+    rows: dict[str, dict[str, Any]] = {}
+    poor = {str(s) for s in codes.POOR_STATUSES}
+    for r in reading.rows:
+        row = rows.setdefault(
+            r["region_code"],
+            {"child": r["region_code"], "households": 0, "persons": 0, "poor": 0,
+             "poor_persons": 0, "exited": 0, "exited_this_year": 0},
+        )  # fmt: skip
+        row["households"] += r["households"]
+        row["persons"] += r["persons"]
+        if r["status"] in poor:
+            row["poor"] += r["households"]
+            row["poor_persons"] += r["persons"]
+        if r["status"] == codes.Status.EXITED:
+            row["exited"] += r["households"]
+        if r["exited"] == "true":
+            row["exited_this_year"] += r["households"]
+    names = dict(Region.objects.filter(code__in=list(rows)).values_list("code", "name"))
+    return [
+        {**row, "name": names.get(code, code)}
+        for code, row in sorted(rows.items())
+        if row["households"]
+    ]
 
 
 def chart_data(stats: YearStats) -> dict[str, Any]:

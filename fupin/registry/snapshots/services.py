@@ -19,9 +19,11 @@ from __future__ import annotations
 from django.db import connection, transaction
 
 from fupin.audit.services import batch_finish, batch_start
+from fupin.core import stats
 from fupin.core.access import Actor
 from fupin.core.errors import ValidationFailed
-from fupin.registry import codes
+from fupin.regions.models import Region
+from fupin.registry import codes, figures
 from fupin.registry.models import HouseholdSnapshot
 from fupin.registry.services import require_write
 
@@ -86,7 +88,8 @@ per_year AS (
       JOIN mem m ON (m.joined_on IS NULL OR m.joined_on <= make_date(y.year, 12, 31))
                 AND (m.left_on IS NULL OR m.left_on > make_date(y.year, 12, 31))
      GROUP BY y.year, m.household_id
-)
+),
+ins AS (
 INSERT INTO registry_householdsnapshot
     (year, household_id, county_code, region_code, household_no, head_name, status, attribute,
      main_cause, exit_year, size, per_capita, data, taken_at)
@@ -107,7 +110,26 @@ SELECT y.year, h.id, h.county_code, h.region_code, h.household_no, h.head_name,
   LEFT JOIN per_year p ON p.year = y.year AND p.household_id = h.id
   LEFT JOIN registry_income i ON i.household_id = h.id AND i.year = y.year
 ON CONFLICT (year, household_id) DO NOTHING
+RETURNING year, county_code, region_code, status, attribute, main_cause, exit_year, size,
+          per_capita, taken_at
+){rollups}
+SELECT count(*) FROM ins
 """
+
+
+def _lines(region_code: str, years: list[int]) -> dict[str, object]:
+    """The poverty lines the income-band rollup needs: every county of the subtree × year."""
+    county = region_code[:6]
+    counties = (
+        [county]
+        if len(region_code) >= 6
+        else list(
+            Region.objects.filter(level=3, code__startswith=region_code).values_list(
+                "code", flat=True
+            )
+        )
+    )
+    return figures.poverty_lines([(c, y) for c in counties for y in years])
 
 
 def _check(year: int, region_code: str) -> None:
@@ -164,7 +186,14 @@ def snapshot_years(
     prefix = region_code.replace("\\", "").replace("%", "").replace("_", "") + "%"
     # A county (or deeper) prefix also narrows the partition key.
     county_filter = "AND h.county_code = %(county)s" if len(region_code) >= 6 else ""
-    sql = SNAPSHOT_SQL.format(county_filter=county_filter, income_doc=INCOME_DOC)
+    # The rollups of the rows written, in the same statement: each figure's delta over
+    # `ins` (a replaced year is recomputed for the subtree instead, below).
+    rollups = "".join(
+        f",\nroll_{i} AS ({stats.delta_sql(f.name, new='ins')})"
+        for i, f in enumerate(figures.SNAPSHOT_FIGURES)
+        if not replace
+    )
+    sql = SNAPSHOT_SQL.format(county_filter=county_filter, income_doc=INCOME_DOC, rollups=rollups)
     with connection.cursor() as cursor:
         # Room for the per-year member sort in memory (a batch job, transaction-local).
         cursor.execute("SET LOCAL work_mem = '64MB'")
@@ -180,8 +209,13 @@ def snapshot_years(
                 "prefix": prefix,
                 "county": region_code[:6],
                 "relations": _RELATION_ORDER,
+                **_lines(region_code, years),
             },
         )
-        written = cursor.rowcount
+        row = cursor.fetchone()
+        written = int(row[0]) if row else 0
+    if replace:
+        for fig in figures.SNAPSHOT_FIGURES:
+            stats.refresh(fig.name, region_code=region_code, periods=sorted(set(years)))
     batch_finish(batch, written)
     return written
