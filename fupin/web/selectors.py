@@ -1,36 +1,67 @@
-"""Reads behind the home page: every query is scoped to the actor and bounded in number."""
+"""Reads behind the home page: every figure comes from the rollups (core.stats), scoped to
+the actor's jurisdiction, in a constant number of small queries whatever the data size."""
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q
-from django.db.models.functions import Substr
-
 from fupin.accounts.models import Grant
+from fupin.core import stats
 from fupin.core.access import Actor, Perm
-from fupin.regions.models import CODE_LENGTH, Level, Region, VillageProfile
+from fupin.regions import figures as region_figures
+from fupin.regions.models import CODE_LENGTH, Level, Region
+from fupin.registry import codes as registry_codes
+from fupin.registry import figures as registry_figures
 
 # The breakdown table never lists more rows than this (a province has ~4,000 townships).
 BREAKDOWN_LIMIT = 300
+POOR = {str(s) for s in registry_codes.POOR_STATUSES}
+REGIONS = region_figures.REGIONS.name
+VILLAGES = region_figures.VILLAGES.name
+HOUSEHOLDS = registry_figures.HOUSEHOLDS.name
+
+
+def incidence(poor_persons: int, rural_population: int) -> Decimal | None:
+    """贫困发生率 in percent (two decimals), None without population data."""
+    if not rural_population:
+        return None
+    rate = Decimal(poor_persons) * 100 / Decimal(rural_population)
+    return rate.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def household_summary(actor: Actor, villages: stats.Reading | None = None) -> dict[str, Any] | None:
+    """Households and persons by status and the incidence rate of the household jurisdiction
+    (None without household view); `villages` is the village figure already read for the
+    same regions, if any."""
+    if not actor.has_perm(Perm.HOUSEHOLD_VIEW):
+        return None
+    regions = actor.region_codes(Perm.HOUSEHOLD_VIEW)
+    reading = stats.read(HOUSEHOLDS, regions=regions, by=("status",))
+    households, persons = reading.by("status", "households"), reading.by("status", "persons")
+    poor_persons = sum(persons.get(s, 0) for s in POOR)
+    if villages is None:
+        villages = stats.read(VILLAGES, regions=regions)
+    rural = villages.total("rural_population")
+    return {
+        "poor_households": sum(households.get(s, 0) for s in POOR),
+        "poor_persons": poor_persons,
+        "exited_households": households.get(registry_codes.Status.EXITED, 0),
+        "exited_persons": persons.get(registry_codes.Status.EXITED, 0),
+        "incidence": incidence(poor_persons, rural),
+        "as_of": reading,
+    }
 
 
 def jurisdiction_summary(actor: Actor) -> dict[str, Any]:
     """Counts of regions by level, poor villages and users inside the actor's jurisdiction."""
-    region_q = actor.scope_q(Perm.REGION_VIEW, field="code")
-    by_level = dict(
-        Region.objects.filter(region_q).values_list("level").annotate(n=Count("code")).order_by()
-    )
+    regions = actor.region_codes(Perm.REGION_VIEW)
+    by_level = stats.read(REGIONS, regions=regions, by=("level",)).by("level", "regions")
     levels = [
-        {"level": value, "label": label, "count": by_level.get(value, 0)}
+        {"level": value, "label": label, "count": by_level.get(str(value), 0)}
         for value, label in Level.choices
     ]
-    poor = VillageProfile.objects.filter(
-        actor.scope_q(Perm.REGION_VIEW, field="region__code")
-    ).aggregate(
-        poor=Count("pk", filter=Q(is_poor_village=True)),
-        exited=Count("pk", filter=Q(is_poor_village=True, exit_year__isnull=False)),
-    )
+    villages = stats.read(VILLAGES, regions=regions, by=("poor", "exited"))
     users = (
         Grant.objects.filter(actor.scope_q(Perm.USER_VIEW, field="region__code"))
         .values("user_id")
@@ -41,9 +72,12 @@ def jurisdiction_summary(actor: Actor) -> dict[str, Any]:
     )
     return {
         "levels": levels,
-        "poor_villages": poor["poor"],
-        "exited_villages": poor["exited"],
+        "poor_villages": villages.total("villages", poor="true"),
+        "exited_villages": villages.total("villages", poor="true", exited="true"),
         "users": users,
+        "households": household_summary(
+            actor, villages if regions == actor.region_codes(Perm.HOUSEHOLD_VIEW) else None
+        ),
         "breakdown": poor_village_breakdown(actor),
     }
 
@@ -57,65 +91,64 @@ def breakdown_level(actor: Actor) -> int:
 
 
 def poor_village_breakdown(actor: Actor) -> dict[str, Any]:
-    """Villages, poor villages and exited poor villages per township (or county), in 3 queries.
+    """Villages, poor villages, exited poor villages, poor persons and the incidence rate per
+    township (or county), from the rollups at that level.
 
     Within counties every township is listed. Above the county level (a city, a province, a
     system administrator) only the counties that have village profiles are listed: a whole
     province or country of all-zero rows would hide the counties that matter.
     """
     level = breakdown_level(actor)
-    scope = actor.scope_q(Perm.REGION_VIEW, field="code")
+    regions = actor.region_codes(Perm.REGION_VIEW)
+    profiles = stats.read(VILLAGES, regions=regions, by=("poor", "exited"), level=level)
+    counts = stats.read(REGIONS, regions=regions, by=("level",), level=level)
     if level == Level.TOWNSHIP:
-        unit_qs = Region.objects.filter(scope, level=level)
+        units = sorted({r["region_code"] for r in counts.rows})
     else:
-        counties = (
-            VillageProfile.objects.filter(actor.scope_q(Perm.REGION_VIEW, field="region__code"))
-            .values("county_code")
-            .distinct()
-        )
-        unit_qs = Region.objects.filter(level=level, code__in=counties)
-    units = list(unit_qs.order_by("code").values_list("code", "name")[: BREAKDOWN_LIMIT + 1])
+        units = sorted({r["region_code"] for r in profiles.rows})
     truncated = len(units) > BREAKDOWN_LIMIT
     units = units[:BREAKDOWN_LIMIT]
-    length = CODE_LENGTH[level]
-    within_units = Q(pk__in=[])
-    for code, _name in units:
-        within_units |= Q(code__startswith=code)
-    counts: dict[str, Any] = (
-        {
-            row["unit"]: row
-            for row in Region.objects.filter(scope, within_units, level=Level.VILLAGE)
-            .annotate(unit=Substr("code", 1, length))
-            .values("unit")
-            .annotate(
-                villages=Count("code"),
-                poor=Count("code", filter=Q(profile__is_poor_village=True)),
-                exited=Count(
-                    "code",
-                    filter=Q(profile__is_poor_village=True, profile__exit_year__isnull=False),
-                ),
-            )
-            .order_by()
-        }
-        if units
-        else {}
-    )
+    names = dict(Region.objects.filter(code__in=units).values_list("code", "name"))
+    seen = actor.has_perm(Perm.HOUSEHOLD_VIEW)
+    poor_persons: dict[str, int] = {}
+    if seen:
+        households = stats.read(HOUSEHOLDS, regions=regions, by=("status",), level=level)
+        for r in households.rows:
+            code = r["region_code"]
+            if r["status"] in POOR and actor.can(Perm.HOUSEHOLD_VIEW, code):
+                poor_persons[code] = poor_persons.get(code, 0) + r["persons"]
+    village_level = str(int(Level.VILLAGE))
+    villages: dict[str, int] = {}
+    for r in counts.rows:
+        if r["level"] == village_level:
+            villages[r["region_code"]] = villages.get(r["region_code"], 0) + r["regions"]
+    per_unit: dict[str, dict[str, int]] = {}
+    for r in profiles.rows:
+        unit = per_unit.setdefault(r["region_code"], {"poor": 0, "exited": 0, "rural": 0})
+        unit["rural"] += r["rural_population"]
+        if r["poor"] == "true":
+            unit["poor"] += r["villages"]
+            unit["exited"] += r["villages"] if r["exited"] == "true" else 0
     rows = []
-    for code, name in units:
-        row = counts.get(code, {})
+    for code in units:
+        unit = per_unit.get(code, {"poor": 0, "exited": 0, "rural": 0})
+        persons = poor_persons.get(code, 0) if seen else None
         rows.append(
             {
                 "code": code,
-                "name": name,
-                "villages": row.get("villages", 0),
-                "poor": row.get("poor", 0),
-                "exited": row.get("exited", 0),
+                "name": names.get(code, code),
+                "villages": villages.get(code, 0),
+                "poor": unit["poor"],
+                "exited": unit["exited"],
+                "poor_persons": persons,
+                "incidence": incidence(persons, unit["rural"]) if persons is not None else None,
             }
         )
     return {
         "level_label": Level(level).label,
         "rows": rows,
         "truncated": truncated,
+        "households": seen,
         "chart": {
             "names": [r["name"] for r in rows],
             "poor": [r["poor"] for r in rows],

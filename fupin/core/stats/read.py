@@ -53,29 +53,28 @@ def _as_of(fig: Figure) -> dt.datetime | None:
     return state.refreshed_at if state else None
 
 
-def _where(fig: Figure, codes: Sequence[str], children: bool) -> tuple[str, list[Any]]:
-    """The region condition: rows at the regions' own level, or at their children's."""
-    top = min(fig.levels)
-    if "" in codes:  # all regions: the top stored level holds everything, and its children
-        return "level = %s", [top]
+def _where(fig: Figure, codes: Sequence[str], level: int | None) -> tuple[str, list[Any]]:
+    """The region condition: rows of the regions themselves at their own level (`level` None),
+    or the rows at `level` inside them."""
+    if level is not None and level not in fig.levels:
+        raise ValueError(f"figure {fig.name} is not rolled up to level {level}")
+    if "" in codes:  # all regions: the top stored level holds everything
+        return "level = %s", [min(fig.levels) if level is None else level]
     clauses: list[str] = []
     params: list[Any] = []
     by_length: dict[int, list[str]] = {}
     for code in codes:
         by_length.setdefault(len(code), []).append(code)
     for length, group in sorted(by_length.items()):
-        if children:
-            child = _next_level(fig, length)
-            if child is None:
-                continue
-            for code in group:
-                clauses.append("(level = %s AND region_code LIKE %s)")
-                params += [child, code + "%"]
-        else:
+        if level is None or length == LEVEL_LENGTH[level]:
             if length not in fig.lengths:
                 raise ValueError(f"figure {fig.name} is not rolled up to length {length}")
             clauses.append("(level = %s AND region_code = ANY(%s))")
             params += [_level_of(length), group]
+        elif length < LEVEL_LENGTH[level]:
+            for code in group:
+                clauses.append("(level = %s AND region_code LIKE %s)")
+                params += [level, code + "%"]
     return ("(" + " OR ".join(clauses) + ")") if clauses else "FALSE", params
 
 
@@ -88,7 +87,7 @@ def child_level(name: str, region_code: str) -> int | None:
     """The level a children read of `region_code` lists (None below the last one)."""
     fig = figure(name)
     if region_code == "":
-        return _next_level(fig, LEVEL_LENGTH[min(fig.levels)])
+        return min(fig.levels)  # everything's children: the top level's regions
     return _next_level(fig, len(region_code))
 
 
@@ -99,9 +98,11 @@ def read(
     period: int = 0,
     by: Sequence[str] = (),
     children: bool = False,
+    level: int | None = None,
 ) -> Reading:
     """Figure `name` summed over `regions` (minimal prefixes; "" is everything), broken down
-    by the dimensions `by`; with `children`, one group per child region as well."""
+    by the dimensions `by`; with `level`, one group per region of that level inside them
+    (`children`: the next level the figure rolls up to below the one region given)."""
     fig = figure(name)
     for dim in by:
         if dim not in fig.dims:
@@ -110,8 +111,13 @@ def read(
     reading = Reading(figure=name, as_of=_as_of(fig))
     if not codes:
         return reading
-    where, params = _where(fig, codes, children)
-    keys = (["region_code"] if children else []) + [f"dims ->> {sql._lit(d)}" for d in by]
+    if children:
+        level = child_level(name, codes[0]) if len(codes) == 1 else None
+        if level is None:
+            return reading
+    where, params = _where(fig, codes, level)
+    listed = level is not None
+    keys = (["region_code"] if listed else []) + [f"dims ->> {sql._lit(d)}" for d in by]
     sums = [f"sum(vals[{i + 1}])" for i in range(len(fig.measures))]
     select = ", ".join(keys + sums)
     group = f" GROUP BY {', '.join(keys)}" if keys else ""
@@ -121,7 +127,7 @@ def read(
     with connection.cursor() as cursor:
         cursor.execute(query, [fig.name, period, *params])
         fetched = cursor.fetchall()
-    names = (["region_code"] if children else []) + list(by)
+    names = (["region_code"] if listed else []) + list(by)
     for row in fetched:
         values = dict(zip(names, row[: len(names)], strict=True))
         measures = {m: int(v or 0) for m, v in zip(fig.measures, row[len(names) :], strict=True)}
@@ -136,7 +142,7 @@ def periods(name: str, *, regions: Iterable[str]) -> list[int]:
     codes = sorted(set(regions))
     if not codes:
         return []
-    where, params = _where(fig, codes, children=False)
+    where, params = _where(fig, codes, None)
     sums = " OR ".join(f"sum(vals[{i + 1}]) <> 0" for i in range(len(fig.measures)))
     with connection.cursor() as cursor:
         cursor.execute(
