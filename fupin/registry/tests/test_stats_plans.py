@@ -1,0 +1,101 @@
+"""年度数据 statistics read the rollups: a constant number of queries whatever the size of
+the year, none over the snapshot rows, and every rollup read served by the region index
+(EXPLAIN on a generated rollup of a province's size)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from fupin.accounts.selectors import load_actor
+from fupin.core import stats
+from fupin.registry import services
+from fupin.registry.snapshots import selectors
+from fupin.registry.snapshots.services import snapshot_year
+from fupin.testing import make_user
+from fupin.web.selectors import jurisdiction_summary
+
+from .factories import family, household_data
+
+pytestmark = [pytest.mark.django_db]
+
+
+@pytest.fixture
+def office(county: Any) -> Any:
+    return load_actor(make_user("plan_office", ("poverty_office", county.code)))
+
+
+def add(actor: Any, village: Any, n: int, start: int) -> None:
+    for i in range(n):
+        services.household_create(
+            actor=actor, village_code=village.code,
+            data=household_data(f"{village.code}{start + i:04d}"), members=family(village.code[:6]),
+        )  # fmt: skip
+
+
+def _stats_queries(actor: Any, code: str) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        years = selectors.frozen_years(actor, code)
+        result = selectors.year_stats(actor, year=years[0], region_code=code, region_name="")
+    assert result.exists
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_year_stats_query_count_is_constant_and_reads_no_snapshot_rows(
+    office: Any, county: Any, township: Any
+) -> None:
+    villages = list(township.children.order_by("code")[:3])
+    add(office, villages[0], 1, 1)
+    snapshot_year(year=2019, region_code=county.code, actor=office)
+    small = {code: _stats_queries(office, code) for code in ("51", county.code, township.code)}
+    for n, v in enumerate(villages):
+        add(office, v, 4, 100 + 10 * n)
+    snapshot_year(year=2019, region_code=county.code, actor=office)
+    for code, queries in small.items():
+        large = _stats_queries(office, code)
+        assert len(large) == len(queries), code
+        assert not [q for q in large if "registry_householdsnapshot" in q], code
+    by_child = {c["child"]: c["households"] for c in selectors.year_stats(
+        office, year=2019, region_code=township.code, region_name="").children}  # fmt: skip
+    assert by_child == {villages[0].code: 5, villages[1].code: 4, villages[2].code: 4}
+
+
+def _generate(rows_per_county: int) -> None:
+    """A province's worth of rollup rows for other counties (level 3 … 5, two figures)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO core_rollup (figure, level, region_code, period, dims, vals)"
+            " SELECT f, lv, CASE lv WHEN 3 THEN c WHEN 4 THEN c || lpad(mod(v, 30)::text, 3, '0')"
+            "   ELSE c || lpad(mod(v, 30)::text, 3, '0') || lpad(v::text, 3, '0') END,"
+            "  p, jsonb_build_object('status', 'poor', 'exited', (mod(v, 2) = 0)), ARRAY[1, 3]"
+            " FROM unnest(ARRAY['registry.snapshot_status', 'registry.households']) f,"
+            "  generate_series(100, 280) cc, LATERAL (SELECT '52' || lpad(cc::text, 4, '0') c) x,"
+            "  generate_series(1, %s) v, unnest(ARRAY[3, 4, 5]) lv,"
+            "  unnest(ARRAY[0, 2018, 2019]) p",
+            [rows_per_county],
+        )
+        cursor.execute("ANALYZE core_rollup")
+
+
+def test_rollup_reads_use_an_index_condition_on_the_region(
+    office: Any, county: Any, township: Any, village: Any
+) -> None:
+    add(office, village, 2, 1)
+    snapshot_year(year=2019, region_code=county.code, actor=office)
+    _generate(120)  # ~400,000 rows
+    with CaptureQueriesContext(connection) as ctx:
+        for code in ("51", county.code, township.code):
+            selectors.year_stats(office, year=2019, region_code=code, region_name="")
+        stats.periods("registry.snapshot_status", regions=[county.code])
+        jurisdiction_summary(office)
+    reads = [q["sql"] for q in ctx.captured_queries if "core_rollup" in q["sql"]]
+    assert len(reads) > 10
+    with connection.cursor() as cursor:
+        for sql in reads:
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Seq Scan on core_rollup" not in plan, (sql, plan)
+            assert "rollup_figure_region" in plan and "region_code" in plan, (sql, plan)
