@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.utils import timezone
 
-from fupin.core import params
+from fupin.core import params, stats
 from fupin.registry.io.services import import_files_sweep
 from fupin.supervision import digest, engine
 from fupin.supervision.alerts import services
@@ -97,6 +97,7 @@ class RunReport:
     reminders: int | None = None
     digests: int | None = None
     import_files: int | None = None
+    stats_differences: int | None = None
     skipped: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -109,6 +110,8 @@ class RunReport:
             out.append(f"重点工作周报：{self.digests} 条消息")
         if self.import_files is not None:
             out.append(f"导入文件清理：{self.import_files} 个文件")
+        if self.stats_differences is not None:
+            out.append(f"统计汇总核对：{self.stats_differences} 个指标与原始数据不一致")
         if self.skipped:
             out.append(f"已运行或正在运行，跳过：{', '.join(self.skipped)}")
         return out
@@ -155,6 +158,10 @@ def run_due(*, today: dt.date | None = None) -> RunReport:
         report, "导入文件清理", "registry.import_files", day, today,
         lambda: sum(import_files_sweep(today=today)),
     )  # fmt: skip
+    # After the sweep and the day's transitions: fold the rollups' deltas and verify them.
+    report.stats_differences = _job(
+        report, "统计汇总核对", "core.stats_verify", day, today, stats.nightly
+    )
     if today.isoweekday() == int(params.get("supervision.digest_weekday")):
         report.digests = _job(
             report, "周报", "supervision.digest", digest.week_label(today), today,

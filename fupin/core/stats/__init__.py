@@ -6,7 +6,7 @@ declaration, models.py for the store, maintain.py for how rollups stay current.
 """
 
 from .figures import ALL_LEVELS, Figure, declare_figure, figure, figures
-from .maintain import Difference, compact, delta_sql, rebuild, refresh, verify
+from .maintain import Difference, compact, delta_sql, nightly, rebuild, refresh, verify
 from .read import Reading, child_level, periods, read
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "delta_sql",
     "figure",
     "figures",
+    "nightly",
     "periods",
     "read",
     "rebuild",

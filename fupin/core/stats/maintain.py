@@ -191,3 +191,21 @@ def install_triggers(using: str = "default", **_: Any) -> None:
     stale = [f.name for f in ready if states.get(f.name) != sql.signature(f)]
     if stale:
         rebuild(stale)
+
+
+def nightly() -> int:
+    """The daily run (the supervision scheduler's): fold the day's deltas, then recompute
+    every figure from raw rows; a figure that differs is logged as an error and rebuilt, so
+    the next morning's pages are right while the difference is investigated. Returns the
+    number of differing figures."""
+    import logging
+
+    compact()
+    differences = verify()
+    wrong = sorted({d.figure for d in differences})
+    if wrong:
+        logging.getLogger("fupin.stats").error(
+            "rollups differ from raw rows: %s (first: %s)", ", ".join(wrong), differences[0]
+        )
+        rebuild(wrong)
+    return len(wrong)

@@ -154,3 +154,22 @@ def test_frozen_year_is_rolled_up_in_the_freeze(office: Any, village: Any, count
     assert status.by("status", "households") == {"poor": 2}
     assert stats.periods("registry.snapshot_status", regions=[village.code]) == [2019]
     assert_verified()
+
+
+def test_the_daily_run_verifies_and_repairs_once_a_day(office: Any, village: Any) -> None:
+    from fupin.supervision import scheduler
+
+    create(office, village, "5109810001")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO core_rollup (figure, level, region_code, period, dims, vals)"
+            " VALUES (%s, 1, '51', 0, '{\"status\": \"poor\", \"attribute\": \"general\","
+            " \"cause\": \"illness\"}', ARRAY[5, 0])",
+            [FIGURE],
+        )
+    report = scheduler.run_due()
+    assert report.stats_differences == 1
+    assert "统计汇总核对：1 个指标与原始数据不一致" in report.lines()
+    assert_verified()
+    assert by_status("51") == {"poor": (1, 3)}
+    assert scheduler.run_due().stats_differences is None  # ran today already

@@ -1,6 +1,6 @@
 """`manage.py stats_verify`: recompute every rollup from raw rows and report differences.
 
-Exit status 1 when a figure differs (nightly, the scheduler's daily run calls `verify` too);
+Exit status 1 when a figure differs (nightly: the scheduler's daily run calls `stats.nightly`);
 `--rebuild` then recomputes the figures that differ, `--figure` narrows the check."""
 
 from __future__ import annotations
