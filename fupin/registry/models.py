@@ -407,7 +407,12 @@ class HouseholdSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "household"], name="snapshot_one_per_year"),
         ]
-        indexes = [models.Index(fields=["year", "county_code"], name="snapshot_year_county")]
+        indexes = [
+            models.Index(fields=["year", "county_code"], name="snapshot_year_county"),
+            # The year's list (年度数据) in household-number order, any region: keyset pages
+            # without sorting the whole year.
+            models.Index(fields=["year", "household_no"], name="snapshot_year_no"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household_no} {self.year}"
