@@ -26,6 +26,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -114,11 +115,11 @@ def user_for(code: str) -> Any:
 
 def prepare(persons: int) -> tuple[int, int, dict[str, float]]:
     from django.db import connection
+    from rules_sweep import build_registry
 
     from fupin.core import stats
     from fupin.registry.models import HouseholdSnapshot
     from fupin.registry.snapshots.services import snapshot_years
-    from rules_sweep import build_registry
 
     households, members, generated = build_registry(persons, 50_000)
     timings = {"generated": generated}
@@ -153,7 +154,7 @@ def reads(repeat: int) -> list[list[str]]:
             ("首页", "/", NAIVE_HOME),
         ):
             assert client.get(url).status_code == 200, url
-            served = timed(lambda url=url: client.get(url), repeat)
+            served = timed(partial(client.get, url), repeat)
             raw = timed(run_sql(naive, values), max(3, repeat // 5))
             rows.append(
                 [f"{page} as {label}", f"{len(naive)} queries", f"{served[0]:.1f}",
@@ -164,8 +165,9 @@ def reads(repeat: int) -> list[list[str]]:
 
 
 def import_file_for(households: int) -> Path:
-    from fupin.registry.io import layout
     from registry_import import Cells, generate, villages_of
+
+    from fupin.registry.io import layout
 
     path = ROOT / "var" / "bench" / f"stats_import_{households}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -187,16 +189,14 @@ def import_file_for(households: int) -> Path:
 
 def maintenance(import_households: int, changes: int, rounds: int) -> list[list[str]]:
     from django.db import connection
-
-    from fupin.registry.io.services import import_file
-    from fupin.registry.models import Household
-    from fupin.registry.status import household_set_status
     from registry_import import bench_actor
 
     from fupin.accounts.models import Grant, User
     from fupin.accounts.selectors import load_actor
-
+    from fupin.registry.io.services import import_file
+    from fupin.registry.models import Household
     from fupin.registry.signals import households_imported
+    from fupin.registry.status import household_set_status
 
     # The import's follow-up sweep (alerts over the county) is the sweep bench's to time, and
     # its alerts would pin the imported households; the import itself is timed here.
@@ -230,6 +230,7 @@ def maintenance(import_households: int, changes: int, rounds: int) -> list[list[
         def run() -> None:
             for pk in ids:
                 household_set_status(actor=actor, household_id=pk, status=status, exit_year=2020)
+
         return run
 
     def bare_changes(status: str) -> Callable[[], None]:
@@ -239,15 +240,20 @@ def maintenance(import_households: int, changes: int, rounds: int) -> list[list[
                     cursor.execute(
                         "UPDATE registry_household SET status = %s WHERE id = %s", [status, pk]
                     )
+
         return run
 
     rows = []
     for label, work, undo in (
         (f"import {import_households:,} households", do_import, clear_import),
         (f"{len(ids):,} status changes (service)", service_changes("poor"), bare_changes("exited")),
-        (f"{len(ids):,} status changes (bare UPDATE)", bare_changes("poor"), bare_changes("exited")),
+        (
+            f"{len(ids):,} status changes (bare UPDATE)",
+            bare_changes("poor"),
+            bare_changes("exited"),
+        ),
     ):
-        seconds = {}
+        seconds: dict[bool, list[float]] = {}
         for enabled in (False, True) * rounds:  # interleaved: the machine is shared
             stats_triggers(enabled)
             took, _ = measure(work)

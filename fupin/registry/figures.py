@@ -67,7 +67,7 @@ _BAND = (
 )
 
 
-def poverty_lines(counties_years: list[tuple[str, int]]) -> dict[str, Any]:
+def poverty_lines(counties_years: list[tuple[str, int]]) -> dict[str, str]:
     """The source parameter of `registry.snapshot_band` for these (county, year) pairs."""
     lines: dict[str, str] = {}
     by_county: dict[str, set[int]] = {}
@@ -140,4 +140,10 @@ SNAPSHOT_TAKEN = _snapshot(
     {"taken_at": "to_char(r.taken_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"},
     {"households": "1"},
 )
-SNAPSHOT_FIGURES = (SNAPSHOT_STATUS, SNAPSHOT_ATTRIBUTE, SNAPSHOT_CAUSE, SNAPSHOT_BAND, SNAPSHOT_TAKEN)
+SNAPSHOT_FIGURES = (
+    SNAPSHOT_STATUS,
+    SNAPSHOT_ATTRIBUTE,
+    SNAPSHOT_CAUSE,
+    SNAPSHOT_BAND,
+    SNAPSHOT_TAKEN,
+)

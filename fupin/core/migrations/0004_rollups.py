@@ -5,38 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_calendar'),
+        ("core", "0003_calendar"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RollupState',
+            name="RollupState",
             fields=[
-                ('figure', models.CharField(max_length=60, primary_key=True, serialize=False, verbose_name='指标')),
-                ('signature', models.CharField(max_length=32, verbose_name='定义摘要')),
-                ('built_at', models.DateTimeField(verbose_name='重建时间')),
-                ('refreshed_at', models.DateTimeField(verbose_name='数据时间')),
+                (
+                    "figure",
+                    models.CharField(
+                        max_length=60, primary_key=True, serialize=False, verbose_name="指标"
+                    ),
+                ),
+                ("signature", models.CharField(max_length=32, verbose_name="定义摘要")),
+                ("built_at", models.DateTimeField(verbose_name="重建时间")),
+                ("refreshed_at", models.DateTimeField(verbose_name="数据时间")),
             ],
             options={
-                'db_table': 'core_rollupstate',
+                "db_table": "core_rollupstate",
             },
         ),
         migrations.CreateModel(
-            name='Rollup',
+            name="Rollup",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('figure', models.CharField(max_length=60, verbose_name='指标')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='层级')),
-                ('region_code', models.CharField(max_length=12, verbose_name='区划代码')),
-                ('period', models.IntegerField(default=0, verbose_name='期间')),
-                ('dims', models.JSONField(default=dict, verbose_name='维度')),
-                ('vals', django.contrib.postgres.fields.ArrayField(base_field=models.BigIntegerField(), size=None, verbose_name='数值')),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("figure", models.CharField(max_length=60, verbose_name="指标")),
+                ("level", models.PositiveSmallIntegerField(verbose_name="层级")),
+                ("region_code", models.CharField(max_length=12, verbose_name="区划代码")),
+                ("period", models.IntegerField(default=0, verbose_name="期间")),
+                ("dims", models.JSONField(default=dict, verbose_name="维度")),
+                (
+                    "vals",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.BigIntegerField(), size=None, verbose_name="数值"
+                    ),
+                ),
             ],
             options={
-                'db_table': 'core_rollup',
-                'indexes': [models.Index(fields=['figure', 'level', 'region_code', 'period'], name='rollup_figure_region', opclasses=['varchar_ops', 'int2_ops', 'varchar_pattern_ops', 'int4_ops'])],
+                "db_table": "core_rollup",
+                "indexes": [
+                    models.Index(
+                        fields=["figure", "level", "region_code", "period"],
+                        name="rollup_figure_region",
+                        opclasses=["varchar_ops", "int2_ops", "varchar_pattern_ops", "int4_ops"],
+                    )
+                ],
             },
         ),
     ]

@@ -56,7 +56,9 @@ def rebuild(names: list[str] | None = None) -> None:
         _lock(fig)
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {sql.TABLE} WHERE figure = %s", [fig.name])
-            cursor.execute(sql.insert(sql.rolled(fig, sql.rows_select(fig, fig.table))), _params(fig))
+            cursor.execute(
+                sql.insert(sql.rolled(fig, sql.rows_select(fig, fig.table))), _params(fig)
+            )
         _touch(fig, built=True)
 
 
@@ -90,7 +92,13 @@ def refresh(name: str, *, region_code: str = "", periods: list[int] | None = Non
         f" src AS MATERIALIZED (SELECT * FROM ({sql.rows_select(fig, fig.table)}) AS x"
         f"  WHERE x.region_code LIKE %(stats_prefix)s{period_src}),"
         f" ins AS ("
-        + sql.insert(sql.rolled(fig, f"SELECT region_code, period, {dims}{', '.join(fig.measures)} FROM src", min_length=length))
+        + sql.insert(
+            sql.rolled(
+                fig,
+                f"SELECT region_code, period, {dims}{', '.join(fig.measures)} FROM src",
+                min_length=length,
+            )
+        )
         + " RETURNING 1) "
     )
     if length > min(fig.lengths):
@@ -179,7 +187,9 @@ def install_triggers(using: str = "default", **_: Any) -> None:
             for table, source in fig.trigger_tables().items():
                 feed = dataclasses.replace(fig, source=source, feeds={})
                 cursor.execute(sql.trigger_ddl(fig, table, feed))
-                wanted.update(f"{sql.function_name(fig, table)}_{op}" for op in ("insert", "update", "delete"))
+                wanted.update(
+                    f"{sql.function_name(fig, table)}_{op}" for op in ("insert", "update", "delete")
+                )
         cursor.execute(
             "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
             " WHERE t.tgname LIKE 'fupin\\_stats\\_%%'"

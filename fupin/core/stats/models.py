@@ -33,6 +33,9 @@ class Rollup(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.figure} {self.region_code or '全部'} {self.period} {self.dims}"
+
 
 class RollupState(models.Model):
     """When a figure was last built from raw rows and last refreshed, and from which
@@ -45,3 +48,6 @@ class RollupState(models.Model):
 
     class Meta:
         db_table = "core_rollupstate"
+
+    def __str__(self) -> str:
+        return f"{self.figure} {self.refreshed_at:%Y-%m-%d %H:%M}"

@@ -31,9 +31,7 @@ class Reading:
     as_of: dt.datetime | None = None
 
     def total(self, measure: str, **where: Any) -> int:
-        return sum(
-            r[measure] for r in self.rows if all(r.get(k) == v for k, v in where.items())
-        )
+        return sum(r[measure] for r in self.rows if all(r.get(k) == v for k, v in where.items()))
 
     def by(self, key: str, measure: str) -> dict[Any, int]:
         out: dict[Any, int] = {}
@@ -121,9 +119,7 @@ def read(
     sums = [f"sum(vals[{i + 1}])" for i in range(len(fig.measures))]
     select = ", ".join(keys + sums)
     group = f" GROUP BY {', '.join(keys)}" if keys else ""
-    query = (
-        f"SELECT {select} FROM {sql.TABLE} WHERE figure = %s AND period = %s AND {where}{group}"
-    )
+    query = f"SELECT {select} FROM {sql.TABLE} WHERE figure = %s AND period = %s AND {where}{group}"
     with connection.cursor() as cursor:
         cursor.execute(query, [fig.name, period, *params])
         fetched = cursor.fetchall()

@@ -80,15 +80,14 @@ def delta_insert(fig: Figure, *, new: str | None = None, old: str | None = None)
 
 
 def signature(fig: Figure) -> str:
-    text = "\x1f".join(
-        (fig.source, *fig.dims, "|", *fig.measures, "|", *map(str, fig.levels), fig.maintained)
-        + tuple(f"{t}:{s}" for t, s in sorted(fig.feeds.items()))
-    )
-    return hashlib.md5(text.encode()).hexdigest()
+    feeds = [f"{t}:{s}" for t, s in sorted(fig.feeds.items())]
+    parts = [fig.source, *fig.dims, "|", *fig.measures, "|", *map(str, fig.levels)]
+    text = "\x1f".join([*parts, fig.maintained, *feeds])
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def function_name(fig: Figure, table: str) -> str:
-    digest = hashlib.md5(f"{fig.name}:{table}".encode()).hexdigest()[:12]
+    digest = hashlib.md5(f"{fig.name}:{table}".encode(), usedforsecurity=False).hexdigest()[:12]
     return f"fupin_stats_{digest}"
 
 

@@ -33,7 +33,8 @@ class FakeConnection:
     """Answers the three catalogue reads of apply_tuning and records the rest."""
 
     def __init__(self, stored: dict[str, str], pending: list[str]) -> None:
-        self.stored, self.pending, self.statements = stored, pending, []  # type: list[str]
+        self.stored, self.pending = stored, pending
+        self.statements: list[str] = []
 
     def execute(self, sql: str, params: Any = None) -> Any:
         self.statements.append(sql)

@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0007_staff_id_mask_area_code_only'),
+        ("registry", "0007_staff_id_mask_area_code_only"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='householdsnapshot',
-            index=models.Index(fields=['year', 'household_no'], name='snapshot_year_no'),
+            model_name="householdsnapshot",
+            index=models.Index(fields=["year", "household_no"], name="snapshot_year_no"),
         ),
     ]

@@ -137,7 +137,9 @@ def year_stats(actor: Actor, *, year: int, region_code: str, region_name: str) -
     ]
     result.by_status = _grouped(status, "status", dict(codelists.choices(codes.Status)))
     result.by_attribute = _grouped(
-        stats.read(figures.SNAPSHOT_ATTRIBUTE.name, regions=regions, period=year, by=("attribute",)),
+        stats.read(
+            figures.SNAPSHOT_ATTRIBUTE.name, regions=regions, period=year, by=("attribute",)
+        ),
         "attribute",
         dict(codelists.choices(codes.Attribute)),
     )

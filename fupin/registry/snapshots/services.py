@@ -117,7 +117,7 @@ SELECT count(*) FROM ins
 """
 
 
-def _lines(region_code: str, years: list[int]) -> dict[str, object]:
+def _lines(region_code: str, years: list[int]) -> dict[str, str]:
     """The poverty lines the income-band rollup needs: every county of the subtree × year."""
     county = region_code[:6]
     counties = (

@@ -66,6 +66,7 @@ def test_edits_transitions_and_deletes_stay_exact(office: Any, village: Any) -> 
     b = create(office, village, "5109810002")
     household_set_status(actor=office, household_id=a.pk, status="exited", exit_year=2020)
     member = b.members.exclude(relation="head").first()
+    assert member is not None
     services.member_change(
         actor=office, household_id=b.pk, kind="death", occurred_on=dt.date(2021, 1, 5),
         reason="病故", member_id=member.pk,
@@ -117,9 +118,7 @@ def test_compaction_folds_deltas_and_keeps_values(office: Any, village: Any) -> 
         stats.compact([FIGURE])
         cursor.execute("SELECT count(*) FROM core_rollup WHERE figure = %s", [FIGURE])
         rows_after = cursor.fetchone()[0]
-        cursor.execute(
-            "SELECT count(*) FROM core_rollup WHERE figure = %s AND level = 1", [FIGURE]
-        )
+        cursor.execute("SELECT count(*) FROM core_rollup WHERE figure = %s AND level = 1", [FIGURE])
         province_keys = cursor.fetchone()[0]
     assert rows_after < rows_before and province_keys == 1  # one key left: exited
     assert by_status("51") == before == {"exited": (1, 3)}
@@ -163,8 +162,8 @@ def test_the_daily_run_verifies_and_repairs_once_a_day(office: Any, village: Any
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO core_rollup (figure, level, region_code, period, dims, vals)"
-            " VALUES (%s, 1, '51', 0, '{\"status\": \"poor\", \"attribute\": \"general\","
-            " \"cause\": \"illness\"}', ARRAY[5, 0])",
+            ' VALUES (%s, 1, \'51\', 0, \'{"status": "poor", "attribute": "general",'
+            ' "cause": "illness"}\', ARRAY[5, 0])',
             [FIGURE],
         )
     report = scheduler.run_due()
