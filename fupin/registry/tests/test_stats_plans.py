@@ -99,3 +99,36 @@ def test_rollup_reads_use_an_index_condition_on_the_region(
             plan = "\n".join(row[0] for row in cursor.fetchall())
             assert "Seq Scan on core_rollup" not in plan, (sql, plan)
             assert "rollup_figure_region" in plan and "region_code" in plan, (sql, plan)
+
+
+def _page_queries(client: Any, url: str) -> list[str]:
+    client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_page_and_api_query_counts_do_not_grow_with_the_year(
+    office: Any, county: Any, township: Any
+) -> None:
+    from fupin.accounts.models import User
+    from fupin.testing import client_for
+
+    client = client_for(User.objects.get(pk=office.user_id))
+    villages = list(township.children.order_by("code")[:3])
+    add(office, villages[0], 1, 1)
+    snapshot_year(year=2019, region_code=county.code, actor=office)
+    urls = (
+        f"/registry/snapshots/?year=2019&region={county.code}",
+        f"/api/v1/registry/snapshots/2019/stats?region={county.code}",
+    )
+    small = [_page_queries(client, url) for url in urls]
+    for n, v in enumerate(villages):
+        add(office, v, 4, 100 + 10 * n)
+    snapshot_year(year=2019, region_code=county.code, actor=office)
+    for url, before in zip(urls, small, strict=True):
+        after = _page_queries(client, url)
+        assert len(after) == len(before), url
+        # Only the page's own keyset list reads snapshot rows, never an aggregate of them.
+        aggregates = [q for q in after if "registry_householdsnapshot" in q and "GROUP BY" in q]
+        assert not aggregates and not [q for q in after if "DISTINCT" in q and "year" in q]
