@@ -27,7 +27,7 @@ def figure(**extra: object) -> Figure:
 
 
 def test_declarations_are_checked() -> None:
-    with pytest.raises(ValueError, match="'<app>.<figure>'"):
+    with pytest.raises(ValueError, match=r"'<app>\.<figure>'"):
         figure(name="Things")
     with pytest.raises(ValueError, match="at least one measure"):
         figure(measures=())
