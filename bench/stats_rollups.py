@@ -276,11 +276,13 @@ def main() -> None:
     parser.add_argument("--import-households", type=int, default=10_000)
     parser.add_argument("--changes", type=int, default=2_000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--reads-only", action="store_true")
     args = parser.parse_args()
     setup_django("fupin_bench_stats")
     from fupin.core import stats
 
     households, persons, built = prepare(args.persons)
+    stats.compact()  # as the scheduler does every minute
     note = ", ".join(f"{k} {v:.0f} s" for k, v in built.items() if v) or "reused"
     print(f"registry: {households:,} households, {persons:,} persons ({note})")
     print_table(
@@ -288,6 +290,8 @@ def main() -> None:
         ["read", "naive", "p50 ms", "p95 ms", "naive p50 ms", "naive ÷ page (p95)"],
         reads(args.repeat),
     )
+    if args.reads_only:
+        return
     print_table(
         f"Rollup maintenance (best of {args.rounds} each after a warm-up; peak RSS {peak_rss_mb():.0f} MB)",
         ["work", "rollups off s", "rollups on s", "overhead", f"target ≤ {OVERHEAD_TARGET:.0%}"],

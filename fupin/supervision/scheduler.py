@@ -184,8 +184,14 @@ def is_due(now: dt.datetime) -> bool:
 def loop(
     *, write: Callable[[str], None] = print, sleep: Callable[[float], None] = time.sleep
 ) -> None:
-    """Tick every minute; once the sweep hour has come, run the jobs not yet run today."""
+    """Tick every minute: fold the statistics rollups' deltas; once the sweep hour has come,
+    run the jobs not yet run today."""
     while True:
+        try:
+            # Fold the rollups' appended deltas, so a dashboard sums a minute's worth at most.
+            stats.compact()
+        except Exception:
+            log.exception("stats compaction failed")
         try:
             now = timezone.now()
             if is_due(now):

@@ -172,3 +172,34 @@ def test_the_daily_run_verifies_and_repairs_once_a_day(office: Any, village: Any
     assert_verified()
     assert by_status("51") == {"poor": (1, 3)}
     assert scheduler.run_due().stats_differences is None  # ran today already
+
+
+def test_every_scheduler_tick_folds_the_deltas(
+    office: Any, village: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fupin.supervision import scheduler
+
+    h = create(office, village, "5109810001")
+    for status in ("returned", "poor", "returned"):
+        household_set_status(actor=office, household_id=h.pk, status=status)
+
+    def province_rows() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM core_rollup WHERE figure = %s AND level = 1", [FIGURE]
+            )
+            return int(cursor.fetchone()[0])
+
+    assert province_rows() > 1
+
+    class Stop(Exception):
+        pass
+
+    def stop(_seconds: float) -> None:
+        raise Stop
+
+    monkeypatch.setattr(scheduler, "is_due", lambda now: False)
+    monkeypatch.setattr(scheduler.connection, "close", lambda: None)  # the test's transaction
+    with pytest.raises(Stop):
+        scheduler.loop(write=lambda line: None, sleep=stop)
+    assert province_rows() == 1 and by_status("51") == {"returned": (1, 3)}
