@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import io
 import marshal
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,18 @@ from .layout import FLAT_COLUMNS, HOUSEHOLD_COLUMNS, HOUSEHOLD_SHEET, MEMBER_COL
 from .layout import headers as layout_headers
 
 CSV_SHEET = "CSV"
+# What a CSV record that cannot be read becomes in the error report: one message wherever
+# the file is parsed (in the job's process for a small file, on parse processes for a big one).
+UNREADABLE_CODE = "C12"
+UNREADABLE_RECORD = "此行无法按 CSV 读取（{why}），请检查该行的引号和分隔符"
+BAD_CHARACTERS = (
+    "含有无法识别的字符（文件编码应为 UTF-8 或 GBK/GB18030），"
+    "请检查该单元格，或用 Excel 另存为“CSV UTF-8”后重新导入"
+)
+# Bytes the file's encoding cannot decode are kept as lone surrogates (errors=
+# "surrogateescape"), so reading never stops at them: the row that holds them is reported.
+DECODE_ERRORS = "surrogateescape"
+BROKEN = re.compile("[\udc80-\udcff]+")
 EXCEL_SUFFIXES = (".xlsx", ".xls")
 SUFFIXES = (".csv", *EXCEL_SUFFIXES)
 BLOCK = 1 << 20
@@ -162,7 +175,7 @@ def _records(fh: Any) -> Iterator[tuple[int, str]]:
 def csv_chunks(path: str, encoding: str, size: int, skip: int) -> Iterator[tuple[int, CsvChunk]]:
     """(records read so far, the next `size` records after the first `skip`); checks the
     header first. Splitting into records is cheap; the csv module parses them in workers."""
-    with open(path, encoding=encoding, newline="") as fh:
+    with open(path, encoding=encoding, errors=DECODE_ERRORS, newline="") as fh:
         records = _records(fh)
         first = next(records, None)
         if first is None:
@@ -170,6 +183,7 @@ def csv_chunks(path: str, encoding: str, size: int, skip: int) -> Iterator[tuple
         header = next(csv.reader(io.StringIO(first[1], newline="")), [])
         if header and header[0].startswith("\ufeff"):
             header[0] = header[0][1:]
+        header = [BROKEN.sub("\ufffd", h) for h in header]
         check_headers(CSV_SHEET, header, layout_headers(FLAT_COLUMNS))
         lines, seq = first[0], 0
         offset, parts = lines, []
@@ -188,10 +202,35 @@ def csv_chunks(path: str, encoding: str, size: int, skip: int) -> Iterator[tuple
             yield seq, CsvChunk(offset, "".join(parts))
 
 
-def csv_chunk_rows(chunk: CsvChunk) -> Iterator[tuple[int, list[str]]]:
-    """(line number, raw cells) of the chunk's non-blank rows."""
+class RecordError(Exception):
+    """A record the csv module refuses (the rest of its chunk is not read)."""
+
+    def __init__(self, line: int, error: csv.Error):
+        why = {"field larger than field limit": "单元格内容过长"}.get(
+            str(error).split(" (")[0], "格式不正确"
+        )
+        self.line = line
+        self.message = UNREADABLE_RECORD.format(why=why)
+        super().__init__(self.message)
+
+
+def csv_chunk_rows(
+    chunk: CsvChunk, refused: list[RecordError] | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """(line number, raw cells) of the chunk's non-blank rows. A record the csv module
+    refuses raises RecordError, or with `refused` is added to it and the rows go on."""
     reader = csv.reader(io.StringIO(chunk.text, newline=""))
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # the reader goes on at the next line
+            error = RecordError(chunk.line_offset + reader.line_num, exc)
+            if refused is None:
+                raise error from exc
+            refused.append(error)
+            continue
         # Cells are stripped by the parser (only the non-empty ones: cheaper).
         if any(row) and (any(c.strip() for c in row)):
             # A text cell an export protected from formula injection ('=…) reads back as is.
