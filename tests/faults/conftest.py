@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,7 +159,7 @@ def start_worker(tmp_path: Path, settings: Any) -> Iterator[Callable[..., Worker
         if worker.process.poll() is None:
             worker.process.kill()
             worker.process.wait(timeout=10)
-        if worker.group_alive():  # a parse process left behind: end it, then fail
+        if worker.group_alive():  # a parse process left behind (the test says so)
             os.killpg(worker.pid, signal.SIGKILL)
 
 
@@ -201,3 +202,50 @@ def make_stale(job_id: int) -> None:
     ImportJob.objects.filter(pk=job_id).update(
         heartbeat_at=timezone.now() - dt.timedelta(minutes=10)
     )
+
+
+@contextmanager
+def maintenance_connection() -> Iterator[Any]:
+    """An autocommit connection to the server's `postgres` database (not the test database,
+    which an outage closes)."""
+    import psycopg
+    from django.db import connection
+
+    s = connection.settings_dict
+    with psycopg.connect(
+        dbname="postgres",
+        user=s["USER"] or None,
+        password=s["PASSWORD"] or None,
+        host=s["HOST"] or None,
+        port=s["PORT"] or None,
+        autocommit=True,
+    ) as conn:
+        yield conn
+
+
+@contextmanager
+def database_outage() -> Iterator[Callable[[], None]]:
+    """The test database refuses connections and every session on it is ended (as in a
+    server restart) until the block ends or the callable it yields is called."""
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    connection.close()
+    with maintenance_connection() as conn:
+        over = {"done": False}
+
+        def end() -> None:
+            if not over["done"]:
+                conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+                over["done"] = True
+
+        conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+        try:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [name],
+            )
+            yield end
+        finally:
+            end()

@@ -114,8 +114,13 @@ def test_parse_processes_end_at_once_though_the_job_process_handles_sigterm() ->
     the forked parse processes, so the pool's terminate could not stop them: an error in the
     job process (here in reading the file) waited for every chunk in flight."""
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+
     # If they hang, kill them after a while, so the test fails instead of hanging too.
-    watchdog = threading.Timer(15, lambda: [p.kill() for p in multiprocessing.active_children()])
+    def kill_them() -> None:
+        for process in multiprocessing.active_children():
+            process.kill()
+
+    watchdog = threading.Timer(15, kill_them)
     watchdog.start()
     started = time.monotonic()
     try:

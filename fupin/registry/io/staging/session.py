@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Iterator
@@ -34,12 +35,17 @@ SESSION_SETTINGS = ("statement_timeout", "idle_in_transaction_session_timeout")
 CLIENT_CHECK_MIN_VERSION = 140000
 
 
+def _checks_client() -> bool:
+    """Whether the server has client_connection_check_interval (PostgreSQL 14 and later)."""
+    return int(getattr(connection, "pg_version", 0)) >= CLIENT_CHECK_MIN_VERSION
+
+
 def configure_session() -> None:
     """Set the job's limits on the current thread's connection (see the module notes)."""
     with connection.cursor() as cur:
         cur.execute("SET statement_timeout = 0")
         cur.execute("SET idle_in_transaction_session_timeout = %s", [IDLE_IN_TRANSACTION])
-        if connection.pg_version >= CLIENT_CHECK_MIN_VERSION:
+        if _checks_client():
             cur.execute("SET client_connection_check_interval = %s", [CLIENT_CHECK])
 
 
@@ -52,14 +58,12 @@ def job_session() -> Iterator[None]:
         yield
     finally:
         if connection.connection is not None and not connection.needs_rollback:
-            try:
-                with connection.cursor() as cur:
-                    for name in SESSION_SETTINGS:
-                        cur.execute(f"RESET {name}")
-                    if connection.pg_version >= CLIENT_CHECK_MIN_VERSION:
-                        cur.execute("RESET client_connection_check_interval")
-            except DatabaseError:  # the connection is gone (the error is being raised)
-                pass
+            # (DatabaseError: the connection is gone, and the error that broke it is raised)
+            with contextlib.suppress(DatabaseError), connection.cursor() as cur:
+                for name in SESSION_SETTINGS:
+                    cur.execute(f"RESET {name}")
+                if _checks_client():
+                    cur.execute("RESET client_connection_check_interval")
 
 
 BEAT_SQL = (
