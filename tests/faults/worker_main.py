@@ -35,7 +35,6 @@ def install(faults: dict[str, Any]) -> None:
 
     from fupin.registry.io import parse, staging
     from fupin.registry.io.staging import apply as apply_module
-    from fupin.registry.io.staging import session
 
     if "chunk_rows" in faults:
         staging.base.CHUNK_ROWS = int(faults["chunk_rows"])
@@ -43,6 +42,8 @@ def install(faults: dict[str, Any]) -> None:
         staging.base.PARALLEL_MIN_BYTES = 0
         settings.FUPIN_IMPORT_WORKERS = 2
     if "heartbeat" in faults:
+        from fupin.registry.io.staging import session
+
         session.HEARTBEAT_SECONDS = float(faults["heartbeat"])
     pause = faults.get("pause")
     if pause == "stage":
