@@ -64,6 +64,25 @@ def test_a_broken_byte_in_a_large_file_is_the_same_row_error_as_in_a_small_one(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_broken_byte_in_a_utf8_file_is_its_row_not_the_whole_file_misread(
+    office: Any, village_code: str, tmp_path: Path, start_worker: Any
+) -> None:
+    """One broken byte used to make the whole file "GB18030": every cell gibberish, and
+    the report a header error."""
+    data = families(village_code, 40)
+    data[10][1][0]["姓名"] = "王芳"
+    path = write_csv(tmp_path / "utf8.csv", data)
+    good = "王芳".encode()
+    content = path.read_bytes()
+    path.write_bytes(content.replace(good, good[:4]))  # 芳 cut to one of its three bytes
+    job = run_in_a_worker(start_worker, office, path)
+    assert job.status == "failed", job.message
+    rows = report_rows(job)[1:]
+    line = 2 + 10 * 3  # the 11th family's head
+    assert [(r[1], r[2], r[3], r[4]) for r in rows] == [(line, "姓名", "王\ufffd", "C12")]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_record_the_csv_reader_refuses_is_reported_with_its_row(
     office: Any, village_code: str, tmp_path: Path, start_worker: Any
 ) -> None:

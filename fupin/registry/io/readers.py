@@ -63,11 +63,18 @@ def suffix(name: str) -> str:
 
 
 def scan(path: str) -> FileFacts:
-    """One pass over the bytes: digest, CSV encoding (utf-8-sig, else gb18030) and row count."""
+    """One pass over the bytes: digest, CSV encoding and row count.
+
+    The encoding is UTF-8 (utf-8-sig) when every byte decodes as UTF-8. Otherwise both UTF-8
+    and GB18030 are counted from the first block that is not valid UTF-8, and the one with
+    fewer undecodable bytes wins (UTF-8 on a tie): a GBK file fails as UTF-8 at once, on its
+    Chinese header, while a UTF-8 file with one broken byte stays UTF-8 and that byte's row
+    is reported, rather than the whole file being read as GB18030 gibberish."""
     digest = hashlib.sha256()
     is_csv = suffix(path) == ".csv"
     utf8 = codecs.getincrementaldecoder("utf-8")()
-    utf8_ok = True
+    counting: dict[str, Any] = {}  # encoding → incremental decoder, once UTF-8 failed
+    undecodable = {"utf-8": 0, "gb18030": 0}
     lines = 0
     last = b""
     with open(path, "rb") as fh:
@@ -76,21 +83,26 @@ def scan(path: str) -> FileFacts:
             if is_csv:
                 lines += block.count(b"\n")
                 last = block[-1:]
-                if utf8_ok:
+                if not counting:
                     try:
                         utf8.decode(block)
+                        continue
                     except UnicodeDecodeError:
-                        utf8_ok = False
+                        counting = {
+                            name: codecs.getincrementaldecoder(name)(DECODE_ERRORS)
+                            for name in undecodable
+                        }
+                for name, decoder in counting.items():
+                    undecodable[name] += len(BROKEN.findall(decoder.decode(block)))
     if not is_csv:  # rows are counted when each sheet is opened (loading a sheet is costly)
         return FileFacts(digest.hexdigest(), "", 0)
     if last and last != b"\n":
         lines += 1
-    if utf8_ok:
-        try:
-            utf8.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8_ok = False
-    return FileFacts(digest.hexdigest(), "utf-8-sig" if utf8_ok else "gb18030", max(lines - 1, 0))
+    # (A file that is UTF-8 up to a sequence cut short at its very end stays UTF-8.)
+    for name, decoder in counting.items():
+        undecodable[name] += len(BROKEN.findall(decoder.decode(b"", final=True)))
+    encoding = "utf-8-sig" if undecodable["utf-8"] <= undecodable["gb18030"] else "gb18030"
+    return FileFacts(digest.hexdigest(), encoding, max(lines - 1, 0))
 
 
 def check_headers(sheet: str, got: list[str], expected: list[str]) -> None:
