@@ -142,3 +142,23 @@ def test_the_scheduler_lives_through_an_outage_and_restarts_a_dead_workers_job(
     assert job.status == "succeeded", job.message
     assert counts() == (40, 120, 40) and job.summary["attempts"] == 2
     assert any("中断的导入任务" in line for line in lines)
+
+
+def test_a_job_interrupted_too_often_fails_with_a_report_that_says_so(
+    office: Any, village_code: str, tmp_path: Path
+) -> None:
+    from django.db import connection
+
+    from fupin.registry.tests.test_import import report_rows
+
+    job = queue_job(actor=office, path=forty_families(tmp_path, village_code), region_code=COUNTY)
+    ImportJob.objects.filter(pk=job.pk).update(status="running", summary={"attempts": 3})
+    make_stale(job.pk)
+    job = services.run_job(job.pk)
+    assert job.status == "failed" and "处理多次中断" in job.message
+    assert job.summary["attempts"] == 4 and job.error_count == 1
+    assert [(r[4], r[5]) for r in report_rows(job)[1:]] == [("W02", services.GAVE_UP)]
+    with connection.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s)", [f"registry_stage_{job.pk}_err"])
+        assert cur.fetchone()[0] is None
+    assert counts() == (0, 0, 0)

@@ -47,6 +47,7 @@ IMPORT_FILES = uploads.Accept(
 )
 STALE = dt.timedelta(minutes=2)
 MAX_ATTEMPTS = 3
+GAVE_UP = "处理多次中断未能完成，文件未导入，系统中的数据未做任何修改，请重新上传"
 
 
 def _as_actor(actor: Any) -> Actor:
@@ -106,11 +107,8 @@ def _claim(job_id: int) -> ImportJob | None:
         attempts = int(job.summary.get("attempts", 0)) + 1
         job.summary = {**job.summary, "attempts": attempts}
         if attempts > MAX_ATTEMPTS:
-            job.status = ImportStatus.FAILED
-            job.message = "处理多次中断未能完成，文件未导入，系统中的数据未做任何修改，请重新上传"
-            job.finished_at = now
-            job.save(update_fields=["status", "message", "finished_at", "summary"])
-            Importer(job).drop_tables()  # the staging tables of the abandoned attempts
+            job.save(update_fields=["summary"])
+            Importer(job).give_up(GAVE_UP)
             return None
         job.status = ImportStatus.RUNNING
         job.started_at = job.started_at or now

@@ -35,6 +35,8 @@ WORKER_CRASHED = (
     "文件解析进程意外退出（可能是服务器内存不足），文件未导入，系统中的数据未做任何修改。"
     "请稍后重新上传；如仍失败，请按乡镇或村拆分后分别导入"
 )
+WORKER_CRASHED_CODE = "W01"
+GAVE_UP_CODE = "W02"
 KEEPALIVE_SECONDS = 30.0  # the apply's transaction is never idle longer while it waits
 
 
@@ -76,7 +78,7 @@ class Importer(Checking, Applying):
                 return
             except workers.WorkerCrashed as exc:
                 log.error("import %s: %s", job.pk, exc)
-                self.add_errors([(self.hh_sheet, 0, "", "", "W01", WORKER_CRASHED)])
+                self.add_errors([(self.hh_sheet, 0, "", "", WORKER_CRASHED_CODE, WORKER_CRASHED)])
                 self.fail(header=WORKER_CRASHED)
                 return
         if self.scalar(f"SELECT count(*) FROM {self.err} WHERE code = %s", [HEADER_CODE]):
@@ -175,6 +177,15 @@ class Importer(Checking, Applying):
         finally:
             if checks is not None:
                 checks.wait()
+
+    def give_up(self, message: str) -> None:
+        """End a job interrupted too often (services.MAX_ATTEMPTS): failed, with a report
+        that says so; the staging of the abandoned attempts is dropped (partial, its cell
+        errors would mislead)."""
+        self.create_tables()
+        self.sql(f"TRUNCATE {self.err}")
+        self.add_errors([(self.hh_sheet, 0, "", "", GAVE_UP_CODE, message)])
+        self.fail(header=message)
 
     def fail(self, header: str | None = None) -> None:
         count = self.scalar(f"SELECT count(*) FROM {self.err}") or 0
