@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -26,6 +26,7 @@ from fupin.core.errors import ValidationFailed
 from fupin.registry import identity
 from fupin.registry.models import Household, Income, Member
 
+from . import readers
 from .layout import FLAT_COLUMNS, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, Column, Kind
 from .readers import CsvChunk, RowChunk, csv_chunk_rows
 
@@ -502,12 +503,13 @@ class ChunkParser:
         self.transformer = Transformer()
 
     def __call__(self, chunk: CsvChunk | RowChunk) -> ParsedChunk:
+        issues: list[CellIssue] = []
+        broken: set[int] = set()  # rows with undecodable bytes: staged as bad rows
         rows: Iterable[FileRow]
         if isinstance(chunk, CsvChunk):
-            rows = ((False, number, cells) for number, cells in csv_chunk_rows(chunk))
+            rows = self._csv_rows(chunk, issues, broken)
         else:
             rows = marshal.loads(chunk.data)  # noqa: S302 - written by the job's own process
-        issues: list[CellIssue] = []
         first_row: int | None = None
         households, members = bytearray(), bytearray()
         parse_household, parse_member = self.households, self.members
@@ -519,7 +521,50 @@ class ChunkParser:
             if is_household:
                 format_row_text(parse_household(cells, hh_sheet, number, issues), tx, households)
                 continue
-            format_row_text(parse_member(cells, mem_sheet, number, issues), tx, members)
+            row = parse_member(cells, mem_sheet, number, issues)
+            format_row_text(_bad(row) if broken and number in broken else row, tx, members)
             if is_csv and parse_member.is_head(cells):
-                format_row_text(parse_household(cells, hh_sheet, number, issues), tx, households)
+                row = parse_household(cells, hh_sheet, number, issues)
+                format_row_text(_bad(row) if broken and number in broken else row, tx, households)
         return ParsedChunk(bytes(households), bytes(members), issues, first_row)
+
+    def _csv_rows(
+        self, chunk: CsvChunk, issues: list[CellIssue], broken: set[int]
+    ) -> Iterator[FileRow]:
+        """The chunk's rows; a record the csv module refuses is reported and skipped, and a
+        cell with undecodable bytes is reported (its bytes shown as �) and its row parsed on,
+        as a bad row, for its other errors."""
+        sheet = self.member_sheet
+        damaged = readers.BROKEN.search(chunk.text) is not None
+        refused: list[readers.RecordError] = []
+
+        def report_refused() -> None:
+            for error in refused:
+                code = readers.UNREADABLE_CODE
+                issues.append(CellIssue(sheet, error.line, "", "", code, error.message))
+            refused.clear()
+
+        for number, cells in csv_chunk_rows(chunk, refused):
+            report_refused()
+            if damaged and any(readers.BROKEN.search(c) for c in cells):
+                broken.add(number)
+                cells = [readers.BROKEN.sub("\ufffd", c) for c in cells]
+                for index, cell in enumerate(cells):
+                    if "\ufffd" in cell:
+                        column = FLAT_COLUMNS[index].header if index < len(FLAT_COLUMNS) else ""
+                        issues.append(
+                            CellIssue(
+                                sheet,
+                                number,
+                                column,
+                                cell.strip(),
+                                readers.UNREADABLE_CODE,
+                                readers.BAD_CHARACTERS,
+                            )
+                        )
+            yield False, number, cells
+        report_refused()
+
+
+def _bad(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (row[0], True, *row[2:])

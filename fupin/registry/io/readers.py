@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import io
 import marshal
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,18 @@ from .layout import FLAT_COLUMNS, HOUSEHOLD_COLUMNS, HOUSEHOLD_SHEET, MEMBER_COL
 from .layout import headers as layout_headers
 
 CSV_SHEET = "CSV"
+# What a CSV record that cannot be read becomes in the error report: one message wherever
+# the file is parsed (in the job's process for a small file, on parse processes for a big one).
+UNREADABLE_CODE = "C12"
+UNREADABLE_RECORD = "此行无法按 CSV 读取（{why}），请检查该行的引号和分隔符"
+BAD_CHARACTERS = (
+    "含有无法识别的字符（文件编码应为 UTF-8 或 GBK/GB18030），"
+    "请检查该单元格，或用 Excel 另存为“CSV UTF-8”后重新导入"
+)
+# Bytes the file's encoding cannot decode are kept as lone surrogates (errors=
+# "surrogateescape"), so reading never stops at them: the row that holds them is reported.
+DECODE_ERRORS = "surrogateescape"
+BROKEN = re.compile("[\udc80-\udcff]+")
 EXCEL_SUFFIXES = (".xlsx", ".xls")
 SUFFIXES = (".csv", *EXCEL_SUFFIXES)
 BLOCK = 1 << 20
@@ -50,11 +63,18 @@ def suffix(name: str) -> str:
 
 
 def scan(path: str) -> FileFacts:
-    """One pass over the bytes: digest, CSV encoding (utf-8-sig, else gb18030) and row count."""
+    """One pass over the bytes: digest, CSV encoding and row count.
+
+    The encoding is UTF-8 (utf-8-sig) when every byte decodes as UTF-8. Otherwise both UTF-8
+    and GB18030 are counted from the first block that is not valid UTF-8, and the one with
+    fewer undecodable bytes wins (UTF-8 on a tie): a GBK file fails as UTF-8 at once, on its
+    Chinese header, while a UTF-8 file with one broken byte stays UTF-8 and that byte's row
+    is reported, rather than the whole file being read as GB18030 gibberish."""
     digest = hashlib.sha256()
     is_csv = suffix(path) == ".csv"
     utf8 = codecs.getincrementaldecoder("utf-8")()
-    utf8_ok = True
+    counting: dict[str, Any] = {}  # encoding → incremental decoder, once UTF-8 failed
+    undecodable = {"utf-8": 0, "gb18030": 0}
     lines = 0
     last = b""
     with open(path, "rb") as fh:
@@ -63,21 +83,26 @@ def scan(path: str) -> FileFacts:
             if is_csv:
                 lines += block.count(b"\n")
                 last = block[-1:]
-                if utf8_ok:
+                if not counting:
                     try:
                         utf8.decode(block)
+                        continue
                     except UnicodeDecodeError:
-                        utf8_ok = False
+                        counting = {
+                            name: codecs.getincrementaldecoder(name)(DECODE_ERRORS)
+                            for name in undecodable
+                        }
+                for name, decoder in counting.items():
+                    undecodable[name] += len(BROKEN.findall(decoder.decode(block)))
     if not is_csv:  # rows are counted when each sheet is opened (loading a sheet is costly)
         return FileFacts(digest.hexdigest(), "", 0)
     if last and last != b"\n":
         lines += 1
-    if utf8_ok:
-        try:
-            utf8.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8_ok = False
-    return FileFacts(digest.hexdigest(), "utf-8-sig" if utf8_ok else "gb18030", max(lines - 1, 0))
+    # (A file that is UTF-8 up to a sequence cut short at its very end stays UTF-8.)
+    for name, decoder in counting.items():
+        undecodable[name] += len(BROKEN.findall(decoder.decode(b"", final=True)))
+    encoding = "utf-8-sig" if undecodable["utf-8"] <= undecodable["gb18030"] else "gb18030"
+    return FileFacts(digest.hexdigest(), encoding, max(lines - 1, 0))
 
 
 def check_headers(sheet: str, got: list[str], expected: list[str]) -> None:
@@ -162,7 +187,7 @@ def _records(fh: Any) -> Iterator[tuple[int, str]]:
 def csv_chunks(path: str, encoding: str, size: int, skip: int) -> Iterator[tuple[int, CsvChunk]]:
     """(records read so far, the next `size` records after the first `skip`); checks the
     header first. Splitting into records is cheap; the csv module parses them in workers."""
-    with open(path, encoding=encoding, newline="") as fh:
+    with open(path, encoding=encoding, errors=DECODE_ERRORS, newline="") as fh:
         records = _records(fh)
         first = next(records, None)
         if first is None:
@@ -170,6 +195,7 @@ def csv_chunks(path: str, encoding: str, size: int, skip: int) -> Iterator[tuple
         header = next(csv.reader(io.StringIO(first[1], newline="")), [])
         if header and header[0].startswith("\ufeff"):
             header[0] = header[0][1:]
+        header = [BROKEN.sub("\ufffd", h) for h in header]
         check_headers(CSV_SHEET, header, layout_headers(FLAT_COLUMNS))
         lines, seq = first[0], 0
         offset, parts = lines, []
@@ -188,10 +214,35 @@ def csv_chunks(path: str, encoding: str, size: int, skip: int) -> Iterator[tuple
             yield seq, CsvChunk(offset, "".join(parts))
 
 
-def csv_chunk_rows(chunk: CsvChunk) -> Iterator[tuple[int, list[str]]]:
-    """(line number, raw cells) of the chunk's non-blank rows."""
+class RecordError(Exception):
+    """A record the csv module refuses (the rest of its chunk is not read)."""
+
+    def __init__(self, line: int, error: csv.Error):
+        why = {"field larger than field limit": "单元格内容过长"}.get(
+            str(error).split(" (")[0], "格式不正确"
+        )
+        self.line = line
+        self.message = UNREADABLE_RECORD.format(why=why)
+        super().__init__(self.message)
+
+
+def csv_chunk_rows(
+    chunk: CsvChunk, refused: list[RecordError] | None = None
+) -> Iterator[tuple[int, list[str]]]:
+    """(line number, raw cells) of the chunk's non-blank rows. A record the csv module
+    refuses raises RecordError, or with `refused` is added to it and the rows go on."""
     reader = csv.reader(io.StringIO(chunk.text, newline=""))
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # the reader goes on at the next line
+            error = RecordError(chunk.line_offset + reader.line_num, exc)
+            if refused is None:
+                raise error from exc
+            refused.append(error)
+            continue
         # Cells are stripped by the parser (only the non-empty ones: cheaper).
         if any(row) and (any(c.strip() for c in row)):
             # A text cell an export protected from formula injection ('=…) reads back as is.
