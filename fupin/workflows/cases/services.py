@@ -134,8 +134,6 @@ def member_change_request(
         and not household.members.filter(pk=data["member_id"], left_on__isnull=True).exists()
     ):
         raise ValidationFailed("请选择本户的在册成员", errors={"member_id": ["不是本户在册成员"]})
-    if "new_member" in data:
-        identity.store(str(data["new_member"]["id_number"]))  # GB 11643 check now, not later
     kind_label = codes.MemberChangeKind(data["change_kind"]).label
     case = engine.case_create(
         actor=actor,
