@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from fupin.core import masking
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
-from fupin.core.masking import mask_phone
+from fupin.core.masking import mask_bank_account, mask_phone
 from fupin.core.web import form_post
 from fupin.core.web.search import search_params, search_redirect
 from fupin.registry import codes, identity, privacy, selectors, services
@@ -255,10 +255,15 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.access_household(actor, pk)
     services.require_write(actor, household.region_code)
     status = 200
-    # The record's values also on POST: a code item stopped since stays choosable here.
+    # The record's values also on POST: a code item stopped since stays choosable here. The
+    # phone and bank account are never put in the form (masked placeholders instead).
     initial = {f: getattr(household, f) for f in HOUSEHOLD_FORM_FIELDS}
+    masked = {
+        "phone": mask_phone(household.phone),
+        "bank_account": mask_bank_account(household.bank_account),
+    }
     if request.method == "POST":
-        form = HouseholdEditForm(request.POST, initial=initial)
+        form = HouseholdEditForm(request.POST, initial=initial, masked=masked)
         if form.is_valid():
             posted = form_post(
                 form,
@@ -277,7 +282,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _warn(request, posted.value.warnings)  # type: ignore[union-attr]
                 return redirect("registry:household_detail", pk=household.pk)
     else:
-        form = HouseholdEditForm(initial={**initial, "version": household.version})
+        form = HouseholdEditForm(initial={**initial, "version": household.version}, masked=masked)
     context = {"page_title": f"编辑：{household}", "form": form, "household": household}
     return render(request, T + "household_edit.html", context, status=status)
 

@@ -457,3 +457,24 @@ def test_evidence_jurisdiction(household, county_personas, settings, tmp_path):
     assert_jurisdiction(
         county_personas, "get", reverse("registry:change_evidence", args=[record.pk])
     )
+
+
+def test_the_edit_form_never_shows_the_full_phone_or_bank_account(household, office_user):
+    # Masked by default (SPEC §10): the full values come only from the audited reveal; an
+    # empty field keeps what is recorded, a filled one replaces it.
+    household.phone, household.bank_account = "13912345678", "6222020200112233445"
+    household.save(update_fields=["phone", "bank_account"])
+    url = reverse("registry:household_edit", args=[household.pk])
+    client = client_for(office_user)
+    page = client.get(url)
+    html = page.content.decode()
+    assert "13912345678" not in html and "6222020200112233445" not in html
+    assert "139****5678" in html and "留空则保持原号码不变" in html
+    posted = _edit_post(household, household.version, phone="", bank_account="")
+    assert client.post(url, posted).status_code == 302
+    household.refresh_from_db()
+    assert (household.phone, household.bank_account) == ("13912345678", "6222020200112233445")
+    posted = _edit_post(household, household.version, phone="13700000003")
+    assert client.post(url, posted).status_code == 302
+    household.refresh_from_db()
+    assert household.phone == "13700000003"
