@@ -66,8 +66,11 @@ def test_bulk_sql_update_is_recorded_row_by_row(county, make_org):
     events = AuditEvent.objects.filter(table_name="regions_organisation", action="U")
     assert sorted(str(e.object_pk) for e in events) == sorted(str(o.pk) for o in orgs)
     for event in events:
-        assert event.old == {"address": ""}
-        assert event.new == {"address": "太和街道1号"}
+        # The touch trigger (fupin.core.touch) stamps the time and the acting user as well.
+        assert set(event.new) == {"address", "updated_at", "updated_by_id"}
+        assert event.old["address"] == "" and event.new["address"] == "太和街道1号"
+        assert event.old["updated_by_id"] is None and event.new["updated_by_id"] == user.pk
+        assert event.new["updated_at"] > event.old["updated_at"]
         assert event.actor_id == user.pk
         assert event.actor_name == "clerk"
         assert event.ip == "10.1.2.3"

@@ -175,7 +175,8 @@ def test_target_form_posts_and_shows_errors(county_personas: Personas, township:
     assert row.light == Light.YELLOW and row.actual == Decimal("20.00")
     # A stale version is a conflict, not a silent overwrite.
     response = client.post(url, {**data, "target": "25", "actual": "30", "version": "99"})
-    assert response.status_code == 409 and "已被他人修改" in response.content.decode()
+    assert response.status_code == 409
+    assert f"该目标已被 {county_personas.in_region} 于 " in response.content.decode()
 
 
 def test_jurisdiction(county_personas: Personas, office: Actor, county: Any, township: Any) -> None:
