@@ -328,7 +328,7 @@ def target_save(
             quarter=quarter,
             created_by_id=actor.user_id,
         )
-    elif version is not None and version != row.version:
+    elif version != row.version:  # stale, or None: the page saw no target, one exists now
         raise stale(QuarterTarget, row.pk, subject="该目标")
     else:
         row.version += 1
