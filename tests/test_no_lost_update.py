@@ -64,6 +64,10 @@ NOT_EDITED_IN_PLACE = {
     "supervision.ReminderInterview": "约谈记录只新建",
 }
 
+# PUTs that create as well as edit, where no version says "I saw none": refused with 409 once
+# the record exists (the parameter's override of a region and year).
+VERSION_MEANS_NEW = {"put /api/v1/parameters"}
+
 FIRST, SECOND = "王芳", "李强"  # the two writers' real names
 
 
@@ -562,3 +566,22 @@ def test_every_versioned_model_is_walked_or_explained() -> None:
     for label in {*walked, *NOT_EDITED_IN_PLACE}:
         assert apps.get_model(label) is not None
     assert not walked & set(NOT_EDITED_IN_PLACE)
+
+
+@pytest.mark.parametrize("edit", [e for e in EDITS if e.method == "put"], ids=lambda e: e.name)
+def test_a_put_without_version_is_refused_in_chinese(edit: Edit, world: World) -> None:
+    """The version is required: a PUT that leaves it out is a 422, not an unchecked write."""
+    target = edit.make(world)
+    client = client_for(world.first)
+    body = target.body(client, edit.values[0], target.loaded)
+    del body["version"]
+    response = call(client, "put", target.url, body)
+    if edit.name in VERSION_MEANS_NEW:
+        assert response.status_code == 409, response.json()
+    else:
+        assert response.status_code == 422
+        assert response.json()["message"].startswith("缺少版本号 version")
+        assert ["必填"] in [
+            v for k, v in response.json()["errors"].items() if k.endswith("version")
+        ]
+    assert target.stored() != edit.values[0] and target.version() == target.loaded

@@ -67,10 +67,11 @@ def test_bulk_sql_update_is_recorded_row_by_row(county, make_org):
     assert sorted(str(e.object_pk) for e in events) == sorted(str(o.pk) for o in orgs)
     for event in events:
         # The touch trigger (fupin.core.touch) stamps the time and the acting user as well.
-        assert set(event.new) == {"address", "updated_at", "updated_by_id"}
-        assert event.old["address"] == "" and event.new["address"] == "太和街道1号"
-        assert event.old["updated_by_id"] is None and event.new["updated_by_id"] == user.pk
-        assert event.new["updated_at"] > event.old["updated_at"]
+        old, new = event.old or {}, event.new or {}
+        assert set(new) == {"address", "updated_at", "updated_by_id"}
+        assert old["address"] == "" and new["address"] == "太和街道1号"
+        assert old["updated_by_id"] is None and new["updated_by_id"] == user.pk
+        assert new["updated_at"] > old["updated_at"]
         assert event.actor_id == user.pk
         assert event.actor_name == "clerk"
         assert event.ip == "10.1.2.3"
