@@ -60,7 +60,9 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
     )
 
 
-VERSION_MISSING = "缺少版本号 version：请先读取该记录，带上读到的 version 再保存，以免覆盖他人的修改"
+VERSION_MISSING = (
+    "缺少版本号 version：请先读取该记录，带上读到的 version 再保存，以免覆盖他人的修改"
+)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -19,7 +19,7 @@ from django.db.models import Q
 from fupin.core.access import Actor, Perm, region_exists, region_names
 from fupin.core.context import audit_context
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from fupin.core.versioning import versioned_update
+from fupin.core.versioning import stale, versioned_update
 
 if TYPE_CHECKING:
     from fupin.core.models import Parameter
@@ -250,7 +250,7 @@ def delete_override(*, actor: Actor, pk: int, reason: str, version: int | None =
             rows = rows.filter(version=version)
         deleted, _ = rows.delete()
     if not deleted:
-        raise Conflict()
+        raise stale(Parameter, pk, subject="该参数覆盖值")
 
 
 def default_region(actor: Actor, perm: str) -> str:
