@@ -93,7 +93,7 @@ KINDS = [
             P(f"{API_HH}/members", "post"),
             P(f"{API_HH}/changes"),
             P(f"{API_HH}/changes", "post", CHANGE),
-            P(f"{API_HH}/incomes/{YEAR}", "put"),
+            P(f"{API_HH}/incomes/{YEAR}", "put", {"version": 0}),
         ],
         has_ancestor=False,
     ),

@@ -261,6 +261,9 @@ IncomeFields = _form_class(
 
 
 class IncomeForm(IncomeFields):  # type: ignore[misc,valid-type]
+    # The version loaded (0: the year not entered yet); a stale one is refused with 409.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
     def amounts(self) -> dict[str, Any]:
         return {k: self.cleaned_data[k] for k in codes.INCOME_FIELDS}
 

@@ -293,7 +293,7 @@ def test_version_conflict(root):
     codelists.update_item(
         actor=root, pk=row.pk, label="因病致贫", position=10, active=True, version=row.version
     )
-    with pytest.raises(Conflict, match="已被他人修改"):
+    with pytest.raises(Conflict, match=r"该代码项已被 \S+ 于 \d\d:\d\d 修改"):
         codelists.update_item(
             actor=root, pk=row.pk, label="疾病", position=10, active=True, version=row.version
         )

@@ -370,25 +370,28 @@ def income_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     if not 2000 <= year <= 2100:
         raise ValidationFailed("年度无效")
     existing = household.incomes.filter(year=year).first()
+    status = 200
     if request.method == "POST":
         form = IncomeForm(request.POST)
-        if (
-            form.is_valid()
-            and form_post(
+        if form.is_valid():
+            posted = form_post(
                 form,
                 lambda: services.income_save(
                     actor=actor,
                     household_id=household.pk,
                     year=year,
+                    version=form.cleaned_data["version"],
                     amounts=form.amounts(),
                     size=form.cleaned_data.get("size"),
                 ),
-            ).value
-        ):
-            messages.success(request, f"{year} 年度收入已保存。")
-            return _to_tab(household, "incomes")
+            )
+            if posted.conflict:
+                status = 409
+            if posted.ok:
+                messages.success(request, f"{year} 年度收入已保存。")
+                return _to_tab(household, "incomes")
     else:
-        initial = {}
+        initial: dict[str, Any] = {"version": 0}
         if existing is not None:
             initial = {f: getattr(existing, f) for f in IncomeForm.base_fields}
         form = IncomeForm(initial=initial)
@@ -401,7 +404,7 @@ def income_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         "poverty_line": poverty(year),
         "monitoring_line": monitoring(year),
     }
-    return render(request, T + "income_form.html", context)
+    return render(request, T + "income_form.html", context, status=status)
 
 
 # --- member changes --------------------------------------------------------------------------

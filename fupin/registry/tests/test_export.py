@@ -46,11 +46,14 @@ def registry(office, village, township):
         ),
         members=family(village.code[:6]),
     ).household
-    services.income_save(actor=office, household_id=first.pk, year=2019, amounts={"wage": 9000})
+    services.income_save(
+        actor=office, household_id=first.pk, year=2019, version=0, amounts={"wage": 9000}
+    )
     services.income_save(
         actor=office,
         household_id=first.pk,
         year=2020,
+        version=0,
         amounts={"wage": "12000.50", "production_costs": 500},
     )
     second = services.household_create(

@@ -32,7 +32,7 @@ def household(office_user, village):
         members=family(village.code[:6]),
     )
     services.income_save(
-        actor=actor, household_id=result.household.pk, year=2019, amounts={"wage": 9000}
+        actor=actor, household_id=result.household.pk, year=2019, version=0, amounts={"wage": 9000}
     )
     return result.household
 
@@ -294,7 +294,7 @@ def test_concurrent_edits_conflict_and_nothing_is_overwritten(household, county,
     assert first.post(url, _edit_post(household, v1, phone="13700000001")).status_code == 302
     response = second.post(url, _edit_post(household, v2, phone="13700000002"))
     assert response.status_code == 409
-    assert "该记录已被他人修改，请刷新后重试" in response.content.decode()
+    assert f"该户已被 {office_user} 于 " in response.content.decode()
     household.refresh_from_db()
     assert household.phone == "13700000001"
 
@@ -366,6 +366,7 @@ def test_income_edit(household, office_user):
         "transfer_family_planning": "0",
         "transfer_other": "0",
         "production_costs": "0",
+        "version": "0",
     }
     assert client.post(url, data).status_code == 302
     assert household.incomes.get(year=2020).per_capita == 4000

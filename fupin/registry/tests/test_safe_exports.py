@@ -49,7 +49,9 @@ def hostile(office: Any, village: Any) -> Household:
         data=household_data("5109810001"),
         members=family(village.code[:6]),
     ).household
-    services.income_save(actor=office, household_id=household.pk, year=2020, amounts={"wage": 9000})
+    services.income_save(
+        actor=office, household_id=household.pk, year=2020, version=0, amounts={"wage": 9000}
+    )
     Household.objects.filter(pk=household.pk).update(
         head_name=HEAD, bank_name=BANK, helper_name=HELPER
     )
