@@ -36,7 +36,7 @@ NOT_EDITED_IN_PLACE = {
     "workflows.Notice": "公示经流程发布，不在原记录上编辑",
     "workflows.Objection": "异议只登记和经流程办结",
     "workflows.Sample": "抽样一次生成，不编辑",
-    "workflows.SampleItem": "核查结论经 sample_finding_record 登记（尚无版本校验，见报告）",
+    "workflows.SampleItem": "核查结论是 POST 登记，版本校验见 workflows/tests/test_sample_finding_version.py",
     "workflows.Survey": "调查记录只新增",
     "supervision.SupervisionNotice": "督办通知经预警流程生成",
     "supervision.Rectification": "整改经预警流程提交",

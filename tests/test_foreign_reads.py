@@ -208,7 +208,7 @@ KINDS = [
         "sample__region_code",
         [
             P("/cases/samples/items/{o.pk}/", "post"),
-            P("/api/v1/cases/samples/items/{o.pk}", "post", {"finding": "ok", "version": 1}),
+            P("/api/v1/cases/samples/items/{o.pk}", "post", {"finding": "correct", "version": 1}),
         ],
     ),
     Kind(
