@@ -22,6 +22,7 @@ from typing import Any
 from fupin.core.errors import ValidationFailed
 from fupin.core.exports import unquote_cell
 
+from . import marks
 from .layout import FLAT_COLUMNS, HOUSEHOLD_COLUMNS, HOUSEHOLD_SHEET, MEMBER_COLUMNS, MEMBER_SHEET
 from .layout import headers as layout_headers
 
@@ -44,11 +45,17 @@ BLOCK = 1 << 20
 
 
 class HeaderError(ValidationFailed):
-    """The file's header row does not match the layout (the message names the columns)."""
+    """The file cannot be imported as a whole (the header row does not match the layout, the
+    file has no data rows, an export is incomplete): one report line with `code`."""
 
-    def __init__(self, sheet: str, message: str):
+    def __init__(self, sheet: str, message: str, code: str = "T01"):
         super().__init__(message)
         self.sheet = sheet
+        self.code = code
+
+
+NO_DATA_CODE = "T05"
+NO_DATA = "文件中没有数据行"
 
 
 @dataclass
@@ -186,21 +193,34 @@ def _records(fh: Any) -> Iterator[tuple[int, str]]:
 
 def csv_chunks(path: str, encoding: str, size: int, skip: int) -> Iterator[tuple[int, CsvChunk]]:
     """(records read so far, the next `size` records after the first `skip`); checks the
-    header first. Splitting into records is cheap; the csv module parses them in workers."""
+    header first. Splitting into records is cheap; the csv module parses them in workers.
+
+    A file exported by the platform (the header's last cell is `marks.EXPORT_MARK`) must end
+    with its trailer, checked before any row is read, and hold the rows and households the
+    trailer states, checked at the end (see `marks`)."""
     with open(path, encoding=encoding, errors=DECODE_ERRORS, newline="") as fh:
         records = _records(fh)
         first = next(records, None)
         if first is None:
-            raise HeaderError(CSV_SHEET, "文件为空")
+            raise HeaderError(CSV_SHEET, NO_DATA, NO_DATA_CODE)
         header = next(csv.reader(io.StringIO(first[1], newline="")), [])
         if header and header[0].startswith("\ufeff"):
             header[0] = header[0][1:]
         header = [BROKEN.sub("\ufffd", h) for h in header]
+        exported = bool(header) and header[-1].strip() == marks.EXPORT_MARK
+        expected = None
+        if exported:
+            header = header[:-1]
+            expected = export_trailer(path, encoding)
         check_headers(CSV_SHEET, header, layout_headers(FLAT_COLUMNS))
         lines, seq = first[0], 0
         offset, parts = lines, []
+        counter = _ExportCounter()
         for count, text in records:
+            if exported and text.startswith("#导出"):
+                break  # the trailer (checked above): nothing after it is data
             seq += 1
+            counter.add(text)
             if seq <= skip:
                 lines += count
                 offset = lines
@@ -212,6 +232,60 @@ def csv_chunks(path: str, encoding: str, size: int, skip: int) -> Iterator[tuple
                 offset, parts = lines, []
         if parts:
             yield seq, CsvChunk(offset, "".join(parts))
+        if not counter.rows:
+            raise HeaderError(CSV_SHEET, NO_DATA, NO_DATA_CODE)
+        if expected is not None and (expected.rows, expected.households) != (
+            counter.rows,
+            counter.households,
+        ):
+            message = marks.MISMATCH.format(
+                households=counter.households,
+                rows=counter.rows,
+                expected_households=expected.households,
+                expected_rows=expected.rows,
+            )
+            raise HeaderError(CSV_SHEET, message, marks.INCOMPLETE_CODE)
+
+
+class _ExportCounter:
+    """Non-blank records and households (runs of one 户编号: an export writes a household's
+    rows together) of a CSV, counted from the records' first cells."""
+
+    def __init__(self) -> None:
+        self.rows = self.households = 0
+        self.last: str | None = None
+
+    def add(self, text: str) -> None:
+        if not text.strip(" ,\t\r\n"):
+            return
+        self.rows += 1
+        if text.startswith('"'):
+            first = next(csv.reader(io.StringIO(text, newline="")), [""])[0]
+        else:
+            first = text.split(",", 1)[0]
+        first = first.strip()
+        if first != self.last:
+            self.households += 1
+            self.last = first
+
+
+TAIL_BYTES = 4096
+
+
+def export_trailer(path: str, encoding: str) -> marks.Totals:
+    """The totals of an exported CSV's last line; HeaderError (T06) when the file does not
+    end with the trailer (cut short, or the export failed)."""
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        fh.seek(max(fh.tell() - TAIL_BYTES, 0))
+        tail = fh.read().decode(encoding, errors="replace")
+    lines = [line for line in tail.splitlines() if line.strip(" ,\t")]
+    last = lines[-1] if lines else ""
+    totals = marks.parse_trailer(last.split(",", 1)[0])
+    if totals is not None:
+        return totals
+    message = marks.FAILED if last.startswith(marks.FAILED_PREFIX) else marks.INCOMPLETE
+    raise HeaderError(CSV_SHEET, message, marks.INCOMPLETE_CODE)
 
 
 class RecordError(Exception):
@@ -338,3 +412,5 @@ def file_chunks(
                 chunk = []
     if chunk:
         yield seq, RowChunk(marshal.dumps(chunk))
+    if not seq:
+        raise HeaderError(HOUSEHOLD_SHEET, NO_DATA, NO_DATA_CODE)
