@@ -207,6 +207,8 @@ def csv_chunks(path: str, encoding: str, size: int, skip: int) -> Iterator[tuple
         if header and header[0].startswith("\ufeff"):
             header[0] = header[0][1:]
         header = [BROKEN.sub("\ufffd", h) for h in header]
+        if not any(h.strip() for h in header):  # nothing but a BOM or blank lines
+            raise HeaderError(CSV_SHEET, NO_DATA, NO_DATA_CODE)
         exported = bool(header) and header[-1].strip() == marks.EXPORT_MARK
         expected = None
         if exported:
