@@ -84,7 +84,7 @@ def export_queryset(actor: Actor, filters: HouseholdFilters) -> QuerySet[Househo
 
 
 def iter_households(
-    actor: Actor, filters: HouseholdFilters, *, chunk_size: int = CHUNK_SIZE
+    actor: Actor, filters: HouseholdFilters, *, chunk_size: int | None = None
 ) -> Iterator[Household]:
     """Households in (village, household number) order with `current_members` (head first)
     and `latest_income` (a list of at most one Income) prefetched per chunk."""
@@ -102,7 +102,7 @@ def iter_households(
             Prefetch("incomes", queryset=latest, to_attr="latest_income"),
         )
     )
-    yield from qs.iterator(chunk_size=chunk_size)
+    yield from qs.iterator(chunk_size=chunk_size or CHUNK_SIZE)
 
 
 def _labels(choices: type[codes.models.TextChoices] | None) -> dict[str, str]:
