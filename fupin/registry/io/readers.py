@@ -22,8 +22,15 @@ from typing import Any
 from fupin.core.errors import ValidationFailed
 from fupin.core.exports import unquote_cell
 
-from . import marks
-from .layout import FLAT_COLUMNS, HOUSEHOLD_COLUMNS, HOUSEHOLD_SHEET, MEMBER_COLUMNS, MEMBER_SHEET
+from . import marks, xlsx_cells
+from .layout import (
+    FLAT_COLUMNS,
+    HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_SHEET,
+    MEMBER_COLUMNS,
+    MEMBER_SHEET,
+    Kind,
+)
 from .layout import headers as layout_headers
 
 CSV_SHEET = "CSV"
@@ -167,9 +174,11 @@ class CsvChunk:
 @dataclass(frozen=True)
 class RowChunk:
     """Excel rows [(is household sheet, row number, cells)], marshalled: passing one bytes
-    object to a worker process costs far less than pickling a list of lists of strings."""
+    object to a worker process costs far less than pickling a list of lists of strings.
+    `formulas`: the chunk's formula cells [(is household sheet, *Formula)], marshalled."""
 
     data: bytes
+    formulas: bytes = b""
 
 
 def _records(fh: Any) -> Iterator[tuple[int, str]]:
@@ -351,13 +360,29 @@ def excel_sheets(path: str) -> list[str]:
     return [HOUSEHOLD_SHEET, MEMBER_SHEET]
 
 
+# A formula cell: (row number, column index, formula text, cached value as read).
+Formula = tuple[int, int, str, str]
+
+
 def excel_rows(
-    path: str, sheet: str, on_height: Callable[[int], None] | None = None
+    path: str,
+    sheet: str,
+    on_height: Callable[[int], None] | None = None,
+    formulas_out: list[Formula] | None = None,
 ) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells) of one sheet's data rows; checks its header first. `on_height`
-    receives the sheet's data-row count when it is opened (for the progress bar)."""
+    receives the sheet's data-row count when it is opened (for the progress bar).
+
+    A number in a date column is an Excel date serial (1900 or 1904 system, as the workbook
+    says) and is read as the date. The formula cells of a row (.xlsx only, `xlsx_cells`) are
+    appended to `formulas_out` before the row is yielded."""
     book = _workbook(path)
-    expected = layout_headers(HOUSEHOLD_COLUMNS if sheet == HOUSEHOLD_SHEET else MEMBER_COLUMNS)
+    columns = HOUSEHOLD_COLUMNS if sheet == HOUSEHOLD_SHEET else MEMBER_COLUMNS
+    expected = layout_headers(columns)
+    dates = [i for i, c in enumerate(columns) if c.kind is Kind.DATE]
+    is_xlsx = suffix(path) == ".xlsx"
+    date1904 = is_xlsx and xlsx_cells.uses_1904(path)
+    formulas = xlsx_cells.formulas(path, sheet) if is_xlsx else {}
     data = book.get_sheet_by_name(sheet)
     if on_height is not None:
         on_height(max(data.height - 1, 0))
@@ -370,7 +395,17 @@ def excel_rows(
         # Text cells pass as they are (the parser strips the ones it reads); only numbers,
         # dates and booleans need converting.
         cells = [c if c.__class__ is str else _cell(c) for c in row]
+        for i in dates:
+            if i < len(row) and row[i].__class__ in (float, int):
+                iso = xlsx_cells.serial_date(row[i], date1904=date1904)
+                if iso is not None:
+                    cells[i] = iso
         if any(cells) and any(c.strip() for c in cells):
+            if formulas and formulas_out is not None:
+                for col in range(len(cells)):
+                    formula = formulas.get((number, col))
+                    if formula is not None:
+                        formulas_out.append((number, col, formula, cells[col].strip()))
             yield number, cells
 
 
@@ -401,18 +436,30 @@ def file_chunks(
             on_total(sum(heights))
 
     chunk: list[tuple[bool, int, list[str]]] = []
+    found: list[Formula] = []  # the formula cells of the rows read since the last chunk
+    formulas: list[tuple[bool, int, int, str, str]] = []
     seq = 0
+
+    def pack() -> RowChunk:
+        data = RowChunk(marshal.dumps(chunk), marshal.dumps(formulas) if formulas else b"")
+        chunk.clear()
+        formulas.clear()
+        return data
+
     for sheet in excel_sheets(path):
         is_household = sheet == HOUSEHOLD_SHEET
-        for number, cells in excel_rows(path, sheet, counted):
+        for number, cells in excel_rows(path, sheet, counted, found):
             seq += 1
+            if found:
+                if seq > skip:
+                    formulas.extend((is_household, *f) for f in found)
+                found.clear()
             if seq <= skip:
                 continue
             chunk.append((is_household, number, cells))
             if len(chunk) >= size:
-                yield seq, RowChunk(marshal.dumps(chunk))
-                chunk = []
+                yield seq, pack()
     if chunk:
-        yield seq, RowChunk(marshal.dumps(chunk))
+        yield seq, pack()
     if not seq:
         raise HeaderError(HOUSEHOLD_SHEET, NO_DATA, NO_DATA_CODE)
