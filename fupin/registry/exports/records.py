@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 from django.db import DatabaseError, connection
@@ -42,6 +42,7 @@ def export_start(
     file_name: str,
     expected: marks.Totals,
 ) -> ExportRecord:
+    assert actor.user_id is not None  # exports are asked for by signed-in users
     return ExportRecord.objects.create(
         actor_id=actor.user_id,
         kind=kind,
@@ -87,7 +88,7 @@ def export_finish(
 
 def tracked(
     record: ExportRecord, chunks: Iterator[bytes], written: Callable[[], marks.Totals]
-) -> Iterator[bytes]:
+) -> Generator[bytes, None, None]:
     """The chunks, hashed and counted as they pass; the record finished when they end."""
     digest = hashlib.sha256()
     size = 0

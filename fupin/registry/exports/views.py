@@ -27,8 +27,8 @@ from fupin.core.web.search import search_params
 
 from .. import privacy
 from ..io import export, marks
-from . import records
 from ..models import Household
+from . import records
 
 KIND = "registry.households"
 FULL_VALUES = ("1", "true", "on", "True")

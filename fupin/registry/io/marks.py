@@ -24,7 +24,11 @@ NOTE_SHEET = "说明"
 INCOMPLETE_CODE = "T06"
 INCOMPLETE = "文件不完整：缺少导出结束标记，可能下载中断，请重新导出"
 FAILED = "文件不完整：导出时发生错误，文件末尾为“导出失败”标记，请重新导出"
-MISMATCH = "文件不完整：文件中有 {households} 户、{rows} 行数据，与导出结束标记（{expected_households} 户、{expected_rows} 行）不一致，可能被截断或删改，请重新导出"
+MISMATCH = (
+    "文件不完整：文件中有 {households} 户、{rows} 行数据，与导出结束标记"
+    "（{expected_households} 户、{expected_rows} 行）不一致，可能被截断或删改，请重新导出；"
+    "如确是有意修改过的导出文件，请删除表头最后的“#系统导出文件…”一列和末行的导出完毕标记后再导入"
+)
 EXPORT_FAILED_LINE = "#导出失败：导出过程中数据库连接中断，本文件不完整，请重新导出"
 
 

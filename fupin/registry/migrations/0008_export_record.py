@@ -6,37 +6,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0007_staff_id_mask_area_code_only'),
+        ("registry", "0007_staff_id_mask_area_code_only"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExportRecord',
+            name="ExportRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=50, verbose_name='导出内容')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='筛选条件')),
-                ('format', models.CharField(max_length=10, verbose_name='格式')),
-                ('file_name', models.CharField(blank=True, default='', max_length=255, verbose_name='文件名')),
-                ('expected', models.JSONField(blank=True, default=dict, verbose_name='应导出')),
-                ('written', models.JSONField(blank=True, default=dict, verbose_name='已写出')),
-                ('rows_expected', models.PositiveIntegerField(default=0, verbose_name='应导出行数')),
-                ('rows_written', models.PositiveIntegerField(default=0, verbose_name='已写出行数')),
-                ('bytes_written', models.PositiveBigIntegerField(default=0, verbose_name='字节数')),
-                ('sha256', models.CharField(blank=True, default='', max_length=64, verbose_name='文件摘要')),
-                ('state', models.CharField(choices=[('running', '导出中'), ('done', '导出完成'), ('failed', '导出中断')], default='running', max_length=10, verbose_name='状态')),
-                ('message', models.TextField(blank=True, default='', verbose_name='说明')),
-                ('started_at', models.DateTimeField(auto_now_add=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='导出人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=50, verbose_name="导出内容")),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="筛选条件")),
+                ("format", models.CharField(max_length=10, verbose_name="格式")),
+                (
+                    "file_name",
+                    models.CharField(blank=True, default="", max_length=255, verbose_name="文件名"),
+                ),
+                ("expected", models.JSONField(blank=True, default=dict, verbose_name="应导出")),
+                ("written", models.JSONField(blank=True, default=dict, verbose_name="已写出")),
+                (
+                    "rows_expected",
+                    models.PositiveIntegerField(default=0, verbose_name="应导出行数"),
+                ),
+                ("rows_written", models.PositiveIntegerField(default=0, verbose_name="已写出行数")),
+                ("bytes_written", models.PositiveBigIntegerField(default=0, verbose_name="字节数")),
+                (
+                    "sha256",
+                    models.CharField(
+                        blank=True, default="", max_length=64, verbose_name="文件摘要"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("running", "导出中"),
+                            ("done", "导出完成"),
+                            ("failed", "导出中断"),
+                        ],
+                        default="running",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("message", models.TextField(blank=True, default="", verbose_name="说明")),
+                ("started_at", models.DateTimeField(auto_now_add=True, verbose_name="开始时间")),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="结束时间"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="导出人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导出记录',
-                'ordering': ['-started_at', '-id'],
-                'indexes': [models.Index(fields=['actor', '-started_at'], name='registry_export_actor_idx')],
+                "verbose_name": "导出记录",
+                "ordering": ["-started_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["actor", "-started_at"], name="registry_export_actor_idx")
+                ],
             },
         ),
     ]

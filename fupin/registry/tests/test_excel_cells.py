@@ -134,3 +134,27 @@ def test_a_number_outside_date_columns_stays_a_number(
     job = import_file(actor=office, path=str(path), mode="insert", region_code=county.code)
     assert job.status == "succeeded", job.message
     assert Household.objects.get().identified_year == 2014
+
+
+def test_a_part_with_a_doctype_is_not_parsed(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "evil.xlsx"
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<workbookPr date1904="1"/></workbook>',
+        )
+    assert xlsx_cells.uses_1904(str(path)) is False
+    assert xlsx_cells.formulas(str(path), "户信息") == {}
+
+
+def test_workbook_with_header_rows_only_has_no_data_rows(
+    office: Any, county: Any, tmp_path: Path
+) -> None:
+    path = workbook(tmp_path / "h.xlsx", [])
+    job = import_file(actor=office, path=str(path), mode="upsert", region_code=county.code)
+    assert job.status == "failed" and job.message == "文件中没有数据行"
+    assert [r[4] for r in report_rows(job)[1:]] == ["T05"]

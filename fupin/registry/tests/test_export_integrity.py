@@ -120,7 +120,10 @@ def test_whole_export_imports_back_unchanged(
         (lambda text: text[:-1], marks.INCOMPLETE),
         (lambda text: text[:4], marks.INCOMPLETE),
         # a row taken out of the middle: the counts disagree
-        (lambda text: text[:2] + text[3:], "文件中有 3 户、6 行数据，与导出结束标记（3 户、7 行）不一致"),
+        (
+            lambda text: text[:2] + text[3:],
+            "文件中有 3 户、6 行数据，与导出结束标记（3 户、7 行）不一致",
+        ),
         # a household taken out
         (lambda text: text[:4] + text[5:], "文件中有 2 户、6 行数据"),
     ],
