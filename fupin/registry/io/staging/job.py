@@ -20,7 +20,7 @@ from fupin.registry import services as registry_services
 from fupin.registry.models import ImportJob, ImportStatus
 from fupin.registry.signals import households_imported
 
-from .. import readers, workers
+from .. import marks, readers, workers
 from ..report import write_error_report
 from .apply import Applying
 from .base import ERR_COLS, HEADER_CODE
@@ -37,6 +37,8 @@ WORKER_CRASHED = (
 )
 WORKER_CRASHED_CODE = "W01"
 GAVE_UP_CODE = "W02"
+# Codes that refuse the whole file (readers.HeaderError): a resumed job stops at them.
+WHOLE_FILE_CODES = (HEADER_CODE, readers.NO_DATA_CODE, marks.INCOMPLETE_CODE)
 KEEPALIVE_SECONDS = 30.0  # the apply's transaction is never idle longer while it waits
 
 
@@ -69,9 +71,13 @@ class Importer(Checking, Applying):
                 except csv.Error as exc:  # the header record (data records are row errors)
                     raise readers.HeaderError(self.hh_sheet, UNREADABLE_FILE) from exc
             except readers.HeaderError as exc:
+                # The whole file is refused: the one reason replaces the cell errors of any
+                # rows staged before it was found (an incomplete export is found at its end).
+                column = "表头" if exc.code == HEADER_CODE else ""
                 with transaction.atomic():
+                    self.sql(f"TRUNCATE {self.err}")
                     self.add_errors(
-                        [(exc.sheet or self.hh_sheet, 1, "表头", "", HEADER_CODE, exc.message)]
+                        [(exc.sheet or self.hh_sheet, 1, column, "", exc.code, exc.message)]
                     )
                     self.sql(f"UPDATE {self.prog} SET complete = true")
                 self.fail(header=exc.message)
@@ -81,7 +87,9 @@ class Importer(Checking, Applying):
                 self.add_errors([(self.hh_sheet, 0, "", "", WORKER_CRASHED_CODE, WORKER_CRASHED)])
                 self.fail(header=WORKER_CRASHED)
                 return
-        if self.scalar(f"SELECT count(*) FROM {self.err} WHERE code = %s", [HEADER_CODE]):
+        if self.scalar(
+            f"SELECT count(*) FROM {self.err} WHERE code = ANY(%s)", [list(WHOLE_FILE_CODES)]
+        ):
             self.fail()
             return
         # From here on the job runs a few long statements: a thread keeps its heartbeat
