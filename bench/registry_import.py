@@ -565,6 +565,7 @@ def step_orm(a: argparse.Namespace) -> dict[str, Any]:
             actor=actor,
             household_id=household.pk,
             year=hh["income_year"],
+            version=0,
             amounts={k: hh[k] for k in layout.INCOME_FIELDS},
         )
         persons += len(hh["members"])

@@ -10,12 +10,13 @@ township must not read its neighbour's household nor the county's own records).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 
 # Real codes from the vendored NBS 2023 data: two sibling counties of 遂宁市, Sichuan.
@@ -191,3 +192,26 @@ def shared_data(django_db_blocker: Any) -> Iterator[None]:
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+def race(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run the calls on threads released together, each on its own database connection (a
+    transactional test); each result is the call's value or the exception it raised."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[i] = calls[i]()
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results

@@ -93,7 +93,7 @@ KINDS = [
             P(f"{API_HH}/members", "post"),
             P(f"{API_HH}/changes"),
             P(f"{API_HH}/changes", "post", CHANGE),
-            P(f"{API_HH}/incomes/{YEAR}", "put"),
+            P(f"{API_HH}/incomes/{YEAR}", "put", {"version": 0}),
         ],
         has_ancestor=False,
     ),
@@ -208,7 +208,7 @@ KINDS = [
         "sample__region_code",
         [
             P("/cases/samples/items/{o.pk}/", "post"),
-            P("/api/v1/cases/samples/items/{o.pk}", "post", {"finding": "ok", "version": 1}),
+            P("/api/v1/cases/samples/items/{o.pk}", "post", {"finding": "correct", "version": 1}),
         ],
     ),
     Kind(

@@ -28,6 +28,16 @@ class User(AbstractUser):
     title = models.CharField("职务", max_length=100, blank=True, default="")
     must_change_password = models.BooleanField("须修改密码", default=False)
     version = models.PositiveIntegerField("版本", default=1)
+    # Who last edited the account and when: a stale edit's 409 names them (core.versioning).
+    updated_at = models.DateTimeField("更新时间", auto_now=True, null=True)
+    updated_by = models.ForeignKey(
+        "self",
+        verbose_name="更新人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
 

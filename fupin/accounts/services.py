@@ -23,8 +23,9 @@ from django.db.models import F
 
 from fupin.core.access import Actor, GrantInUse, Perm, declared_permissions, permission_label
 from fupin.core.context import audit_context
-from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
 from fupin.core.text import clean_text
+from fupin.core.versioning import versioned_update
 from fupin.regions.models import Level, Region
 
 from .models import Grant, PermissionSeed, Role, User
@@ -239,15 +240,19 @@ def user_update(
     user = _load_user(user_id)
     require_manage_user(actor, user)
     real_name = clean_text(real_name, "real_name", "姓名")
-    updated = User.objects.filter(pk=user.pk, version=version).update(
-        real_name=real_name,
-        phone=_validate_phone(phone, exclude_pk=user.pk),
-        title=(title or "").strip(),
-        email=(email or "").strip(),
-        version=F("version") + 1,
+    versioned_update(
+        User,
+        pk=user.pk,
+        version=version,
+        actor_id=actor.user_id,
+        values={
+            "real_name": real_name,
+            "phone": _validate_phone(phone, exclude_pk=user.pk),
+            "title": (title or "").strip(),
+            "email": (email or "").strip(),
+        },
+        subject="该用户",
     )
-    if not updated:
-        raise Conflict()
     user.refresh_from_db()
     return user
 

@@ -60,16 +60,25 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
     )
 
 
+VERSION_MISSING = (
+    "缺少版本号 version：请先读取该记录，带上读到的 version 再保存，以免覆盖他人的修改"
+)
+
+
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
+    message = "提交的数据格式不正确"
     for item in exc.errors:
         loc = ".".join(str(part) for part in item.get("loc", [])[1:]) or "__all__"
-        errors.setdefault(loc, []).append(item.get("msg", "格式不正确"))
+        note = item.get("msg", "格式不正确")
+        if item.get("type") == "missing":
+            note = "必填"
+            if loc.split(".")[-1] == "version":  # every edit carries the version it read
+                message = VERSION_MISSING
+        errors.setdefault(loc, []).append(note)
     return api.create_response(
-        request,
-        {"code": "validation_failed", "message": "提交的数据格式不正确", "errors": errors},
-        status=422,
+        request, {"code": "validation_failed", "message": message, "errors": errors}, status=422
     )
 
 

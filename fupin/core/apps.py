@@ -21,6 +21,7 @@ class CoreConfig(platform.FupinApp):
             codelists,
             logfilter,
             param_defaults,  # noqa: F401  (declares the policy parameters)
+            touch,
             uploads,  # noqa: F401  (declares the upload size limits)
         )
         from .models import CalendarDay, CalendarYear, CodeItem
@@ -40,6 +41,8 @@ class CoreConfig(platform.FupinApp):
         post_migrate.connect(
             calendar.on_post_migrate, sender=self, dispatch_uid="fupin.core.calendar.seed"
         )
+        # updated_at / updated_by move on every UPDATE, QuerySet.update and bulk SQL too.
+        post_migrate.connect(touch.install, sender=self, dispatch_uid="fupin.core.touch")
         for signal in (post_save, post_delete):
             signal.connect(
                 codelists.on_item_saved,

@@ -14,11 +14,12 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 
 from fupin.core.access import Actor, Perm, region_exists, region_names
 from fupin.core.context import audit_context
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fupin.core.versioning import stale, versioned_update
 
 if TYPE_CHECKING:
     from fupin.core.models import Parameter
@@ -215,14 +216,14 @@ def set_parameter(
             )
         if version is None:
             raise Conflict("该区划和年度已有覆盖值，请刷新页面后在原记录上修改")
-        updated = Parameter.objects.filter(pk=existing.pk, version=version).update(
-            value=stored,
-            note=reason[:200],
-            updated_by_id=actor.user_id,
-            version=F("version") + 1,
+        versioned_update(
+            Parameter,
+            pk=existing.pk,
+            version=version,
+            actor_id=actor.user_id,
+            values={"value": stored, "note": reason[:200]},
+            subject="该参数覆盖值",
         )
-        if not updated:
-            raise Conflict()
         existing.refresh_from_db()
         return existing
 
@@ -249,7 +250,7 @@ def delete_override(*, actor: Actor, pk: int, reason: str, version: int | None =
             rows = rows.filter(version=version)
         deleted, _ = rows.delete()
     if not deleted:
-        raise Conflict()
+        raise stale(Parameter, pk, subject="该参数覆盖值")
 
 
 def default_region(actor: Actor, perm: str) -> str:

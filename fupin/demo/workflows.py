@@ -345,7 +345,7 @@ def _samples(demo: _Demo) -> None:
             wrong = item.position == 7
             services.sample_finding_record(
                 actor=o, item_id=item.pk, finding="wrong_exit" if wrong else "correct",
-                note="入户核查：收入计算漏计大额医疗支出" if wrong else "",
+                note="入户核查：收入计算漏计大额医疗支出" if wrong else "", version=item.version,
             )  # fmt: skip
     villages = list(
         Region.objects.filter(code__startswith=demo.village.code[:9], level=Level.VILLAGE)

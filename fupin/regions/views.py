@@ -89,19 +89,21 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
     region = selectors.access_village(actor, code)
     actor.require_write(Perm.REGION_EDIT, region.code)
     profile = selectors.village_profile(region)
+    status = 200
     if request.method == "POST":
         form = VillageProfileForm(request.POST)
-        if (
-            form.is_valid()
-            and form_post(
+        if form.is_valid():
+            posted = form_post(
                 form,
                 lambda: services.village_profile_update(
                     actor=actor, code=region.code, **form.cleaned_data
                 ),
-            ).value
-        ):
-            messages.success(request, "村情信息已保存。")
-            return redirect("regions:detail", code=region.code)
+            )
+            if posted.conflict:
+                status = 409
+            if posted.ok:
+                messages.success(request, "村情信息已保存。")
+                return redirect("regions:detail", code=region.code)
     else:
         initial: dict[str, Any] = {"version": 1}
         if profile is not None:
@@ -113,7 +115,7 @@ def profile_edit(request: HttpRequest, code: str) -> HttpResponse:
         "path": selectors.region_path(region),
         "form": form,
     }
-    return render(request, "regions/profile_form.html", context)
+    return render(request, "regions/profile_form.html", context, status=status)
 
 
 # --- battle zones ----------------------------------------------------------------------------
@@ -177,11 +179,12 @@ def battle_zone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     zone = selectors.access_battle_zone(actor, pk)
     actor.require_write(Perm.REGION_EDIT, zone.county_code)
     choices = _township_choices(zone.county)
+    status = 200
     if request.method == "POST":
         form = BattleZoneForm(request.POST, township_choices=choices)
         if form.is_valid():
             data = form.cleaned_data
-            saved = form_post(
+            posted = form_post(
                 form,
                 lambda: services.battle_zone_update(
                     actor=actor,
@@ -193,7 +196,10 @@ def battle_zone_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     leader_id=zone.leader_id,
                     township_codes=data["townships"],
                 ),
-            ).value
+            )
+            saved = posted.value
+            if posted.conflict:
+                status = 409
             if saved:
                 messages.success(request, f"攻坚战区“{saved.name}”已保存。")
                 return redirect(f"{reverse('regions:battle_zones')}?county={zone.county_code}")
@@ -209,7 +215,7 @@ def battle_zone_edit(request: HttpRequest, pk: int) -> HttpResponse:
             township_choices=choices,
         )
     context = {"page_title": f"编辑攻坚战区：{zone.name}", "county": zone.county, "form": form}
-    return render(request, "regions/battle_zone_form.html", context)
+    return render(request, "regions/battle_zone_form.html", context, status=status)
 
 
 # --- command units ---------------------------------------------------------------------------
@@ -291,11 +297,12 @@ def command_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = selectors.access_command_unit(actor, pk)
     actor.require_write(Perm.REGION_EDIT, unit.region_code)
     choices = _parent_choices(actor, unit.region, unit.pk)
+    status = 200
     if request.method == "POST":
         form = CommandUnitForm(request.POST, parent_choices=choices)
         if form.is_valid():
             data = form.cleaned_data
-            saved = form_post(
+            posted = form_post(
                 form,
                 lambda: services.command_unit_update(
                     actor=actor,
@@ -306,7 +313,10 @@ def command_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     parent_id=data["parent"],
                     duties=data["duties"],
                 ),
-            ).value
+            )
+            saved = posted.value
+            if posted.conflict:
+                status = 409
             if saved:
                 messages.success(request, "已保存。")
                 return redirect("regions:command_unit", pk=unit.pk)
@@ -322,7 +332,7 @@ def command_unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
             parent_choices=choices,
         )
     context = {"page_title": f"编辑：{unit.name}", "region": unit.region, "form": form}
-    return render(request, "regions/command_unit_form.html", context)
+    return render(request, "regions/command_unit_form.html", context, status=status)
 
 
 @require_POST
@@ -429,6 +439,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     org = selectors.access_organisation(actor, pk)
     actor.require_write(Perm.ORG_EDIT, org.region_code)
+    status = 200
     if request.method == "POST":
         form = OrganisationForm(
             request.POST, editing=True, initial={"region_code": org.region_code}
@@ -436,9 +447,12 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             data.pop("region_code")
-            saved = form_post(
+            posted = form_post(
                 form, lambda: services.organisation_update(actor=actor, pk=org.pk, **data)
-            ).value
+            )
+            saved = posted.value
+            if posted.conflict:
+                status = 409
             if saved:
                 messages.success(request, f"组织“{saved.name}”已保存。")
                 return redirect("regions:organisations")
@@ -447,4 +461,4 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial["contact_phone"] = _phone(actor, org.contact_phone)
         form = OrganisationForm(initial=initial, editing=True)
     context = {"page_title": f"编辑组织机构：{org.name}", "form": form, "org": org}
-    return render(request, "regions/organisation_form.html", context)
+    return render(request, "regions/organisation_form.html", context, status=status)

@@ -129,14 +129,32 @@ class HouseholdCreateForm(HouseholdFields):  # type: ignore[misc,valid-type]
         return data
 
 
+# Personal data the edit form never shows (SPEC §10: masked by default, a full value only by
+# an audited reveal on the household page): the field starts empty with the masked value as
+# its placeholder, and an empty field keeps what is recorded.
+KEPT_WHEN_EMPTY = ("phone", "bank_account")
+
+
 class HouseholdEditForm(HouseholdFields):  # type: ignore[misc,valid-type]
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     reason = forms.CharField(label="修改原因", max_length=200, required=False)
+
+    def __init__(self, *args: Any, masked: dict[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name, shown in (masked or {}).items():
+            field = self.fields[name]
+            field.required = False
+            field.widget.attrs["placeholder"] = shown
+            field.help_text = "留空则保持原号码不变" if shown else ""
+            self.initial.pop(name, None)
 
     def data_for_service(self) -> dict[str, Any]:
         data = super().data_for_service()
         if not data.get("head_name"):
             data.pop("head_name", None)
+        for name in KEPT_WHEN_EMPTY:
+            if not data.get(name):
+                data.pop(name, None)
         return data
 
 
@@ -243,6 +261,9 @@ IncomeFields = _form_class(
 
 
 class IncomeForm(IncomeFields):  # type: ignore[misc,valid-type]
+    # The version loaded (0: the year not entered yet); a stale one is refused with 409.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
     def amounts(self) -> dict[str, Any]:
         return {k: self.cleaned_data[k] for k in codes.INCOME_FIELDS}
 

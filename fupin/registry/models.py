@@ -509,3 +509,43 @@ class ImportJob(models.Model):
     @property
     def progress(self) -> int:
         return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+
+class ExportState(models.TextChoices):
+    RUNNING = "running", "导出中"
+    DONE = "done", "导出完成"
+    FAILED = "failed", "导出中断"
+
+
+class ExportRecord(models.Model):
+    """One export (a download today, a background job later): who asked for what, the totals
+    counted before it started and those written, the digest of the bytes sent, and whether it
+    ended whole (registry.exports.records). An export cut short is `failed`, never `done`."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导出人", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("导出内容", max_length=50)
+    params = models.JSONField("筛选条件", default=dict, blank=True)
+    format = models.CharField("格式", max_length=10)
+    file_name = models.CharField("文件名", max_length=255, blank=True, default="")
+    expected = models.JSONField("应导出", default=dict, blank=True)
+    written = models.JSONField("已写出", default=dict, blank=True)
+    rows_expected = models.PositiveIntegerField("应导出行数", default=0)
+    rows_written = models.PositiveIntegerField("已写出行数", default=0)
+    bytes_written = models.PositiveBigIntegerField("字节数", default=0)
+    sha256 = models.CharField("文件摘要", max_length=64, blank=True, default="")
+    state = models.CharField(
+        "状态", max_length=10, choices=ExportState.choices, default=ExportState.RUNNING
+    )
+    message = models.TextField("说明", blank=True, default="")
+    started_at = models.DateTimeField("开始时间", auto_now_add=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导出记录"
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["actor", "-started_at"], name="registry_export_actor_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_state_display()})"

@@ -2,7 +2,11 @@
 over every county that has households, sends the deadline reminders, escalates overdue
 alerts, removes ended imports' files and expired error reports
 (`registry.io.services.import_files_sweep`) and, on `supervision.digest_weekday`, sends the
-weekly digest.
+weekly digest. Every minute it also starts an import worker for a job left without one
+(`registry.io.services.import_jobs_watch`: its worker died, or never started), so an
+interrupted import resumes without anyone running a command; the import runs in that
+worker process, not here (minutes of CPU and its own parse processes, which would hold up
+the daily jobs and put the scheduler at risk of what happens to an import).
 
 No table of its own: each job runs under a PostgreSQL advisory lock (so two schedulers never
 run it at the same time) and leaves an audit batch row (kind `supervision.*`, finished) as its
@@ -24,7 +28,7 @@ from django.db import connection
 from django.utils import timezone
 
 from fupin.core import params, stats
-from fupin.registry.io.services import import_files_sweep
+from fupin.registry.io.services import import_files_sweep, import_jobs_watch
 from fupin.supervision import digest, engine
 from fupin.supervision.alerts import services
 
@@ -184,14 +188,20 @@ def is_due(now: dt.datetime) -> bool:
 def loop(
     *, write: Callable[[str], None] = print, sleep: Callable[[float], None] = time.sleep
 ) -> None:
-    """Tick every minute: fold the statistics rollups' deltas; once the sweep hour has come,
-    run the jobs not yet run today."""
+    """Tick every minute: fold the statistics rollups' deltas and start a worker for an import
+    job left without one; once the sweep hour has come, run the jobs not yet run today. A
+    failed tick (the database restarting) is logged and the next one tries again."""
     while True:
         try:
             # Fold the rollups' appended deltas, so a dashboard sums a minute's worth at most.
             stats.compact()
         except Exception:
             log.exception("stats compaction failed")
+        try:
+            if import_jobs_watch() is not None:
+                write(f"{timezone.localtime():%Y-%m-%d %H:%M} 已启动后台任务进程处理中断的导入任务")
+        except Exception:
+            log.exception("import job watch failed")
         try:
             now = timezone.now()
             if is_due(now):

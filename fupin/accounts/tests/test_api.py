@@ -85,7 +85,8 @@ class TestBehaviour:
         assert first.status_code == 200 and first.json()["version"] == 2
         second = client.put(url, {"version": 1, "real_name": "乙"}, content_type="application/json")
         assert second.status_code == 409
-        assert second.json() == {"code": "conflict", "message": "该记录已被他人修改，请刷新后重试"}
+        assert second.json()["code"] == "conflict"
+        assert second.json()["message"].startswith(f"该用户已被 {admin_personas.in_region} 于 ")
 
     def test_create_in_sibling_county_is_404(self, admin_personas, sibling_county):
         response = client_for(admin_personas.in_region).post(

@@ -123,7 +123,7 @@ class TestWhatUsersSee:
         client.post(url, {"real_name": "甲", "version": "1"})
         response = client.post(url, {"real_name": "乙", "version": "1"})
         assert response.status_code == 409
-        assert "该记录已被他人修改，请刷新后重试" in response.content.decode()
+        assert f"该用户已被 {admin_personas.in_region} 于 " in response.content.decode()
 
     def test_create_form_shows_chinese_errors(self, admin_personas, township, county_member):
         response = client_for(admin_personas.in_region).post(

@@ -117,7 +117,7 @@ class TestManageExisting:
             actor=actor, user_id=county_member.pk, version=1, real_name="张大明"
         )
         assert (updated.real_name, updated.version) == ("张大明", 2)
-        with pytest.raises(Conflict, match="已被他人修改"):
+        with pytest.raises(Conflict, match=f"该用户已被 {admin_personas.in_region} 于 "):
             services.user_update(actor=actor, user_id=county_member.pk, version=1, real_name="王五")
         county_member.refresh_from_db()
         assert county_member.real_name == "张大明"

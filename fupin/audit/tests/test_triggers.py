@@ -66,8 +66,12 @@ def test_bulk_sql_update_is_recorded_row_by_row(county, make_org):
     events = AuditEvent.objects.filter(table_name="regions_organisation", action="U")
     assert sorted(str(e.object_pk) for e in events) == sorted(str(o.pk) for o in orgs)
     for event in events:
-        assert event.old == {"address": ""}
-        assert event.new == {"address": "太和街道1号"}
+        # The touch trigger (fupin.core.touch) stamps the time and the acting user as well.
+        old, new = event.old or {}, event.new or {}
+        assert set(new) == {"address", "updated_at", "updated_by_id"}
+        assert old["address"] == "" and new["address"] == "太和街道1号"
+        assert old["updated_by_id"] is None and new["updated_by_id"] == user.pk
+        assert new["updated_at"] > old["updated_at"]
         assert event.actor_id == user.pk
         assert event.actor_name == "clerk"
         assert event.ip == "10.1.2.3"

@@ -39,6 +39,7 @@ from fupin.core.calendar.text import (
     weekday_name,
 )
 from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fupin.core.versioning import stale
 
 if TYPE_CHECKING:  # the models load lazily: this package is importable before the apps
     from fupin.core.models import CalendarYear
@@ -261,7 +262,7 @@ def _locked(year: int, version: int | None) -> CalendarYear | None:
     if row is not None and version is None:
         raise Conflict(f"{year}年已有工作日历，请刷新页面后在原记录上修改")
     if row is not None and row.version != version:
-        raise Conflict(f"{year}年的工作日历已被他人修改，请刷新后重试")
+        raise stale(CalendarYear, row.pk, subject=f"{year}年的工作日历")
     return row
 
 
@@ -356,7 +357,7 @@ def calendar_year_set_status(*, actor: Actor, year: int, status: str, version: i
     if row is None:
         raise NotFound(f"{year}年的工作日历尚未录入")
     if row.version != version:
-        raise Conflict(f"{year}年的工作日历已被他人修改，请刷新后重试")
+        raise stale(CalendarYear, row.pk, subject=f"{year}年的工作日历")
     if row.status == status:
         return row
     if status == OFFICIAL and not row.days.filter(kind=HOLIDAY).exists():

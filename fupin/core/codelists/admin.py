@@ -6,15 +6,15 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
-from django.utils import timezone
+from django.db.models import Max
 
 from fupin.core.access import Actor, Perm, can_edit_system_wide, require_system_wide_edit
 from fupin.core.codelists.lists import CodeList, code_lists
 from fupin.core.codelists.read import code_labels
 from fupin.core.codelists.store import invalidate
 from fupin.core.context import audit_context
-from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
+from fupin.core.versioning import versioned_update
 
 if TYPE_CHECKING:
     from fupin.core.models import CodeItem
@@ -121,16 +121,14 @@ def update_item(
             errors={"active": ["内置代码项不能停用"]},
         )
     with audit_context(reason=(reason or "").strip() or f"修改代码表「{cl.title}」"):
-        updated = CodeItem.objects.filter(pk=pk, version=version).update(
-            label=text,
-            position=order,
-            active=bool(active),
-            updated_by_id=actor.user_id,
-            updated_at=timezone.now(),
-            version=F("version") + 1,
+        versioned_update(
+            CodeItem,
+            pk=pk,
+            version=version,
+            actor_id=actor.user_id,
+            values={"label": text, "position": order, "active": bool(active)},
+            subject="该代码项",
         )
-    if not updated:
-        raise Conflict("该代码项已被他人修改，请刷新后重试")
     invalidate()
     item.refresh_from_db()
     return item

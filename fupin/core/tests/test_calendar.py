@@ -314,7 +314,7 @@ def test_stale_version_is_a_conflict(root):
     calendar.calendar_year_save(
         actor=root, year=2026, holidays=kept[1:], workdays=[], version=row.version
     )
-    with pytest.raises(Conflict, match="2026年的工作日历已被他人修改，请刷新后重试"):
+    with pytest.raises(Conflict, match=r"2026年的工作日历已被 \S+ 于 \d\d:\d\d 修改，请刷新后重试"):
         calendar.calendar_year_save(
             actor=root, year=2026, holidays=kept, workdays=[], version=row.version
         )

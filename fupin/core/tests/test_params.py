@@ -233,3 +233,15 @@ def test_get_years_agrees_with_get_for_every_year(village):
     assert params.get_years("village.incidence_threshold", region_code="410102", years=[2020]) == {
         2020: params.get("village.incidence_threshold", region_code="410102", year=2020)
     }
+
+
+def test_deleting_a_changed_override_names_who_changed_it(admin_personas, county):
+    actor = load_actor(admin_personas.in_region)
+    row = override(county.code, "4100")
+    params.set_parameter(
+        actor=actor, key=LINE, region_code=county.code, year=None, value="4200",
+        reason="调整", version=row.version,
+    )  # fmt: skip
+    with pytest.raises(Conflict, match=f"该参数覆盖值已被 {admin_personas.in_region} 于 "):
+        params.delete_override(actor=actor, pk=row.pk, reason="恢复", version=row.version)
+    assert Parameter.objects.get(pk=row.pk).value == "4200"

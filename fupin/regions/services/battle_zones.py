@@ -9,6 +9,7 @@ from django.db import transaction
 
 from fupin.core.access import Actor, Perm
 from fupin.core.errors import ValidationFailed
+from fupin.core.versioning import versioned_update
 from fupin.regions.models import (
     BattleZone,
     Level,
@@ -18,7 +19,7 @@ from fupin.regions.selectors import (
     access_battle_zone,
     access_region,
 )
-from fupin.regions.services.common import _fail, _locked_update
+from fupin.regions.services.common import _fail
 
 
 def _validate_battle_zone(
@@ -129,15 +130,17 @@ def battle_zone_update(
         township_codes=township_codes,
         exclude_pk=zone.pk,
     )
-    _locked_update(
+    versioned_update(
         BattleZone,
-        zone.pk,
-        version,
-        name=name.strip(),
-        leader_name=leader_name.strip(),
-        leader_title=leader_title.strip(),
-        leader_id=leader_id,
-        updated_by_id=actor.user_id,
+        pk=zone.pk,
+        version=version,
+        actor_id=actor.user_id,
+        values={
+            "name": name.strip(),
+            "leader_name": leader_name.strip(),
+            "leader_title": leader_title.strip(),
+            "leader_id": leader_id,
+        },
     )
     zone.refresh_from_db()
     zone.townships.set(townships)

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from fupin.core.access import Actor, Perm
 from fupin.core.errors import NotFound
+from fupin.core.versioning import versioned_update
 from fupin.regions.models import (
     CommandUnit,
     CommandUnitKind,
@@ -16,7 +17,7 @@ from fupin.regions.selectors import (
     access_command_unit,
     access_region,
 )
-from fupin.regions.services.common import _fail, _locked_update
+from fupin.regions.services.common import _fail
 
 
 def _validate_command_unit(
@@ -98,15 +99,17 @@ def command_unit_update(
     _validate_command_unit(
         actor=actor, region=unit.region, name=name, kind=kind, parent_id=parent_id, pk=unit.pk
     )
-    _locked_update(
+    versioned_update(
         CommandUnit,
-        unit.pk,
-        version,
-        name=name.strip(),
-        kind=kind,
-        parent_id=parent_id,
-        duties=duties.strip(),
-        updated_by_id=actor.user_id,
+        pk=unit.pk,
+        version=version,
+        actor_id=actor.user_id,
+        values={
+            "name": name.strip(),
+            "kind": kind,
+            "parent_id": parent_id,
+            "duties": duties.strip(),
+        },
     )
     unit.refresh_from_db()
     return unit

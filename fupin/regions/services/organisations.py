@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from fupin.core.access import Actor, Perm
 from fupin.core.errors import ValidationFailed
 from fupin.core.masking import mask_phone
+from fupin.core.versioning import versioned_update
 from fupin.regions.models import (
     Organisation,
     OrganisationKind,
@@ -16,7 +17,7 @@ from fupin.regions.selectors import (
     access_organisation,
     access_region,
 )
-from fupin.regions.services.common import _fail, _locked_update
+from fupin.regions.services.common import _fail
 
 CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -149,19 +150,21 @@ def organisation_update(
     )
     try:
         with transaction.atomic():
-            _locked_update(
+            versioned_update(
                 Organisation,
-                org.pk,
-                version,
-                name=name.strip(),
-                kind=kind,
-                sector=sector.strip(),
-                credit_code=credit_code,
-                contact_name=contact_name.strip(),
-                contact_phone=contact_phone.strip(),
-                address=address.strip(),
-                is_active=is_active,
-                updated_by_id=actor.user_id,
+                pk=org.pk,
+                version=version,
+                actor_id=actor.user_id,
+                values={
+                    "name": name.strip(),
+                    "kind": kind,
+                    "sector": sector.strip(),
+                    "credit_code": credit_code,
+                    "contact_name": contact_name.strip(),
+                    "contact_phone": contact_phone.strip(),
+                    "address": address.strip(),
+                    "is_active": is_active,
+                },
             )
     except IntegrityError as exc:
         raise _duplicate_name(org.region, name) from exc

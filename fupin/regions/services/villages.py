@@ -8,13 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from fupin.core.access import Actor, Perm
+from fupin.core.versioning import versioned_update
 from fupin.regions.models import (
     VillageProfile,
 )
 from fupin.regions.selectors import (
     access_village,
 )
-from fupin.regions.services.common import FIRST_YEAR, _fail, _locked_update
+from fupin.regions.services.common import FIRST_YEAR, _fail
 
 
 def validate_village_profile(
@@ -89,23 +90,25 @@ def village_profile_update(
     VillageProfile.objects.get_or_create(
         region=region, defaults={"county_code": region.code[:6], "created_by_id": actor.user_id}
     )
-    _locked_update(
+    versioned_update(
         VillageProfile,
-        region.code,
-        version,
-        county_code=region.code[:6],
-        is_poor_village=is_poor_village,
-        identified_year=identified_year,
-        exit_year=exit_year,
-        households=households,
-        population=population,
-        rural_population=rural_population,
-        hardened_road=hardened_road,
-        power_supply=power_supply,
-        broadband=broadband,
-        clinic=clinic,
-        cultural_room=cultural_room,
-        collective_income=collective_income,
-        updated_by_id=actor.user_id,
+        pk=region.code,
+        version=version,
+        actor_id=actor.user_id,
+        values={
+            "county_code": region.code[:6],
+            "is_poor_village": is_poor_village,
+            "identified_year": identified_year,
+            "exit_year": exit_year,
+            "households": households,
+            "population": population,
+            "rural_population": rural_population,
+            "hardened_road": hardened_road,
+            "power_supply": power_supply,
+            "broadband": broadband,
+            "clinic": clinic,
+            "cultural_room": cultural_room,
+            "collective_income": collective_income,
+        },
     )
     return VillageProfile.objects.get(pk=region.code)

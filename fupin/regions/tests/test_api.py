@@ -57,7 +57,7 @@ def test_profile_get_put_and_conflict(township_personas: Personas, village: Regi
     assert body["version"] == 2 and body["population"] == 50 and body["exists"]
     stale = call(client, "put", url, payload)
     assert stale.status_code == 409
-    assert stale.json()["message"] == "该记录已被他人修改，请刷新后重试"
+    assert stale.json()["message"].startswith(f"该记录已被 {township_personas.in_region} 于 ")
     bad = call(client, "put", url, {**payload, "version": 2, "rural_population": 60})
     assert bad.status_code == 422 and bad.json()["message"] == "农业人口不能大于总人口"
 

@@ -80,7 +80,7 @@ class TestProfileEdit:
         assert response.status_code == 302
         assert VillageProfile.objects.get(pk=village.code).exit_year == 2018
         response = client.post(self.url(village), data)  # stale version 1
-        assert "该记录已被他人修改，请刷新后重试" in response.content.decode()
+        assert f"该记录已被 {township_personas.in_region} 于 " in response.content.decode()
 
     def test_validation_message(self, township_personas: Personas, village: Region) -> None:
         client = client_for(township_personas.in_region)

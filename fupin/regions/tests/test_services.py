@@ -44,7 +44,7 @@ class TestVillageProfile:
     def test_stale_version_conflicts(self, township_personas: Personas, village: Region) -> None:
         actor = load_actor(township_personas.in_region)
         _profile(actor, village)
-        with pytest.raises(Conflict, match="该记录已被他人修改"):
+        with pytest.raises(Conflict, match=f"该记录已被 {township_personas.in_region} 于 "):
             _profile(actor, village, exit_year=2019)  # still version 1
         assert VillageProfile.objects.get(pk=village.code).exit_year is None
 

@@ -6,4 +6,5 @@ from . import views
 
 urlpatterns = [
     path("", views.household_export, name="export"),
+    path("records/", views.export_records, name="export_records"),
 ]

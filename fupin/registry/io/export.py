@@ -20,11 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db import DatabaseError
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from fupin.core import codelists, exports
@@ -36,7 +38,7 @@ from fupin.regions.models import Region
 from .. import codes, identity, privacy, selectors
 from ..models import Household, Income, Member
 from ..selectors import HouseholdFilters
-from . import layout
+from . import layout, marks
 from .layout import Column, Kind
 
 CHUNK_SIZE = 2000
@@ -82,7 +84,7 @@ def export_queryset(actor: Actor, filters: HouseholdFilters) -> QuerySet[Househo
 
 
 def iter_households(
-    actor: Actor, filters: HouseholdFilters, *, chunk_size: int = CHUNK_SIZE
+    actor: Actor, filters: HouseholdFilters, *, chunk_size: int | None = None
 ) -> Iterator[Household]:
     """Households in (village, household number) order with `current_members` (head first)
     and `latest_income` (a list of at most one Income) prefetched per chunk."""
@@ -100,7 +102,7 @@ def iter_households(
             Prefetch("incomes", queryset=latest, to_attr="latest_income"),
         )
     )
-    yield from qs.iterator(chunk_size=chunk_size)
+    yield from qs.iterator(chunk_size=chunk_size or CHUNK_SIZE)
 
 
 def _labels(choices: type[codes.models.TextChoices] | None) -> dict[str, str]:
@@ -206,16 +208,35 @@ def members_of(household: Household) -> list[Member]:
     return sorted(members, key=lambda m: (m.relation != codes.Relation.HEAD, m.pk))
 
 
-def iter_flat_rows(fmt: Formatter, households: Iterable[Household]) -> Iterator[list[Any]]:
+@dataclass
+class Written:
+    """What an export has written so far (its trailer states the totals at the end)."""
+
+    households: int = 0
+    members: int = 0
+    rows: int = 0
+
+    def totals(self) -> marks.Totals:
+        return marks.Totals(self.households, self.members, self.rows)
+
+
+def iter_flat_rows(
+    fmt: Formatter, households: Iterable[Household], written: Written | None = None
+) -> Iterator[list[Any]]:
     """The flat CSV layout: one row per current member, household columns repeated; a
-    household without current members still gets one row."""
+    household without current members still gets one row. `written` counts what is yielded."""
     blank = [""] * (len(fmt.member_columns) - 1)
+    written = written if written is not None else Written()
     for household in households:
         head = fmt.household_row(household)
         members = members_of(household)
+        written.households += 1
         if not members:
+            written.rows += 1
             yield head + blank
         for member in members:
+            written.members += 1
+            written.rows += 1
             yield head + fmt.member_row(household, member)[1:]
 
 
@@ -227,9 +248,19 @@ def formatter(
 
 
 def iter_csv(
-    actor: Actor, filters: HouseholdFilters, *, encoding: str = "utf-8", full: bool = False
+    actor: Actor,
+    filters: HouseholdFilters,
+    *,
+    encoding: str = "utf-8",
+    full: bool = False,
+    written: Written | None = None,
 ) -> Iterator[bytes]:
-    """Encoded CSV chunks (UTF-8 with BOM so Excel detects it, or GBK/GB18030)."""
+    """Encoded CSV chunks (UTF-8 with BOM so Excel detects it, or GBK/GB18030).
+
+    The header row ends with `marks.EXPORT_MARK` and the last line is the trailer with the
+    totals, written only after the last row. If reading the database fails mid-stream, the
+    rows so far and a `#导出失败` line are sent and the error is raised again, so the server
+    breaks the transfer off (no terminating chunk) and the trailer never comes."""
     codec = ENCODINGS.get(encoding.lower())
     if codec is None:
         raise ValidationFailed(f"不支持的编码“{encoding}”", errors={"encoding": ["不支持"]})
@@ -237,27 +268,46 @@ def iter_csv(
     buffer = io.StringIO()
     writer = exports.csv_writer(buffer, lineterminator="\r\n")
     fmt = formatter(actor, filters, full=full)
-    writer.writerow(layout.headers(fmt.flat_columns))
+    writer.writerow([*layout.headers(fmt.flat_columns), marks.EXPORT_MARK])
     prefix = "\ufeff".encode() if codec == "utf-8" else b""
-    for n, row in enumerate(iter_flat_rows(fmt, households), 1):
-        writer.writerow(row)
-        if n % CSV_FLUSH_ROWS == 0:
-            yield prefix + buffer.getvalue().encode(codec)
-            prefix = b""
-            buffer.seek(0)
-            buffer.truncate()
-    yield prefix + buffer.getvalue().encode(codec)
+    written = written if written is not None else Written()
+
+    def flush() -> bytes:
+        nonlocal prefix
+        chunk = prefix + buffer.getvalue().encode(codec)
+        prefix = b""
+        buffer.seek(0)
+        buffer.truncate()
+        return chunk
+
+    try:
+        for n, row in enumerate(iter_flat_rows(fmt, households, written), 1):
+            row.append("")  # the mark's column, so every row has the header's width
+            writer.writerow(row)
+            if n % CSV_FLUSH_ROWS == 0:
+                yield flush()
+    except DatabaseError:
+        writer.writerow([marks.EXPORT_FAILED_LINE])
+        yield flush()
+        raise
+    writer.writerow([marks.trailer(written.totals())])
+    yield flush()
 
 
 def csv_stream(
-    actor: Actor, filters: HouseholdFilters, *, encoding: str = "utf-8", full: bool = False
+    actor: Actor,
+    filters: HouseholdFilters,
+    *,
+    encoding: str = "utf-8",
+    full: bool = False,
+    written: Written | None = None,
 ) -> Iterator[bytes]:
     """Like iter_csv, but validates the filters and encoding now (so errors become a 404 /
     422 response instead of a broken download)."""
     export_queryset(actor, filters)
     if encoding.lower() not in ENCODINGS:
         raise ValidationFailed(f"不支持的编码“{encoding}”", errors={"encoding": ["不支持"]})
-    return iter_csv(actor, filters, encoding=encoding, full=full)
+    return iter_csv(actor, filters, encoding=encoding, full=full, written=written)
 
 
 def write_xlsx(
@@ -293,6 +343,18 @@ def write_xlsx(
                         "请导出 CSV 或按乡镇分别导出"
                     )
                 m_sheet.write_row(m_row, 0, fmt.member_row(household, member))
+        members = m_row
+        note = workbook.add_worksheet(marks.NOTE_SHEET)
+        note.set_column(0, 0, 60)
+        note.write_column(
+            0,
+            0,
+            [
+                marks.trailer(marks.Totals(hh_row, members, hh_row + members)),
+                f"「{layout.HOUSEHOLD_SHEET}」{hh_row} 行，「{layout.MEMBER_SHEET}」{members} 行",
+                f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}",
+            ],
+        )
     finally:
         workbook.close()
     return hh_row, m_row
@@ -307,3 +369,15 @@ def file_stem(actor: Actor, filters: HouseholdFilters, today: dt.date | None = N
     )
     scope = "、".join(names.get(c, c) for c in codes_ if c) or "全部"
     return f"建档立卡户_{scope}_{today:%Y%m%d}"
+
+
+def expected_totals(actor: Actor, filters: HouseholdFilters) -> marks.Totals:
+    """The totals an export of these filters will write, counted before it starts (two
+    queries): households, current members, and CSV rows (a member-less household is a row)."""
+    qs = export_queryset(actor, filters)
+    current = Member.objects.filter(household=OuterRef("pk"), left_on__isnull=True)
+    counts = qs.aggregate(households=Count("pk"), empty=Count("pk", filter=~Exists(current)))
+    members = Member.objects.filter(
+        household__in=qs.order_by().values("pk"), left_on__isnull=True
+    ).count()
+    return marks.Totals(counts["households"], members, members + counts["empty"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import marshal
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -26,6 +26,7 @@ from fupin.core.errors import ValidationFailed
 from fupin.registry import identity
 from fupin.registry.models import Household, Income, Member
 
+from . import readers
 from .layout import FLAT_COLUMNS, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, Column, Kind
 from .readers import CsvChunk, RowChunk, csv_chunk_rows
 
@@ -41,6 +42,8 @@ C_RANGE = "C08"
 C_ID = "C09"
 C_SEX = "C10"
 C_BIRTH = "C11"
+C_FORMULA = "C13"
+FORMULA_MESSAGE = "第{row}行“{column}”是公式（{formula}，计算结果 {value}），请粘贴为数值后再导入"
 
 TRUE_WORDS = {"是": "t", "1": "t", "y": "t", "yes": "t", "true": "t", "有": "t"}
 FALSE_WORDS = {"否": "f", "0": "f", "n": "f", "no": "f", "false": "f", "无": "f"}
@@ -502,12 +505,16 @@ class ChunkParser:
         self.transformer = Transformer()
 
     def __call__(self, chunk: CsvChunk | RowChunk) -> ParsedChunk:
+        issues: list[CellIssue] = []
+        broken: set[int] = set()  # rows with undecodable bytes: staged as bad rows
         rows: Iterable[FileRow]
+        formula_rows: set[tuple[bool, int]] = set()  # rows with a formula: staged as bad
         if isinstance(chunk, CsvChunk):
-            rows = ((False, number, cells) for number, cells in csv_chunk_rows(chunk))
+            rows = self._csv_rows(chunk, issues, broken)
         else:
             rows = marshal.loads(chunk.data)  # noqa: S302 - written by the job's own process
-        issues: list[CellIssue] = []
+            if chunk.formulas:
+                formula_rows = self._formulas(chunk.formulas, issues)
         first_row: int | None = None
         households, members = bytearray(), bytearray()
         parse_household, parse_member = self.households, self.members
@@ -517,9 +524,72 @@ class ChunkParser:
             if first_row is None:
                 first_row = number
             if is_household:
-                format_row_text(parse_household(cells, hh_sheet, number, issues), tx, households)
+                row = parse_household(cells, hh_sheet, number, issues)
+                if formula_rows and (True, number) in formula_rows:
+                    row = _bad(row)
+                format_row_text(row, tx, households)
                 continue
-            format_row_text(parse_member(cells, mem_sheet, number, issues), tx, members)
+            row = parse_member(cells, mem_sheet, number, issues)
+            if formula_rows and (False, number) in formula_rows:
+                row = _bad(row)
+            format_row_text(_bad(row) if broken and number in broken else row, tx, members)
             if is_csv and parse_member.is_head(cells):
-                format_row_text(parse_household(cells, hh_sheet, number, issues), tx, households)
+                row = parse_household(cells, hh_sheet, number, issues)
+                format_row_text(_bad(row) if broken and number in broken else row, tx, households)
         return ParsedChunk(bytes(households), bytes(members), issues, first_row)
+
+    def _formulas(self, data: bytes, issues: list[CellIssue]) -> set[tuple[bool, int]]:
+        """Report each formula cell (its cached value is not taken as data); the rows that
+        hold one."""
+        rows = set()
+        for is_household, number, col, formula, value in marshal.loads(data):  # noqa: S302
+            columns = HOUSEHOLD_COLUMNS if is_household else MEMBER_COLUMNS
+            column = columns[col].header if col < len(columns) else ""
+            sheet = self.household_sheet if is_household else self.member_sheet
+            message = FORMULA_MESSAGE.format(
+                row=number, column=column, formula=formula, value=value or "空"
+            )
+            issues.append(CellIssue(sheet, number, column, value, C_FORMULA, message))
+            rows.add((is_household, number))
+        return rows
+
+    def _csv_rows(
+        self, chunk: CsvChunk, issues: list[CellIssue], broken: set[int]
+    ) -> Iterator[FileRow]:
+        """The chunk's rows; a record the csv module refuses is reported and skipped, and a
+        cell with undecodable bytes is reported (its bytes shown as �) and its row parsed on,
+        as a bad row, for its other errors."""
+        sheet = self.member_sheet
+        damaged = readers.BROKEN.search(chunk.text) is not None
+        refused: list[readers.RecordError] = []
+
+        def report_refused() -> None:
+            for error in refused:
+                code = readers.UNREADABLE_CODE
+                issues.append(CellIssue(sheet, error.line, "", "", code, error.message))
+            refused.clear()
+
+        for number, cells in csv_chunk_rows(chunk, refused):
+            report_refused()
+            if damaged and any(readers.BROKEN.search(c) for c in cells):
+                broken.add(number)
+                cells = [readers.BROKEN.sub("\ufffd", c) for c in cells]
+                for index, cell in enumerate(cells):
+                    if "\ufffd" in cell:
+                        column = FLAT_COLUMNS[index].header if index < len(FLAT_COLUMNS) else ""
+                        issues.append(
+                            CellIssue(
+                                sheet,
+                                number,
+                                column,
+                                cell.strip(),
+                                readers.UNREADABLE_CODE,
+                                readers.BAD_CHARACTERS,
+                            )
+                        )
+            yield False, number, cells
+        report_refused()
+
+
+def _bad(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (row[0], True, *row[2:])

@@ -47,6 +47,7 @@ IMPORT_FILES = uploads.Accept(
 )
 STALE = dt.timedelta(minutes=2)
 MAX_ATTEMPTS = 3
+GAVE_UP = "处理多次中断未能完成，文件未导入，系统中的数据未做任何修改，请重新上传"
 
 
 def _as_actor(actor: Any) -> Actor:
@@ -106,11 +107,8 @@ def _claim(job_id: int) -> ImportJob | None:
         attempts = int(job.summary.get("attempts", 0)) + 1
         job.summary = {**job.summary, "attempts": attempts}
         if attempts > MAX_ATTEMPTS:
-            job.status = ImportStatus.FAILED
-            job.message = "处理多次中断未能完成，文件未导入，系统中的数据未做任何修改，请重新上传"
-            job.finished_at = now
-            job.save(update_fields=["status", "message", "finished_at", "summary"])
-            Importer(job).drop_tables()  # the staging tables of the abandoned attempts
+            job.save(update_fields=["summary"])
+            Importer(job).give_up(GAVE_UP)
             return None
         job.status = ImportStatus.RUNNING
         job.started_at = job.started_at or now
@@ -182,12 +180,16 @@ def import_file(*, actor: Any, path: str, mode: str, region_code: str) -> Import
     return run_job(job.pk)
 
 
-def next_job_id() -> int | None:
-    """The oldest job waiting: queued, or running with a stale heartbeat."""
+def next_job_id(*, queued_before: dt.datetime | None = None) -> int | None:
+    """The oldest job waiting: queued (before `queued_before`, when given), or running with
+    a stale heartbeat."""
     now = timezone.now()
+    queued = Q(status=ImportStatus.QUEUED)
+    if queued_before is not None:
+        queued &= Q(created_at__lt=queued_before)
     return (
         ImportJob.objects.filter(
-            Q(status=ImportStatus.QUEUED)
+            queued
             | Q(status=ImportStatus.RUNNING, heartbeat_at__lt=now - STALE)
             | Q(status=ImportStatus.RUNNING, heartbeat_at__isnull=True)
         )
@@ -195,6 +197,25 @@ def next_job_id() -> int | None:
         .values_list("pk", flat=True)
         .first()
     )
+
+
+ORPHAN_GRACE = dt.timedelta(minutes=1)  # a queued job's own worker starts well within this
+_watch_worker: subprocess.Popen[bytes] | None = None
+
+
+def import_jobs_watch() -> subprocess.Popen[bytes] | None:
+    """For a process that runs for ever beside the web (the supervision scheduler, every
+    minute): start a worker (`run_worker --once`) when a job waits that no worker will take
+    otherwise, i.e. queued for more than ORPHAN_GRACE (its own worker never started) or
+    running with a stale heartbeat (its worker died). At most one such worker at a time;
+    it exits when nothing waits any more. Returns the worker started, if any."""
+    global _watch_worker
+    if _watch_worker is not None and _watch_worker.poll() is None:
+        return None
+    if next_job_id(queued_before=timezone.now() - ORPHAN_GRACE) is None:
+        return None
+    _watch_worker = spawn_worker()
+    return _watch_worker
 
 
 def start_in_background(job_id: int) -> None:

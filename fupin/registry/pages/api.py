@@ -113,6 +113,7 @@ def _income(income: Income, row: selectors.IncomeRow) -> dict[str, Any]:
         household_id=income.household_id,
         year=income.year,
         size=income.size,
+        version=income.version,
         transfer_total=income.transfer_total,
         net_total=income.net_total,
         per_capita=income.per_capita,
@@ -360,7 +361,7 @@ def create_change(
 @router.put(
     "/registry/households/{household_id}/incomes/{year}",
     response=IncomeOut,
-    summary="录入或修改年度收入",
+    summary="录入或修改年度收入（version 不符返回 409）",
 )
 def put_income(
     request: HttpRequest,
@@ -371,8 +372,9 @@ def put_income(
     actor = actor_of(request)
     body = payload.dict()
     size = body.pop("size")
+    version = body.pop("version")
     income = services.income_save(
-        actor=actor, household_id=household_id, year=year, amounts=body, size=size
+        actor=actor, household_id=household_id, year=year, version=version, amounts=body, size=size
     )
     poverty, monitoring = services.line_lookup(income.household.region_code)
     row = selectors.IncomeRow(

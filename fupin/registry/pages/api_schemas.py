@@ -105,6 +105,9 @@ class IncomeIn(Schema):
     transfer_other: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
     production_costs: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
     size: int | None = Field(None, ge=1, le=99, description="计算人口数，留空取在册人数")
+    version: int = Field(
+        ..., ge=0, description="读取时的版本；该年度尚未录入时为 0。版本已变返回 409"
+    )
 
 
 class IncomeOut(IncomeIn):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from fupin.core import masking
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
-from fupin.core.masking import mask_phone
+from fupin.core.masking import mask_bank_account, mask_phone
 from fupin.core.web import form_post
 from fupin.core.web.search import search_params, search_redirect
 from fupin.registry import codes, identity, privacy, selectors, services
@@ -255,10 +255,15 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.access_household(actor, pk)
     services.require_write(actor, household.region_code)
     status = 200
-    # The record's values also on POST: a code item stopped since stays choosable here.
+    # The record's values also on POST: a code item stopped since stays choosable here. The
+    # phone and bank account are never put in the form (masked placeholders instead).
     initial = {f: getattr(household, f) for f in HOUSEHOLD_FORM_FIELDS}
+    masked = {
+        "phone": mask_phone(household.phone),
+        "bank_account": mask_bank_account(household.bank_account),
+    }
     if request.method == "POST":
-        form = HouseholdEditForm(request.POST, initial=initial)
+        form = HouseholdEditForm(request.POST, initial=initial, masked=masked)
         if form.is_valid():
             posted = form_post(
                 form,
@@ -277,7 +282,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _warn(request, posted.value.warnings)  # type: ignore[union-attr]
                 return redirect("registry:household_detail", pk=household.pk)
     else:
-        form = HouseholdEditForm(initial={**initial, "version": household.version})
+        form = HouseholdEditForm(initial={**initial, "version": household.version}, masked=masked)
     context = {"page_title": f"编辑：{household}", "form": form, "household": household}
     return render(request, T + "household_edit.html", context, status=status)
 
@@ -365,25 +370,28 @@ def income_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     if not 2000 <= year <= 2100:
         raise ValidationFailed("年度无效")
     existing = household.incomes.filter(year=year).first()
+    status = 200
     if request.method == "POST":
         form = IncomeForm(request.POST)
-        if (
-            form.is_valid()
-            and form_post(
+        if form.is_valid():
+            posted = form_post(
                 form,
                 lambda: services.income_save(
                     actor=actor,
                     household_id=household.pk,
                     year=year,
+                    version=form.cleaned_data["version"],
                     amounts=form.amounts(),
                     size=form.cleaned_data.get("size"),
                 ),
-            ).value
-        ):
-            messages.success(request, f"{year} 年度收入已保存。")
-            return _to_tab(household, "incomes")
+            )
+            if posted.conflict:
+                status = 409
+            if posted.ok:
+                messages.success(request, f"{year} 年度收入已保存。")
+                return _to_tab(household, "incomes")
     else:
-        initial = {}
+        initial: dict[str, Any] = {"version": 0}
         if existing is not None:
             initial = {f: getattr(existing, f) for f in IncomeForm.base_fields}
         form = IncomeForm(initial=initial)
@@ -396,7 +404,7 @@ def income_edit(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         "poverty_line": poverty(year),
         "monitoring_line": monitoring(year),
     }
-    return render(request, T + "income_form.html", context)
+    return render(request, T + "income_form.html", context, status=status)
 
 
 # --- member changes --------------------------------------------------------------------------

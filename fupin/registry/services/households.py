@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from fupin.core.access import Actor
-from fupin.core.errors import Conflict, ValidationFailed
+from fupin.core.errors import ValidationFailed
+from fupin.core.versioning import versioned_update
 from fupin.regions.models import Level, Region
 from fupin.registry import codes, selectors
 from fupin.registry.models import Household, Member
@@ -123,11 +123,9 @@ def household_update(
     from fupin.core.context import audit_context
 
     with audit_context(reason=reason or None):
-        updated = Household.objects.filter(pk=pk, version=version).update(
-            **data, updated_by_id=actor.user_id, version=F("version") + 1
+        versioned_update(
+            Household, pk=pk, version=version, actor_id=actor.user_id, values=data, subject="该户"
         )
-    if not updated:
-        raise Conflict()
     household.refresh_from_db()
     recheck(household)
     return SaveResult(household=household, warnings=warnings)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from fupin.core.access import Actor, Perm
-from fupin.core.errors import Conflict, NotFound
+from fupin.core.errors import NotFound
+from fupin.core.versioning import stale, versioned_update
 from fupin.registry import selectors
 from fupin.registry.models import Member
 from fupin.registry.services.common import (
@@ -65,7 +65,7 @@ def member_update(
     household = member.household
     require_write(actor, household.region_code)
     if member.version != version:
-        raise Conflict()
+        raise stale(Member, member.pk, subject="该成员")
     changed = _apply_member_fields(actor, member, data)
     before = {k: old for k, (old, _) in changed.items()}
     _full_clean(member, exclude=["household", "created_by", "updated_by"], before=before)
@@ -75,15 +75,16 @@ def member_update(
             fields += ["id_cipher", "id_hash", "id_masked", "sex", "birth_date"]
         try:
             with audit_reason(reason):
-                updated = Member.objects.filter(pk=member.pk, version=version).update(
-                    **{f: getattr(member, f) for f in fields},
-                    updated_by_id=actor.user_id,
-                    version=F("version") + 1,
+                versioned_update(
+                    Member,
+                    pk=member.pk,
+                    version=version,
+                    actor_id=actor.user_id,
+                    values={f: getattr(member, f) for f in fields},
+                    subject="该成员",
                 )
         except IntegrityError as exc:
             raise _integrity_message(exc) from exc
-        if not updated:
-            raise Conflict()
         _sync_size(actor, household)
     warnings = _check_household(household)
     recheck(household)

@@ -131,7 +131,9 @@ def test_put_with_stale_version_is_409_and_keeps_the_first_write(household, coun
     assert first.status_code == 200 and first.json()["version"] == 2
     second = call(client, "put", url, {"version": 1, "phone": "13700000002"})
     assert second.status_code == 409
-    assert second.json()["message"] == "该记录已被他人修改，请刷新后重试"
+    message = second.json()["message"]
+    assert message.startswith(f"该户已被 {county_personas.in_region} 于 ")
+    assert message.endswith(" 修改，请刷新后重试")
     household.refresh_from_db()
     assert household.phone == "13700000001"
 
@@ -208,9 +210,11 @@ def test_changes_jurisdiction(household, county_personas):
 def test_income_put(household, county_personas):
     client = client_for(county_personas.in_region)
     url = f"{API}/households/{household.pk}/incomes/2019"
-    body = call(client, "put", url, {"wage": "12000", "production_costs": "600"}).json()
+    body = call(client, "put", url, {"wage": "12000", "production_costs": "600", "version": 0})
+    body = body.json()
     assert body["per_capita"] == "3800.00" and body["poverty_line"] == "3747"
     assert body["above_poverty_line"] is True and body["above_monitoring_line"] is False
-    negative = call(client, "put", url, {"wage": "-1"})
+    assert body["version"] == 1
+    negative = call(client, "put", url, {"wage": "-1", "version": 1})
     assert negative.status_code == 422
-    assert_jurisdiction(county_personas, "put", url, {"wage": "1000"})
+    assert_jurisdiction(county_personas, "put", url, {"wage": "1000", "version": 1})

@@ -13,7 +13,7 @@ from python_calamine import CalamineWorkbook
 from fupin.accounts.selectors import load_actor
 from fupin.core import crypto
 from fupin.registry import identity, services
-from fupin.registry.io import export, layout
+from fupin.registry.io import export, layout, marks
 from fupin.registry.models import Household, Member
 from fupin.registry.selectors import HouseholdFilters
 from fupin.testing import assert_jurisdiction, client_for, make_user
@@ -46,11 +46,14 @@ def registry(office, village, township):
         ),
         members=family(village.code[:6]),
     ).household
-    services.income_save(actor=office, household_id=first.pk, year=2019, amounts={"wage": 9000})
+    services.income_save(
+        actor=office, household_id=first.pk, year=2019, version=0, amounts={"wage": 9000}
+    )
     services.income_save(
         actor=office,
         household_id=first.pk,
         year=2020,
+        version=0,
         amounts={"wage": "12000.50", "production_costs": 500},
     )
     second = services.household_create(
@@ -75,7 +78,10 @@ def registry(office, village, township):
 
 
 def read_csv(content: bytes, encoding: str = "utf-8-sig") -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(content.decode(encoding))))
+    """The data rows of an export (its trailer line checked and left out)."""
+    rows = list(csv.DictReader(io.StringIO(content.decode(encoding))))
+    assert rows and rows[-1]["户编号"].startswith(marks.TRAILER_PREFIX), rows[-1:]
+    return rows[:-1]
 
 
 def body(response) -> bytes:
@@ -97,7 +103,7 @@ def test_csv_has_layout_headers_labels_and_masked_ids_for_personal_data_role(
     content = body(response)
     assert content.startswith(b"\xef\xbb\xbf")  # BOM so Excel reads UTF-8
     header = next(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert header == layout.headers(layout.FLAT_COLUMNS)
+    assert header == [*layout.headers(layout.FLAT_COLUMNS), marks.EXPORT_MARK]
     rows = read_csv(content)
     assert [r["户编号"] for r in rows] == ["5109810001"] * 3 + ["5109810002"]
     head = rows[0]
@@ -179,7 +185,7 @@ def test_xlsx_has_two_sheets_readable_by_calamine(county_personas, registry, vil
     path = tmp_path / "export.xlsx"
     path.write_bytes(body(response))
     book = CalamineWorkbook.from_path(str(path))
-    assert book.sheet_names == [layout.HOUSEHOLD_SHEET, layout.MEMBER_SHEET]
+    assert book.sheet_names == [layout.HOUSEHOLD_SHEET, layout.MEMBER_SHEET, marks.NOTE_SHEET]
     households = book.get_sheet_by_name(layout.HOUSEHOLD_SHEET).to_python()
     members = book.get_sheet_by_name(layout.MEMBER_SHEET).to_python()
     assert households[0] == layout.headers(layout.HOUSEHOLD_COLUMNS)

@@ -21,7 +21,7 @@ def test_model_columns_follow_the_list() -> None:
 
 
 def test_api_schema_follows_the_list() -> None:
-    assert tuple(IncomeIn.model_fields) == (*codes.INCOME_FIELDS, "size")
+    assert tuple(IncomeIn.model_fields) == (*codes.INCOME_FIELDS, "size", "version")
 
 
 def test_import_layout_follows_the_list() -> None:

@@ -135,6 +135,8 @@ def candidates(seen: Seen, today: dt.date) -> int:
 
 def _seen_rows(content: bytes) -> list[tuple[str, Seen]]:
     rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[-1]["户编号"].startswith("#导出完毕")
+    rows = rows[:-1]  # the export's trailer line
     out = []
     for row in rows:
         birth = row.get("出生日期")

@@ -32,7 +32,7 @@ def household(office_user, village):
         members=family(village.code[:6]),
     )
     services.income_save(
-        actor=actor, household_id=result.household.pk, year=2019, amounts={"wage": 9000}
+        actor=actor, household_id=result.household.pk, year=2019, version=0, amounts={"wage": 9000}
     )
     return result.household
 
@@ -294,7 +294,7 @@ def test_concurrent_edits_conflict_and_nothing_is_overwritten(household, county,
     assert first.post(url, _edit_post(household, v1, phone="13700000001")).status_code == 302
     response = second.post(url, _edit_post(household, v2, phone="13700000002"))
     assert response.status_code == 409
-    assert "该记录已被他人修改，请刷新后重试" in response.content.decode()
+    assert f"该户已被 {office_user} 于 " in response.content.decode()
     household.refresh_from_db()
     assert household.phone == "13700000001"
 
@@ -366,6 +366,7 @@ def test_income_edit(household, office_user):
         "transfer_family_planning": "0",
         "transfer_other": "0",
         "production_costs": "0",
+        "version": "0",
     }
     assert client.post(url, data).status_code == 302
     assert household.incomes.get(year=2020).per_capita == 4000
@@ -457,3 +458,24 @@ def test_evidence_jurisdiction(household, county_personas, settings, tmp_path):
     assert_jurisdiction(
         county_personas, "get", reverse("registry:change_evidence", args=[record.pk])
     )
+
+
+def test_the_edit_form_never_shows_the_full_phone_or_bank_account(household, office_user):
+    # Masked by default (SPEC §10): the full values come only from the audited reveal; an
+    # empty field keeps what is recorded, a filled one replaces it.
+    household.phone, household.bank_account = "13912345678", "6222020200112233445"
+    household.save(update_fields=["phone", "bank_account"])
+    url = reverse("registry:household_edit", args=[household.pk])
+    client = client_for(office_user)
+    page = client.get(url)
+    html = page.content.decode()
+    assert "13912345678" not in html and "6222020200112233445" not in html
+    assert "139****5678" in html and "留空则保持原号码不变" in html
+    posted = _edit_post(household, household.version, phone="", bank_account="")
+    assert client.post(url, posted).status_code == 302
+    household.refresh_from_db()
+    assert (household.phone, household.bank_account) == ("13912345678", "6222020200112233445")
+    posted = _edit_post(household, household.version, phone="13700000003")
+    assert client.post(url, posted).status_code == 302
+    household.refresh_from_db()
+    assert household.phone == "13700000003"

@@ -104,6 +104,7 @@ def test_income_per_capita(office, village):
         actor=office,
         household_id=household.pk,
         year=2019,
+        version=0,
         amounts={"wage": 9000, "business": 3000, "transfer_dibao": 1200, "production_costs": 1500},
     )
     assert income.size == 3

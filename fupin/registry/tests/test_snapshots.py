@@ -53,7 +53,11 @@ def by(items: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
 def test_frozen_year_survives_later_edits(office: Any, village: Any, county: Any) -> None:
     h = create(office, village, "5109810001")
     services.income_save(
-        actor=office, household_id=h.pk, year=2019, amounts={"wage": 9000, "business": 2700}
+        actor=office,
+        household_id=h.pk,
+        year=2019,
+        version=0,
+        amounts={"wage": 9000, "business": 2700},
     )
     assert snapshot_year(year=2019, region_code=county.code, actor=office) == 1
     before = stats(office, 2019)
@@ -64,7 +68,11 @@ def test_frozen_year_survives_later_edits(office: Any, village: Any, county: Any
         actor=office, pk=h.pk, version=1, data={"status": "exited", "exit_year": 2019}
     )
     services.income_save(
-        actor=office, household_id=h.pk, year=2019, amounts={"wage": 30000, "business": 0}
+        actor=office,
+        household_id=h.pk,
+        year=2019,
+        version=1,
+        amounts={"wage": 30000, "business": 0},
     )
     stored = identity.store(
         member("510981", "张小红", "daughter", dt.date(2015, 1, 1), male=False)["id_number"]
@@ -174,7 +182,9 @@ def test_read_only_and_township_cannot_freeze_the_county(county: Any, township: 
 @pytest.fixture
 def frozen(office: Any, village: Any) -> Household:
     h = create(office, village, "5109810010")
-    services.income_save(actor=office, household_id=h.pk, year=2019, amounts={"wage": 9000})
+    services.income_save(
+        actor=office, household_id=h.pk, year=2019, version=0, amounts={"wage": 9000}
+    )
     snapshot_year(year=2019, region_code="510981")
     return h
 

@@ -29,8 +29,9 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from fupin.core.access import Actor, Perm
-from fupin.core.errors import Conflict, NotFound, ValidationFailed
+from fupin.core.errors import NotFound, ValidationFailed
 from fupin.core.text import clean_text
+from fupin.core.versioning import stale
 from fupin.regions.models import Region
 from fupin.supervision.lights.models import Indicator, Light, QuarterTarget, ReminderInterview
 
@@ -327,8 +328,8 @@ def target_save(
             quarter=quarter,
             created_by_id=actor.user_id,
         )
-    elif version is not None and version != row.version:
-        raise Conflict("该目标已被他人修改，请刷新后重试")
+    elif version != row.version:  # stale, or None: the page saw no target, one exists now
+        raise stale(QuarterTarget, row.pk, subject="该目标")
     else:
         row.version += 1
     row.target = target

@@ -200,7 +200,7 @@ def test_stale_version_is_a_conflict(root_user):
     response = client.post(url, again)
     assert response.status_code == 409
     html = response.content.decode()
-    assert "2026年的工作日历已被他人修改，请刷新后重试" in html
+    assert f"2026年的工作日历已被 {root_user} 于 " in html
     assert detail.workdays_text.split("\n")[0] in html  # what they typed is not lost
     assert not CalendarDay.objects.filter(calendar_year__year=2026, kind="workday").exists()
     stale = {"status": "provisional", "version": row.version}

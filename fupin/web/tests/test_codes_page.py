@@ -144,7 +144,7 @@ def test_stale_version_is_a_conflict(root_user):
     assert client.post(url, edit(item, label="因病致贫")).status_code == 302
     response = client.post(url, edit(item, label="疾病"))  # the version this page saw
     assert response.status_code == 409
-    assert "该代码项已被他人修改，请刷新后重试" in response.content.decode()
+    assert f"该代码项已被 {root_user} 于 " in response.content.decode()
     assert illness().label == "因病致贫"
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from fupin.core.access import Actor, Perm, system_actor
 from fupin.core.errors import NotFound, ValidationFailed
+from fupin.core.versioning import versioned_update
 from fupin.regions.models import Level, Region
 from fupin.registry import codes, identity
 from fupin.registry import selectors as registry_selectors
@@ -134,8 +135,6 @@ def member_change_request(
         and not household.members.filter(pk=data["member_id"], left_on__isnull=True).exists()
     ):
         raise ValidationFailed("请选择本户的在册成员", errors={"member_id": ["不是本户在册成员"]})
-    if "new_member" in data:
-        identity.store(str(data["new_member"]["id_number"]))  # GB 11643 check now, not later
     kind_label = codes.MemberChangeKind(data["change_kind"]).label
     case = engine.case_create(
         actor=actor,
@@ -437,20 +436,25 @@ def sample_draw(
 
 @transaction.atomic
 def sample_finding_record(
-    *, actor: Actor, item_id: int, finding: str, note: str = ""
+    *, actor: Actor, item_id: int, finding: str, version: int, note: str = ""
 ) -> SampleItem:
+    """Record an item's finding over the `version` the checker saw: a stale one is a 409
+    naming who recorded since, so two checkers on one household never overwrite each other."""
     item = SampleItem.objects.select_related("sample").filter(pk=item_id).first()
     if item is None:
         raise NotFound()
     _require_county_actor(actor, item.sample.region_code)
     if finding not in SampleItem.Finding.values or not finding:
         raise ValidationFailed("请选择核查结论", errors={"finding": ["请选择"]})
-    item.finding = finding
-    item.note = (note or "")[:300]
-    item.checked_at = timezone.now()
-    item.updated_by_id = actor.user_id
-    item.version += 1
-    item.save()
+    versioned_update(
+        SampleItem,
+        pk=item.pk,
+        version=version,
+        actor_id=actor.user_id,
+        values={"finding": finding, "note": (note or "")[:300], "checked_at": timezone.now()},
+        subject=f"第 {item.position} 户的核查结论",
+    )
+    item.refresh_from_db()
     return item
 
 

@@ -64,8 +64,12 @@ def safe_case_data(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     staff form, a declarant's phone masked (for every role: SPEC §10, masked by default)."""
     out = copy.deepcopy(data or {})
     new_member = out.get("new_member")
-    if isinstance(new_member, dict) and new_member.get("id_number"):
-        new_member["id_number"] = identity.mask(str(new_member["id_number"]))
+    if isinstance(new_member, dict) and (
+        new_member.get("id_number") or new_member.get("id_cipher")
+    ):
+        new_member["id_number"] = identity.masked_of(new_member)
+        new_member.pop("id_cipher", None)
+        new_member.pop("id_masked", None)
     declarant = out.get("declarant")
     if isinstance(declarant, dict):
         declarant.pop("id_number", None)

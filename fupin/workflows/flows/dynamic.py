@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from fupin.core.errors import ValidationFailed
-from fupin.registry import codes
+from fupin.registry import codes, identity
 from fupin.registry import services as registry_services
 from fupin.registry import status as registry_status
 from fupin.workflows.cases.models import DocumentKind, SubjectLevel
@@ -110,7 +110,7 @@ def change_payload(data: dict[str, Any]) -> dict[str, Any]:
             raise ValidationFailed(
                 "请填写新增成员的姓名和身份证号", errors={"new_member": ["必填"]}
             )
-        payload["new_member"] = new_member
+        payload["new_member"] = identity.seal(new_member)  # checked, and never kept in clear
     return payload
 
 
@@ -130,7 +130,7 @@ def _apply_change(ctx: Ctx) -> None:
         reason=f"{case.case_no} {payload.get('reason') or ctx.comment}".strip()[:500],
         evidence=document.file if document else None,
         member_id=payload.get("member_id"),
-        new_member=payload.get("new_member"),
+        new_member=identity.unseal(payload["new_member"]) if payload.get("new_member") else None,
         new_head_id=payload.get("new_head_id"),
     )
     case.household.refresh_from_db()

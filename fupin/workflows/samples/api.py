@@ -49,6 +49,7 @@ class SampleItemOut(Schema):
     finding_label: str
     note: str
     checked_at: dt.datetime | None = None
+    version: int
 
 
 class SampleDetailOut(SampleOut):
@@ -66,6 +67,7 @@ class SampleIn(Schema):
 class FindingIn(Schema):
     finding: str = Field(..., max_length=12)
     note: str = Field("", max_length=300)
+    version: int = Field(..., ge=1, description="读取到的 version（他人已登记时返回 409）")
 
 
 class SurveyIn(Schema):
@@ -138,6 +140,7 @@ def _item(item: SampleItem) -> dict[str, Any]:
         "finding_label": item.get_finding_display(),
         "note": item.note,
         "checked_at": item.checked_at,
+        "version": item.version,
     }
 
 
@@ -223,7 +226,11 @@ def record_finding(request: HttpRequest, item_id: int, payload: FindingIn) -> di
     actor = actor_of(request)
     no_nul(payload.dict())
     item = services.sample_finding_record(
-        actor=actor, item_id=item_id, finding=payload.finding, note=payload.note
+        actor=actor,
+        item_id=item_id,
+        finding=payload.finding,
+        note=payload.note,
+        version=payload.version,
     )
     item = SampleItem.objects.select_related("household", "household__village").get(pk=item.pk)
     return _item(item)

@@ -439,8 +439,12 @@ def test_samples_surveys_and_rates(officials, village, county, sibling):
     detail = client_for(o.county_user).get(f"{API}/samples/{sample_id}").json()
     assert len(detail["items"]) == 2 and detail["population"] == 3
     item_id = detail["items"][0]["id"]
-    assert_jurisdiction(people, "post", f"{API}/samples/items/{item_id}",
-                        {"finding": "wrong_exit", "note": "收入未达标"})  # fmt: skip
+    finding = {
+        "finding": "wrong_exit",
+        "note": "收入未达标",
+        "version": detail["items"][0]["version"],
+    }
+    assert_jurisdiction(people, "post", f"{API}/samples/items/{item_id}", finding)
     assert client_for(o.county_user).get(f"{API}/samples/{sample_id}").json()["checked"] == 1
 
     survey = {"village_code": village.code, "surveyed_on": "2026-03-01", "surveyed": 50,

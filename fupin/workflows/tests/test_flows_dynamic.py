@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.registry import identity
 from fupin.registry.models import Household, Income, Member
 from fupin.registry.tests.factories import id_number
 from fupin.workflows import engine
@@ -156,10 +158,17 @@ def test_birth_adds_a_member(officials: Any, village: Any) -> None:
         evidence=upload("birth.pdf"),
     )
     assert case.documents.get().kind == "evidence"
+    # While the case waits, its data holds no full ID number (SPEC §10): the ciphertext and
+    # the staff mask only, in the row as the database keeps it.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT data::text FROM workflows_case WHERE id = %s", [case.pk])
+        (raw,) = cursor.fetchone()
+    assert newborn["id_number"] not in raw and village.code[:6] + "*" * 12 in raw
     act(o.township, case, "township_approve")
     household.refresh_from_db()
     assert household.declared_size == 4
-    assert Member.objects.filter(household=household, name="张小宝", left_on__isnull=True).exists()
+    member = Member.objects.get(household=household, name="张小宝", left_on__isnull=True)
+    assert identity.reveal(member.id_cipher) == newborn["id_number"]
     assert incomes(household)[2026] == (4, Decimal("3000.00"))
 
 
@@ -198,3 +207,37 @@ def test_member_change_input_and_rejection(officials: Any, village: Any) -> None
     case = act(o.township, case, "township_reject", comment="迁出证明不全")
     assert case.state == "rejected"
     assert Member.objects.get(pk=son.pk).left_on is None
+
+
+def test_the_migration_seals_new_member_ids_kept_in_clear(officials: Any, village: Any) -> None:
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    migration = importlib.import_module("fupin.workflows.migrations.0004_new_member_id_sealed")
+    household = make_household(officials.village, village, income=Decimal("12000"), year=2026)
+    number = id_number(village.code[:6], dt.date(2026, 2, 1))
+    case = services.member_change_request(
+        actor=officials.secretary,
+        household_id=household.pk,
+        payload={
+            "change_kind": "birth",
+            "occurred_on": dt.date(2026, 2, 1),
+            "new_member": {"name": "张小宝", "relation": "grandson", "id_number": number},
+            "reason": "新生儿落户",
+        },
+        evidence=upload("birth.pdf"),
+    )
+    # As a case made before sealing kept it: the number itself.
+    old = {
+        **case.data,
+        "new_member": {"name": "张小宝", "relation": "grandson", "id_number": number},
+    }
+    Case.objects.filter(pk=case.pk).update(data=old)
+    migration.seal_new_members(django_apps, None)
+    case.refresh_from_db()
+    assert "id_number" not in case.data["new_member"]
+    assert identity.unseal(case.data["new_member"])["id_number"] == number
+    act(officials.township, case, "township_approve")
+    member = Member.objects.get(household=household, name="张小宝")
+    assert identity.reveal(member.id_cipher) == number

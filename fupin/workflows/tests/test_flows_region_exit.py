@@ -108,7 +108,9 @@ def sample_and_survey(o: Any, county_code: str, village: Any, *, wrong: int = 0)
         )
         for n, item in enumerate(sample.items.order_by("position")):
             finding = "wrong_exit" if purpose == "exited" and n < wrong else "correct"
-            services.sample_finding_record(actor=o.county, item_id=item.pk, finding=finding)
+            services.sample_finding_record(
+                actor=o.county, item_id=item.pk, finding=finding, version=item.version
+            )
     services.survey_record(actor=o.county, village_code=village.code, surveyed_on=DAY,
                            surveyed=100, satisfied=96, surveyor="第三方评估机构")  # fmt: skip
 
@@ -187,4 +189,6 @@ def test_samples_are_reproducible_and_scoped(officials: Any, village: Any, count
     item = first.items.first()
     assert item is not None
     with pytest.raises(ValidationFailed, match="请选择核查结论"):
-        services.sample_finding_record(actor=o.county, item_id=item.pk, finding="")
+        services.sample_finding_record(
+            actor=o.county, item_id=item.pk, finding="", version=item.version
+        )

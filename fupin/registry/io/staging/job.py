@@ -7,6 +7,7 @@ import csv
 import logging
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,21 +20,36 @@ from fupin.registry import services as registry_services
 from fupin.registry.models import ImportJob, ImportStatus
 from fupin.registry.signals import households_imported
 
-from .. import readers
+from .. import marks, readers, workers
 from ..report import write_error_report
 from .apply import Applying
 from .base import ERR_COLS, HEADER_CODE
 from .checks import Checking
+from .session import Heartbeat, configure_session, job_session
 
 log = logging.getLogger(__name__)
 
 UNCHANGED_MESSAGE = "文件内容与系统中的数据一致，未做任何修改"
+UNREADABLE_FILE = "文件无法按 CSV 读取（编码应为 UTF-8 或 GBK/GB18030），请检查文件后重新导入"
+WORKER_CRASHED = (
+    "文件解析进程意外退出（可能是服务器内存不足），文件未导入，系统中的数据未做任何修改。"
+    "请稍后重新上传；如仍失败，请按乡镇或村拆分后分别导入"
+)
+WORKER_CRASHED_CODE = "W01"
+GAVE_UP_CODE = "W02"
+# Codes that refuse the whole file (readers.HeaderError): a resumed job stops at them.
+WHOLE_FILE_CODES = (HEADER_CODE, readers.NO_DATA_CODE, marks.INCOMPLETE_CODE)
+KEEPALIVE_SECONDS = 30.0  # the apply's transaction is never idle longer while it waits
 
 
 class Importer(Checking, Applying):
     """One import job from start (or resume) to its end: succeeded, unchanged or failed."""
 
     def run(self) -> None:
+        with job_session():
+            self._run()
+
+    def _run(self) -> None:
         job = self.job
         try:
             registry_services.require_write(self.actor, job.region_code)
@@ -52,22 +68,40 @@ class Importer(Checking, Applying):
             try:
                 try:
                     self.stage(path, facts.encoding, done)
-                except (UnicodeDecodeError, csv.Error) as exc:
-                    raise readers.HeaderError(
-                        self.hh_sheet,
-                        f"文件无法按 CSV 读取（编码应为 UTF-8 或 GBK/GB18030）：{exc}",
-                    ) from exc
+                except csv.Error as exc:  # the header record (data records are row errors)
+                    raise readers.HeaderError(self.hh_sheet, UNREADABLE_FILE) from exc
             except readers.HeaderError as exc:
+                # The whole file is refused: the one reason replaces the cell errors of any
+                # rows staged before it was found (an incomplete export is found at its end).
+                column = "表头" if exc.code == HEADER_CODE else ""
                 with transaction.atomic():
+                    self.sql(f"TRUNCATE {self.err}")
                     self.add_errors(
-                        [(exc.sheet or self.hh_sheet, 1, "表头", "", HEADER_CODE, exc.message)]
+                        [(exc.sheet or self.hh_sheet, 1, column, "", exc.code, exc.message)]
                     )
                     self.sql(f"UPDATE {self.prog} SET complete = true")
                 self.fail(header=exc.message)
                 return
-        if self.scalar(f"SELECT count(*) FROM {self.err} WHERE code = %s", [HEADER_CODE]):
+            except workers.WorkerCrashed as exc:
+                log.error("import %s: %s", job.pk, exc)
+                self.add_errors([(self.hh_sheet, 0, "", "", WORKER_CRASHED_CODE, WORKER_CRASHED)])
+                self.fail(header=WORKER_CRASHED)
+                return
+        if self.scalar(
+            f"SELECT count(*) FROM {self.err} WHERE code = ANY(%s)", [list(WHOLE_FILE_CODES)]
+        ):
             self.fail()
             return
+        # From here on the job runs a few long statements: a thread keeps its heartbeat
+        # fresh (not in a caller's transaction, tests, where the job row is not committed).
+        if connection.in_atomic_block:
+            self._check_and_apply()
+            return
+        with Heartbeat(int(job.pk)):
+            self._check_and_apply()
+
+    def _check_and_apply(self) -> None:
+        job = self.job
         self.lap("stage")
         self.beat(stage="校验数据", rows_total=max(job.rows_done, 1))
         self.prepare()
@@ -106,12 +140,12 @@ class Importer(Checking, Applying):
             checks.start()
         try:
             with transaction.atomic():
-                # Hold the job row so no other worker takes it over during a long apply.
-                ImportJob.objects.select_for_update().filter(pk=job.pk).first()
+                # No lock on the job row: the heartbeat thread keeps it fresh meanwhile, so
+                # no other worker takes the job over.
                 counts = self.apply()
                 self.lap("apply")
                 if checks is not None:
-                    checks.wait()
+                    checks.wait(keepalive=lambda: self.scalar("SELECT 1"))
                     self.lap("rules (after apply)")
                     if self.scalar(f"SELECT count(*) FROM {self.err}"):
                         raise _RuleErrors()
@@ -151,6 +185,15 @@ class Importer(Checking, Applying):
         finally:
             if checks is not None:
                 checks.wait()
+
+    def give_up(self, message: str) -> None:
+        """End a job interrupted too often (services.MAX_ATTEMPTS): failed, with a report
+        that says so; the staging of the abandoned attempts is dropped (partial, its cell
+        errors would mislead)."""
+        self.create_tables()
+        self.sql(f"TRUNCATE {self.err}")
+        self.add_errors([(self.hh_sheet, 0, "", "", GAVE_UP_CODE, message)])
+        self.fail(header=message)
 
     def fail(self, header: str | None = None) -> None:
         count = self.scalar(f"SELECT count(*) FROM {self.err}") or 0
@@ -212,8 +255,8 @@ class _RuleErrors(Exception):
 
 
 class _Checks:
-    """bundle_checks on a thread with its own database connection (no heartbeats: the job
-    row is locked by the apply meanwhile)."""
+    """bundle_checks on a thread with its own database connection (no heartbeats of its own:
+    the Heartbeat thread beats meanwhile)."""
 
     def __init__(self, importer: Importer):
         self.importer = importer
@@ -222,6 +265,7 @@ class _Checks:
 
     def _run(self) -> None:
         try:
+            configure_session()
             self.importer.bundle_checks(beat=False)
         except BaseException as exc:  # re-raised in the job's thread by wait()
             self.error = exc
@@ -231,9 +275,15 @@ class _Checks:
     def start(self) -> None:
         self.thread.start()
 
-    def wait(self) -> None:
+    def wait(self, keepalive: Callable[[], object] | None = None) -> None:
+        """Wait for the checks; `keepalive` runs every KEEPALIVE_SECONDS meanwhile (so the
+        apply's transaction, waiting here, is not ended as idle)."""
         if self.thread.ident is not None:
-            self.thread.join()
+            self.thread.join(KEEPALIVE_SECONDS if keepalive else None)
+            while self.thread.is_alive():
+                assert keepalive is not None
+                keepalive()
+                self.thread.join(KEEPALIVE_SECONDS)
         if self.error is not None:
             error, self.error = self.error, None
             raise error

@@ -28,7 +28,7 @@ def test_targets_board_and_interviews(county_personas: Personas, county, townshi
         }  # fmt: skip
 
     assert_jurisdiction(people, "post", f"{API}/targets", target(1, "60"))
-    q1 = call(office, "post", f"{API}/targets", target(1, "60")).json()
+    q1 = call(office, "post", f"{API}/targets", target(1, "60", version=1)).json()
     assert q1["light"] == "yellow" and q1["light_label"] == "黄灯" and q1["pending_interview"]
     q2 = call(office, "post", f"{API}/targets", target(2, "50")).json()
     assert q2["light"] == "red"  # two consecutive quarters missed

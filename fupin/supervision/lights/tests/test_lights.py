@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from fupin.accounts.selectors import load_actor
 from fupin.core.access import Actor
-from fupin.core.errors import ValidationFailed
+from fupin.core.errors import Conflict, ValidationFailed
 from fupin.supervision.lights import services as lights
 from fupin.supervision.models import Light, QuarterTarget, ReminderInterview
 from fupin.testing import Personas, assert_jurisdiction, client_for
@@ -39,6 +39,9 @@ def enter(
     indicator: str = "fund_spending",
     annual: str | None = None,
 ) -> QuarterTarget:
+    loaded = QuarterTarget.objects.filter(  # the version the form was loaded with
+        region_code=region, indicator_id=indicator, year=year, quarter=quarter
+    ).first()
     return lights.target_save(
         actor=actor,
         region_code=region,
@@ -48,6 +51,7 @@ def enter(
         target=Decimal(target),
         annual_target=Decimal(annual) if annual else None,
         actual=Decimal(actual) if actual is not None else None,
+        version=loaded.version if loaded else None,
     )
 
 
@@ -74,6 +78,21 @@ def test_acceptance_a_unit_missing_two_quarters_turns_red(office: Actor, townshi
     # Correcting Q2 (target met after all) recomputes Q3: one missed quarter is yellow.
     enter(office, code, 2, "50", "55")
     assert light(code, 2) == Light.GREEN and light(code, 3) == Light.YELLOW
+
+
+def test_a_target_entered_meanwhile_is_not_overwritten(
+    office: Actor, county_personas: Personas, township: Any
+) -> None:
+    """Two people open the empty form of the same quarter (no version): the second save is a
+    conflict naming the first, not a silent overwrite."""
+    enter(office, township.code, 1, "25", "30")
+    with pytest.raises(Conflict, match=f"该目标已被 {county_personas.in_region} 于 "):
+        lights.target_save(
+            actor=office, region_code=township.code, indicator_code="fund_spending",
+            year=YEAR, quarter=1, target=Decimal("40"), version=None,
+        )  # fmt: skip
+    row = QuarterTarget.objects.get(region_code=township.code, year=YEAR, quarter=1)
+    assert row.target == Decimal("25.00") and row.version == 1
 
 
 def test_two_missed_quarters_across_the_year_boundary(office: Actor, township: Any) -> None:
@@ -175,7 +194,8 @@ def test_target_form_posts_and_shows_errors(county_personas: Personas, township:
     assert row.light == Light.YELLOW and row.actual == Decimal("20.00")
     # A stale version is a conflict, not a silent overwrite.
     response = client.post(url, {**data, "target": "25", "actual": "30", "version": "99"})
-    assert response.status_code == 409 and "已被他人修改" in response.content.decode()
+    assert response.status_code == 409
+    assert f"该目标已被 {county_personas.in_region} 于 " in response.content.decode()
 
 
 def test_jurisdiction(county_personas: Personas, office: Actor, county: Any, township: Any) -> None:

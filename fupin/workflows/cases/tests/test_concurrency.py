@@ -12,16 +12,15 @@ roles before each test and after the module, like the browser tests do."""
 from __future__ import annotations
 
 import importlib
-import threading
 import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from fupin.core.errors import Conflict
+from fupin.testing import race
 from fupin.workflows import engine
 from fupin.workflows.conftest import Officials, make_household
 from fupin.workflows.models import Case, Transition
@@ -81,28 +80,6 @@ def case_awaiting_county(o: Officials) -> Case:
     )
     case.refresh_from_db()
     return case
-
-
-def race(calls: list[Any]) -> list[Any]:
-    """Run the calls on threads released together; each result is a value or an exception."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = calls[i]()
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_two_simultaneous_approvals_make_one_transition(

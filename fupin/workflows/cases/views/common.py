@@ -155,7 +155,7 @@ def data_rows(actor: Actor, case: Case) -> list[tuple[str, str]]:
             rows.append(
                 (
                     "新增成员",
-                    f"{new.get('name', '')}（{relation}，{identity.mask(str(new.get('id_number', '')))}）",
+                    f"{new.get('name', '')}（{relation}，{identity.masked_of(new)}）",
                 )
             )
     if data.get("category"):

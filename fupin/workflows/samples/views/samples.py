@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fupin.core import exports
 from fupin.core.access import Actor, Perm, actor_of
-from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
+from fupin.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from fupin.registry import codes
 from fupin.workflows.cases import criteria, services
 from fupin.workflows.common.dashboards import T, _default_county_or_below, _int
@@ -158,13 +158,18 @@ def sample_finding(request: HttpRequest, pk: int) -> HttpResponse:
     if item is None:
         raise NotFound()
     page = (item.position - 1) // ITEMS_PER_PAGE + 1
+    version = request.POST.get("version", "")
     try:
+        # A page without the version (opened before it was sent) is as stale as an old one.
         saved = services.sample_finding_record(
             actor=actor,
             item_id=pk,
             finding=request.POST.get("finding", ""),
             note=request.POST.get("note", ""),
+            version=int(version) if version.isdigit() else 0,
         )
+    except Conflict as exc:
+        messages.error(request, exc.message)
     except ValidationFailed as exc:
         messages.error(request, f"第 {item.position} 户：{exc.message}")
     else:
