@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0007_staff_id_mask_area_code_only"),
+        ("registry", "0008_export_record"),
     ]
 
     operations = [
