@@ -5,7 +5,7 @@ A list declares its sort as `Key`s ending with a unique column (the id). A page 
 PostgreSQL pulls the subquery up, so the jurisdiction prefix and the sort are served by the
 list's index and a deep page costs what the first one costs — never OFFSET. The "after" test is
 written `k1 >= v1 AND (k1 > v1 OR (k2 >= v2 AND (k2 > v2 OR …)))` so the leading column is an
-index range whatever the directions; a `pattern` key (a `varchar_pattern_ops` region code) is
+index range whatever the directions (the ORM writes it when no key needs more); a `pattern` key (a `varchar_pattern_ops` region code) is
 compared and ordered with the pattern operators (`~<~`, `~>~`) that index understands.
 
 Counts are capped: up to `COUNT_CAP` rows are counted (a LIMIT subquery), beyond that the list
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
 from django.db import connections
-from django.db.models import F, Model, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 
 from fupin.core.errors import ValidationFailed
 
@@ -149,6 +149,23 @@ class KeysetPage(Generic[M]):
     next_cursor: str | None
 
 
+def _after_q(spec: Sequence[Key], values: Sequence[Any], i: int = 0) -> Q:
+    """`_after` as a Q, for keys without pattern operators (the ORM path)."""
+    key, value = spec[i], values[i]
+    strict, loose = ("lt", "lte") if key.desc else ("gt", "gte")
+    if i == len(spec) - 1:
+        return Q(**{f"{key.field}__{strict}": value})
+    return Q(**{f"{key.field}__{loose}": value}) & (
+        Q(**{f"{key.field}__{strict}": value}) | _after_q(spec, values, i + 1)
+    )
+
+
+def _value(obj: Any, path: str) -> Any:
+    for part in path.split("__"):
+        obj = getattr(obj, part)
+    return obj
+
+
 def keyset_page(
     qs: QuerySet[M],
     spec: Sequence[Key],
@@ -157,16 +174,24 @@ def keyset_page(
     limit: int = DEFAULT_LIMIT,
     cursor_name: str = "cursor",
 ) -> KeysetPage[M]:
-    """One page of `qs` in the order of `spec` (the last key is the primary key): two queries,
-    the keys of the page and its rows (with the queryset's select_related)."""
+    """One page of `qs` in the order of `spec` (the last key is the primary key). One query;
+    two (the page's keys, then its rows) when a key needs the pattern operators, which the ORM
+    cannot write."""
     limit = max(1, min(int(limit), MAX_LIMIT))
     after = decode_cursor(cursor, spec, name=cursor_name) if cursor else None
-    rows = page_keys(qs, spec, after, limit + 1)
-    ids = [row[-1] for row in rows[:limit]]
-    by_id = qs.order_by().in_bulk(ids) if ids else {}
-    items = [by_id[pk] for pk in ids if pk in by_id]
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    return KeysetPage(items=items, next_cursor=next_cursor)
+    if any(key.pattern for key in spec):
+        rows = page_keys(qs, spec, after, limit + 1)
+        ids = [row[-1] for row in rows[:limit]]
+        by_id = qs.order_by().in_bulk(ids) if ids else {}
+        items = [by_id[pk] for pk in ids if pk in by_id]
+        last = rows[limit - 1] if len(rows) > limit else None
+    else:
+        page = qs.filter(_after_q(spec, after)) if after is not None else qs
+        order = [f"{'-' if key.desc else ''}{key.field}" for key in spec]
+        fetched = list(page.order_by(*order)[: limit + 1])
+        items = fetched[:limit]
+        last = [_value(items[-1], key.field) for key in spec] if len(fetched) > limit else None
+    return KeysetPage(items=items, next_cursor=encode_cursor(last) if last else None)
 
 
 # --- counts ----------------------------------------------------------------------------------
