@@ -99,9 +99,18 @@ def household_queryset(actor: Actor, *, filters: HouseholdFilters) -> QuerySet[H
             digest = identity.lookup_hash(number)
             qs = qs.filter(Exists(Member.objects.filter(household=OuterRef("pk"), id_hash=digest)))
         else:
-            members = Member.objects.filter(household=OuterRef("pk"), name__startswith=q)
-            qs = qs.filter(Q(household_no=q) | Q(head_name__startswith=q) | Exists(members))
+            qs = qs.filter(pk__in=_name_matches(q))
     return qs
+
+
+def _name_matches(q: str) -> QuerySet[Any]:
+    """Ids of households whose number is `q` or whose head's or a member's name starts with
+    it: a UNION of three index searches (the unique number, the trigram indexes on the head
+    and member names) instead of `OR EXISTS`, which seq-scans the members."""
+    by_number = Household.objects.filter(household_no=q).values("id")
+    by_head = Household.objects.filter(head_name__startswith=q).values("id")
+    by_member = Member.objects.filter(name__startswith=q).values("household_id")
+    return by_number.union(by_head, by_member)
 
 
 PAGE_KEYS = keyset.keys("~region_code", "id")

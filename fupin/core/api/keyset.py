@@ -24,6 +24,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from django.db import connections
 from django.db.models import F, Model, Q, QuerySet
+from django.db.models.expressions import OrderBy
 
 from fupin.core.errors import ValidationFailed
 
@@ -225,3 +226,20 @@ def exact_count(qs: QuerySet[Any]) -> ListCount:
 
 def list_count(qs: QuerySet[Any], *, exact: bool = False) -> ListCount:
     return exact_count(qs) if exact else capped_count(qs)
+
+
+class _PatternOrder(OrderBy):
+    """ORDER BY a varchar_pattern_ops column in that index's order (`USING ~<~` / `~>~`).
+    The trailing comment names the direction for Django's compiler, which looks for it."""
+
+    template = "%(expression)s USING ~<~ /* ASC */"
+
+
+class _PatternOrderDesc(OrderBy):
+    template = "%(expression)s USING ~>~ /* DESC */"
+
+
+def pattern_order(field: str, *, desc: bool = False) -> OrderBy:
+    """An ORM ordering a `varchar_pattern_ops` index serves (the default `ORDER BY` uses the
+    collation's operators, which that index cannot; region codes sort the same either way)."""
+    return (_PatternOrderDesc if desc else _PatternOrder)(F(field))
