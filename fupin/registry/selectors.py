@@ -107,9 +107,9 @@ def _name_matches(q: str) -> QuerySet[Any]:
     """Ids of households whose number is `q` or whose head's or a member's name starts with
     it: a UNION of three index searches (the unique number, the trigram indexes on the head
     and member names) instead of `OR EXISTS`, which seq-scans the members."""
-    by_number = Household.objects.filter(household_no=q).values("id")
-    by_head = Household.objects.filter(head_name__startswith=q).values("id")
-    by_member = Member.objects.filter(name__startswith=q).values("household_id")
+    by_number = Household.objects.filter(household_no=q).order_by().values("id")
+    by_head = Household.objects.filter(head_name__startswith=q).order_by().values("id")
+    by_member = Member.objects.filter(name__startswith=q).order_by().values("household_id")
     return by_number.union(by_head, by_member)
 
 

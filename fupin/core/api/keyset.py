@@ -175,9 +175,9 @@ def keyset_page(
     limit: int = DEFAULT_LIMIT,
     cursor_name: str = "cursor",
 ) -> KeysetPage[M]:
-    """One page of `qs` in the order of `spec` (the last key is the primary key). One query;
-    two (the page's keys, then its rows) when a key needs the pattern operators, which the ORM
-    cannot write."""
+    """One page of `qs` in the order of `spec` (the last key is the primary key). One query
+    (the page's ids in a LIMIT subquery); two (the page's keys, then its rows) when a key
+    needs the pattern operators, which the ORM cannot write."""
     limit = max(1, min(int(limit), MAX_LIMIT))
     after = decode_cursor(cursor, spec, name=cursor_name) if cursor else None
     if any(key.pattern for key in spec):
@@ -189,7 +189,10 @@ def keyset_page(
     else:
         page = qs.filter(_after_q(spec, after)) if after is not None else qs
         order = [f"{'-' if key.desc else ''}{key.field}" for key in spec]
-        fetched = list(page.order_by(*order)[: limit + 1])
+        # The page's ids are chosen on the list's own table (its index), and only those rows
+        # are joined to what select_related names: one query, no join over the whole scope.
+        ids = page.order_by(*order).values("pk")[: limit + 1]
+        fetched = list(qs.filter(pk__in=ids).order_by(*order))
         items = fetched[:limit]
         last = [_value(items[-1], key.field) for key in spec] if len(fetched) > limit else None
     return KeysetPage(items=items, next_cursor=encode_cursor(last) if last else None)
