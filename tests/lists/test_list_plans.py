@@ -138,7 +138,7 @@ def test_household_name_search(actors: dict[str, Actor], level: str) -> None:
         for h in page.items
     )
     plans = _plans(lambda: registry.household_list(actors[level], filters=f))
-    for sql, nodes in plans:
+    for _sql, nodes in plans:
         seq = [n["Relation Name"] for n in nodes if n["Node Type"] == "Seq Scan"]
         assert "registry_member" not in seq and "registry_household" not in seq, _show(nodes)
 
@@ -188,6 +188,6 @@ def test_export_first_chunk(actors: dict[str, Actor], level: str) -> None:
     plans = _plans(first_chunk, off="enable_sort")
     households = [(sql, n) for sql, n in plans if 'FROM "registry_household"' in sql]
     assert households
-    for sql, nodes in households:
+    for _sql, nodes in households:
         assert not [n for n in nodes if n["Node Type"] in ("Seq Scan", "Sort")], _show(nodes)
     assert_region_indexed(first_chunk)
