@@ -216,8 +216,9 @@ def count_label(count: int, capped: bool) -> str:
     return f"{max(1, count // 10_000)}万+" if capped else str(count)
 
 
-def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> ListCount:
+def capped_count(qs: QuerySet[Any], cap: int | None = None) -> ListCount:
     """Rows of `qs` counted up to `cap` (a LIMIT subquery: the cost is bounded by the cap)."""
+    cap = COUNT_CAP if cap is None else cap
     n = qs.order_by()[: cap + 1].count()
     return ListCount(min(n, cap), n > cap)
 
