@@ -5,6 +5,8 @@ thousands of rows take seconds. Rows are marked by their numbers (`G…`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 
 # Varied two-character names: a family name from a short list, a given name from a CJK range.
@@ -29,7 +31,7 @@ def generate(households: int, *, prefixes: list[str], tag: str = "G") -> None:
     if not villages:
         raise ValueError("no villages loaded under " + ", ".join(prefixes))
     v = "(%(villages)s::varchar[])[1 + (g %% %(nv)s)]"
-    args = {"villages": villages, "nv": len(villages), "n": households, "tag": tag}
+    args: dict[str, Any] = {"villages": villages, "nv": len(villages), "n": households, "tag": tag}
     like = tag + "%"
     with connection.cursor() as cursor:
         cursor.execute(

@@ -181,7 +181,7 @@ def test_export_first_chunk(actors: dict[str, Actor], level: str) -> None:
     def first_chunk() -> None:
         rows = export.iter_households(actors[level], registry.HouseholdFilters(), chunk_size=200)
         next(rows)
-        rows.close()
+        rows.close()  # type: ignore[attr-defined]  # a generator
 
     # A cursor is planned for its first rows; EXPLAIN plans for all of them and may sort
     # instead. With sorting disabled the plan keeps a Sort only when no index gives the order.

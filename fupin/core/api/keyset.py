@@ -185,14 +185,14 @@ def keyset_page(
         ids = [row[-1] for row in rows[:limit]]
         by_id = qs.order_by().in_bulk(ids) if ids else {}
         items = [by_id[pk] for pk in ids if pk in by_id]
-        last = rows[limit - 1] if len(rows) > limit else None
+        last: Sequence[Any] | None = rows[limit - 1] if len(rows) > limit else None
     else:
         page = qs.filter(_after_q(spec, after)) if after is not None else qs
         order = [f"{'-' if key.desc else ''}{key.field}" for key in spec]
         # The page's ids are chosen on the list's own table (its index), and only those rows
         # are joined to what select_related names: one query, no join over the whole scope.
-        ids = page.order_by(*order).values("pk")[: limit + 1]
-        fetched = list(qs.filter(pk__in=ids).order_by(*order))
+        page_ids = page.order_by(*order).values("pk")[: limit + 1]
+        fetched = list(qs.filter(pk__in=page_ids).order_by(*order))
         items = fetched[:limit]
         last = [_value(items[-1], key.field) for key in spec] if len(fetched) > limit else None
     return KeysetPage(items=items, next_cursor=encode_cursor(last) if last else None)

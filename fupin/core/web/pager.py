@@ -31,7 +31,7 @@ class Pager(Generic[M]):
 def keep_params(request: HttpRequest, *drop: str) -> list[tuple[str, str]]:
     """The request's non-empty query parameters except the pager's own (and `drop`)."""
     skip = {CURSOR, EXACT, "page", *drop}
-    return [(k, v) for k, v in request.GET.items() if k not in skip and v]
+    return [(k, str(v)) for k, v in request.GET.items() if k not in skip and v]
 
 
 def keyset_pager(
