@@ -99,17 +99,23 @@ def household_queryset(actor: Actor, *, filters: HouseholdFilters) -> QuerySet[H
             digest = identity.lookup_hash(number)
             qs = qs.filter(Exists(Member.objects.filter(household=OuterRef("pk"), id_hash=digest)))
         else:
-            qs = qs.filter(pk__in=_name_matches(q))
+            searched = [f.region] if f.region else actor.region_codes(Perm.HOUSEHOLD_VIEW)
+            qs = qs.filter(pk__in=_name_matches(q, searched))
     return qs
 
 
-def _name_matches(q: str) -> QuerySet[Any]:
+def _name_matches(q: str, prefixes: list[str]) -> QuerySet[Any]:
     """Ids of households whose number is `q` or whose head's or a member's name starts with
     it: a UNION of three index searches (the unique number, the trigram indexes on the head
-    and member names) instead of `OR EXISTS`, which seq-scans the members."""
+    and member names) instead of `OR EXISTS`, which seq-scans the members. Inside counties
+    (`prefixes`: the codes searched) the members are narrowed by their own county code, so a
+    county's search does not collect the province's namesakes."""
     by_number = Household.objects.filter(household_no=q).order_by().values("id")
     by_head = Household.objects.filter(head_name__startswith=q).order_by().values("id")
-    by_member = Member.objects.filter(name__startswith=q).order_by().values("household_id")
+    members = Member.objects.filter(name__startswith=q)
+    if prefixes and all(len(code) >= 6 for code in prefixes):
+        members = members.filter(county_code__in=sorted({code[:6] for code in prefixes}))
+    by_member = members.order_by().values("household_id")
     return by_number.union(by_head, by_member)
 
 
