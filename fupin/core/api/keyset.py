@@ -71,10 +71,11 @@ def _dump(value: Any) -> Any:
 
 def _load(key: Key, value: Any) -> Any:
     if key.kind is int:
-        if not isinstance(value, int) or isinstance(value, bool):
+        # A bigint, or PostgreSQL would refuse the comparison (a 500 instead of a 422).
+        if not isinstance(value, int) or isinstance(value, bool) or abs(value) >= 2**63:
             raise ValueError(value)
         return value
-    if not isinstance(value, str) or len(value) > 64:
+    if not isinstance(value, str) or len(value) > 64 or "\x00" in value:
         raise ValueError(value)
     if key.kind is dt.datetime:
         return dt.datetime.fromisoformat(value)
