@@ -108,13 +108,16 @@ def _name_matches(q: str, prefixes: list[str]) -> QuerySet[Any]:
     """Ids of households whose number is `q` or whose head's or a member's name starts with
     it: a UNION of three index searches (the unique number, the trigram indexes on the head
     and member names) instead of `OR EXISTS`, which seq-scans the members. Inside counties
-    (`prefixes`: the codes searched) the members are narrowed by their own county code, so a
+    (`prefixes`: the codes searched) heads and members are narrowed by their county code, so a
     county's search does not collect the province's namesakes."""
     by_number = Household.objects.filter(household_no=q).order_by().values("id")
-    by_head = Household.objects.filter(head_name__startswith=q).order_by().values("id")
+    heads = Household.objects.filter(head_name__startswith=q)
     members = Member.objects.filter(name__startswith=q)
     if prefixes and all(len(code) >= 6 for code in prefixes):
-        members = members.filter(county_code__in=sorted({code[:6] for code in prefixes}))
+        counties = sorted({code[:6] for code in prefixes})
+        heads = heads.filter(county_code__in=counties)
+        members = members.filter(county_code__in=counties)
+    by_head = heads.order_by().values("id")
     by_member = members.order_by().values("household_id")
     return by_number.union(by_head, by_member)
 

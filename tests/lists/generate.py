@@ -11,8 +11,8 @@ from django.db import connection
 
 # Varied two-character names: a family name from a short list, a given name from a CJK range.
 NAME = (
-    "substr('张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗', (1 + (g %% 20))::int, 1)"
-    " || chr((19968 + ((g * 7919) %% 5000))::int)"
+    "substr('张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗', (1 + ({g} %% 20))::int, 1)"
+    " || chr((19968 + (({g}::bigint * 7919) %% 5000))::int)"
 )
 
 
@@ -46,7 +46,7 @@ def generate(households: int, *, prefixes: list[str], tag: str = "G") -> None:
                 road_surface, housing_area, housing_grade, housing_rebuilt, water_difficulty,
                 water_safe, fuel, sanitary_toilet, cooperative_member)
             SELECT now(), now(), 1, {v}, {v}, substr({v}, 1, 6),
-                %(tag)s || lpad(g::text, 9, '0'), {NAME}, '', '', '', 'general', 'national',
+                %(tag)s || lpad(g::text, 9, '0'), {NAME.format(g="g")}, '', '', '', 'general', 'national',
                 2016, 'illness', '{{}}', 'poor', '', '', 2, false, false, '',
                 1, 0, 0, 0, 0, 0, 0, true, true, 1, 'hardened', 80, 'A', false, false,
                 true, 'firewood', true, false
@@ -63,7 +63,7 @@ def generate(households: int, *, prefixes: list[str], tag: str = "G") -> None:
                 insured_medical, insured_critical, insured_pension, insured_accident, is_dibao,
                 is_tekun, joined_on, left_reason)
             SELECT now(), now(), 1, h.id, h.county_code,
-                CASE WHEN r.k = 1 THEN h.head_name ELSE {NAME.replace("g", "(h.id + 3)")} END,
+                CASE WHEN r.k = 1 THEN h.head_name ELSE {NAME.format(g="(h.id + 3)")} END,
                 '', 'G' || h.id || '-' || r.k, '', CASE WHEN r.k = 1 THEN '1' ELSE '2' END,
                 DATE '1970-01-01' + (h.id %% 15000)::int, CASE WHEN r.k = 1 THEN '01' ELSE '10' END,
                 '01', '13', '90', '', 'healthy', 'ordinary', '', 0, true, false, true, false,
