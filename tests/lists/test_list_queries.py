@@ -114,3 +114,11 @@ def test_page_shows_a_capped_count_and_the_exact_figure_on_request(
             break
         response = client.get(url + pager.next_url)
     assert seen == 60
+
+
+def test_a_page_with_a_bad_cursor_starts_again_and_says_so(client: Any) -> None:
+    generate(20, prefixes=[COUNTY], tag="A")
+    response = client.get(reverse("registry:doubts"), {"cursor": "edited"})
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 20
+    assert "翻页参数无效，请从第一页重新查询" in response.content.decode()

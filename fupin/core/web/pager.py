@@ -1,5 +1,5 @@
 """The pager of every keyset-paginated page: one page of a list, the link to the next page and
-back to the first, and the capped count ("共约 1万+ 件") with the link that asks for the exact
+back to the first, and the capped count ("共 1万+ 件") with the link that asks for the exact
 figure (`?exact=1`, computed only then). The template part is `core/_pager.html`."""
 
 from __future__ import annotations
@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from fupin.core.api import keyset
+from fupin.core.errors import ValidationFailed
 
 M = TypeVar("M", bound=Model)
 CURSOR = "cursor"
@@ -43,7 +45,12 @@ def keyset_pager(
 ) -> Pager[M]:
     cursor = request.GET.get(CURSOR) or None
     exact = request.GET.get(EXACT) == "1"
-    page = keyset.keyset_page(qs, spec, cursor=cursor, limit=limit)
+    try:
+        page = keyset.keyset_page(qs, spec, cursor=cursor, limit=limit)
+    except ValidationFailed as exc:  # a stale or edited link: say so and start again
+        messages.warning(request, exc.message)
+        cursor = None
+        page = keyset.keyset_page(qs, spec, limit=limit)
     count = keyset.list_count(qs, exact=exact)
     keep = keep_params(request)
     flag = [(EXACT, "1")] if exact else []
