@@ -27,7 +27,7 @@ INDEXES = [
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("registry", "0007_staff_id_mask_area_code_only")]
+    dependencies = [("registry", "0008_export_record")]
 
     operations = [
         migrations.RunSQL(

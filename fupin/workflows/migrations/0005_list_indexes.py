@@ -22,7 +22,7 @@ INDEXES = [
 class Migration(migrations.Migration):
     atomic = False
 
-    dependencies = [("workflows", "0003_declarant_id_mask_area_code_only")]
+    dependencies = [("workflows", "0004_new_member_id_sealed")]
 
     operations = [
         migrations.RunSQL(
