@@ -8,7 +8,7 @@ region, a specific year before the all-years value, and finally the declared def
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -126,6 +126,33 @@ def get(key: str, *, region_code: str = "", year: int | None = None) -> Any:
     if row is None or len(row[1]) < len(spec.region_default_prefix(region_code or "")):
         return spec.default_for(year, region_code or "")
     return spec.coerce(row[0])
+
+
+def get_regions(
+    key: str, *, region_codes: Iterable[str], year: int | None = None
+) -> dict[str, Any]:
+    """`get` for many regions at once, in one query (e.g. the poverty line of every case on a
+    dashboard page): the same precedence, resolved per region over the rows of its prefixes."""
+    spec = definition(key)
+    codes = set(region_codes)
+    prefixes = sorted({code[:n] for code in codes for n in range(1, len(code) + 1)})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT value #>> '{}', region_code, year FROM core_parameter"
+            " WHERE key = %s AND (region_code = '' OR region_code = ANY(%s))"
+            " AND (year IS NULL OR year = %s)"
+            " ORDER BY length(region_code) DESC, year IS NULL, year",
+            [key, prefixes, year],
+        )
+        rows = cursor.fetchall()
+    result = {}
+    for code in codes:
+        row = next((r for r in rows if code.startswith(r[1])), None)
+        if row is None or len(row[1]) < len(spec.region_default_prefix(code)):
+            result[code] = spec.default_for(year, code)
+        else:
+            result[code] = spec.coerce(row[0])
+    return result
 
 
 def get_years(key: str, *, region_code: str = "", years: list[int]) -> dict[int, Any]:

@@ -1,28 +1,26 @@
 """Scoped reads of the registry: the household list (filters, keyset pages, cheap counts) and
 what a household's detail page shows.
 
-Paging is keyset on (region_code, id), never OFFSET. `region_code` is indexed with
-varchar_pattern_ops (for the prefix jurisdiction filter), so the order and the "after" test
-use the pattern operators (~<~, ~>~) that index understands: the next page of a million-row
-county is an index range scan, not a sort.
+Paging is keyset on (region_code, id) through the platform's `fupin.core.api.keyset`, never
+OFFSET. `region_code` is indexed with varchar_pattern_ops (for the prefix jurisdiction filter),
+so the order and the "after" test use the pattern operators (~<~, ~>~) that index understands:
+the next page of a million-row county is an index range scan, not a sort.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from fupin.core import codelists
 from fupin.core.access import Actor, Perm
-from fupin.core.errors import NotFound, ValidationFailed
+from fupin.core.api import keyset
+from fupin.core.errors import NotFound
 from fupin.core.idnumber import normalize
 from fupin.regions.models import Region
 
@@ -31,7 +29,7 @@ from .models import Doubt, Household, Income, Member, MemberChange
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
-COUNT_CAP = 10_000
+COUNT_CAP = keyset.COUNT_CAP
 ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 REGION_SHAPE = re.compile(r"^([0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12})$")
 
@@ -101,52 +99,31 @@ def household_queryset(actor: Actor, *, filters: HouseholdFilters) -> QuerySet[H
             digest = identity.lookup_hash(number)
             qs = qs.filter(Exists(Member.objects.filter(household=OuterRef("pk"), id_hash=digest)))
         else:
-            members = Member.objects.filter(household=OuterRef("pk"), name__startswith=q)
-            qs = qs.filter(Q(household_no=q) | Q(head_name__startswith=q) | Exists(members))
+            searched = [f.region] if f.region else actor.region_codes(Perm.HOUSEHOLD_VIEW)
+            qs = qs.filter(pk__in=_name_matches(q, searched))
     return qs
 
 
-def encode_cursor(household: Household) -> str:
-    raw = f"{household.region_code}:{household.pk}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def _name_matches(q: str, prefixes: list[str]) -> QuerySet[Any]:
+    """Ids of households whose number is `q` or whose head's or a member's name starts with
+    it: a UNION of three index searches (the unique number, the trigram indexes on the head
+    and member names) instead of `OR EXISTS`, which seq-scans the members. Inside counties
+    (`prefixes`: the codes searched) heads and members are narrowed by their county code, so a
+    county's search does not collect the province's namesakes."""
+    by_number = Household.objects.filter(household_no=q).order_by().values("id")
+    heads = Household.objects.filter(head_name__startswith=q)
+    members = Member.objects.filter(name__startswith=q)
+    if prefixes and all(len(code) >= 6 for code in prefixes):
+        counties = sorted({code[:6] for code in prefixes})
+        heads = heads.filter(county_code__in=counties)
+        members = members.filter(county_code__in=counties)
+    by_head = heads.order_by().values("id")
+    by_member = members.order_by().values("household_id")
+    return by_number.union(by_head, by_member)
 
 
-def decode_cursor(cursor: str) -> tuple[str, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        code, pk = raw.split(":")
-        if not re.fullmatch(r"[0-9]{1,12}", code) or not re.fullmatch(r"[0-9]{1,18}", pk):
-            raise ValueError(raw)
-        return code, int(pk)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ValidationFailed(
-            "翻页参数无效，请从第一页重新查询", errors={"after": ["无效"]}
-        ) from exc
-
-
-def _page_ids(qs: QuerySet[Household], after: str | None, limit: int) -> list[int]:
-    """Ids of one page. The filtered query is wrapped (PostgreSQL pulls it up) so the order
-    and the "after" test can use the pattern operators of the region_code index."""
-    inner, params = qs.order_by().values("id", "region_code").query.sql_with_params()
-    where, extra = "", cast(list[Any], [])
-    if after:
-        code, pk = decode_cursor(after)
-        # The first test is an index range; the second only skips rows of the same village.
-        where = "WHERE k.region_code ~>=~ %s AND (k.region_code ~>~ %s OR k.id > %s)"
-        extra = [code, code, pk]
-    sql = (
-        f"SELECT k.id FROM ({inner}) k {where} "  # inner: Django-built, parameterised
-        "ORDER BY k.region_code USING ~<~, k.id LIMIT %s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *extra, limit])
-        return [row[0] for row in cursor.fetchall()]
-
-
-def count_label(count: int, capped: bool) -> str:
-    if capped:
-        return "1万+"
-    return str(count)
+PAGE_KEYS = keyset.keys("~region_code", "id")
+count_label = keyset.count_label
 
 
 def household_count(actor: Actor, *, filters: HouseholdFilters) -> tuple[int, str]:
@@ -155,11 +132,8 @@ def household_count(actor: Actor, *, filters: HouseholdFilters) -> tuple[int, st
 
 
 def _count(qs: QuerySet[Household], filters: HouseholdFilters) -> tuple[int, str]:
-    if filters.narrow:
-        n = qs.count()
-        return n, count_label(n, False)
-    n = qs.order_by()[: COUNT_CAP + 1].count()
-    return min(n, COUNT_CAP), count_label(n, n > COUNT_CAP)
+    counted = keyset.exact_count(qs) if filters.narrow else keyset.capped_count(qs, COUNT_CAP)
+    return counted.value, counted.label
 
 
 def household_list(
@@ -174,13 +148,12 @@ def household_list(
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
     qs = household_queryset(actor, filters=filters)
     count, label = _count(qs, filters) if with_count else (0, "")
-    ids = _page_ids(qs, after, limit + 1)
-    by_id = Household.objects.select_related("village").in_bulk(ids[:limit])
-    rows = [by_id[pk] for pk in ids[:limit] if pk in by_id]
-    next_cursor = encode_cursor(rows[-1]) if len(ids) > limit and rows else None
+    page = keyset.keyset_page(
+        qs.select_related("village"), PAGE_KEYS, cursor=after, limit=limit, cursor_name="after"
+    )
     return HouseholdPage(
-        items=rows[:limit],
-        next_cursor=next_cursor,
+        items=page.items,
+        next_cursor=page.next_cursor,
         count=count,
         count_label=label,
         filters=filters,

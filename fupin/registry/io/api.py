@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from fupin.core.access import actor_of
-from fupin.core.api import Pagination, Schema
+from fupin.core.api import KeysetList, KeysetPagination, Schema
 from fupin.core.errors import NotFound
 from fupin.registry.models import ImportJob, ImportMode
 
@@ -66,9 +66,11 @@ def create_import(
 
 
 @router.get("/registry/imports", response=list[ImportJobOut], summary="导入任务列表")
-@paginate(Pagination)
+@paginate(KeysetPagination)
 def list_imports(request: HttpRequest) -> Any:
-    return selectors.job_list(actor_of(request))
+    return KeysetList.rows(
+        selectors.job_list(actor_of(request)), selectors.JOB_KEYS, lambda job: job
+    )
 
 
 @router.get("/registry/imports/{job_id}", response=ImportJobOut, summary="导入任务详情")

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from fupin.core import codelists, exports
 from fupin.core.access import Actor, Perm
+from fupin.core.api import keyset
 from fupin.core.errors import ValidationFailed
 from fupin.core.masking import mask_bank_account, mask_phone
 from fupin.regions.models import Region
@@ -96,7 +97,8 @@ def iter_households(
     latest = Income.objects.order_by("household_id", "-year").distinct("household_id")
     qs = (
         export_queryset(actor, filters)
-        .order_by("region_code", "household_no")
+        # In the order of household_region_number, so the first chunk streams at once.
+        .order_by(keyset.pattern_order("region_code"), keyset.pattern_order("household_no"))
         .prefetch_related(
             Prefetch("members", queryset=members, to_attr="current_members"),
             Prefetch("incomes", queryset=latest, to_attr="latest_income"),

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 
 from fupin.core.access import Actor, Perm
+from fupin.core.api import keyset
 from fupin.core.errors import NotFound
 from fupin.regions.models import Level, Region
 from fupin.registry.models import ImportJob
+
+# The list's order (newest first), served by import_region_created.
+JOB_KEYS = keyset.keys("-created_at", "-id", created_at=dt.datetime)
 
 
 def job_list(actor: Actor) -> QuerySet[ImportJob]:

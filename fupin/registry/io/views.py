@@ -7,13 +7,13 @@ from __future__ import annotations
 import io
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from fupin.core.access import actor_of
 from fupin.core.errors import NotFound, ValidationFailed
+from fupin.core.web.pager import keyset_pager
 from fupin.registry.models import ImportMode, ImportStatus
 
 from . import selectors, services
@@ -46,15 +46,15 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 services.start_in_background(job.pk)
                 messages.success(request, f"已上传“{job.original_name}”，正在后台处理")
                 return redirect("registry:import_detail", pk=job.pk)
-    page = Paginator(selectors.job_list(actor), 30).get_page(request.GET.get("page"))
-    names = selectors.region_names({j.region_code for j in page})
+    page = keyset_pager(request, selectors.job_list(actor), selectors.JOB_KEYS, limit=30)
+    names = selectors.region_names({j.region_code for j in page.items})
     return render(
         request,
         "registry/io/import_list.html",
         {
             "page_title": "数据导入",
-            "page": page,
-            "jobs": [(j, names.get(j.region_code, j.region_code)) for j in page],
+            "pager": page,
+            "jobs": [(j, names.get(j.region_code, j.region_code)) for j in page.items],
             "regions": regions,
             "modes": ImportMode.choices,
             "error": error,

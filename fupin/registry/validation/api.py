@@ -9,7 +9,7 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from fupin.core.access import actor_of
-from fupin.core.api import LazyPage, Pagination, Schema
+from fupin.core.api import KeysetList, KeysetPagination, Schema
 from fupin.regions.models import Region
 from fupin.registry.models import Doubt
 
@@ -126,7 +126,7 @@ def doubts_summary(request: HttpRequest, region: str | None = None) -> dict[str,
 
 
 @router.get("/registry/doubts", response=list[DoubtOut], summary="疑点清单")
-@paginate(Pagination)
+@paginate(KeysetPagination)
 def list_doubts(
     request: HttpRequest,
     region: str | None = None,
@@ -141,4 +141,4 @@ def list_doubts(
         severity=severity or None,
     )
     names = {r.code: r.name for r in selectors.all_rules()}
-    return LazyPage.rows(qs, lambda d: _doubt_row(d, names))
+    return KeysetList.rows(qs, selectors.DOUBT_KEYS, lambda d: _doubt_row(d, names))

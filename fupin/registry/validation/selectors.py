@@ -9,6 +9,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
 
 from fupin.core.access import ALL_REGIONS, Actor, Perm
+from fupin.core.api import keyset
 from fupin.core.errors import NotFound, PermissionDenied
 from fupin.regions.models import CODE_LENGTH, Level, Region
 from fupin.registry.models import Doubt, Household, Income, Member
@@ -127,6 +128,10 @@ def counts_by_child(
         for row in rows:
             counts[row["prefix"]] = counts.get(row["prefix"], 0) + row["n"]
     return [ChildCount(c, counts.get(c.code, 0)) for c in children]
+
+
+# The list's order: by village, then household (index doubt_region_household).
+DOUBT_KEYS = keyset.keys("~region_code", "household_id", "id")
 
 
 def doubt_list(

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from fupin.core.access import Actor, Perm, actor_of
+from fupin.core.web.pager import keyset_pager
 from fupin.regions.models import Region
 from fupin.registry.services import require_write
 
@@ -57,11 +57,14 @@ def doubts(request: HttpRequest) -> HttpResponse:
     severity = request.GET.get("severity", "").strip() or None
     if severity not in (None, *Severity):
         severity = None
-    page = Paginator(
-        selectors.doubt_list(actor, region, rule_code=rule_code, severity=severity), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = keyset_pager(
+        request,
+        selectors.doubt_list(actor, region, rule_code=rule_code, severity=severity),
+        selectors.DOUBT_KEYS,
+        limit=PAGE_SIZE,
+    )
     rows: list[dict[str, Any]] = [
-        {"doubt": d, "url": household_url(d.household_id)} for d in page.object_list
+        {"doubt": d, "url": household_url(d.household_id)} for d in page.items
     ]
     by_rule = selectors.counts_by_rule(actor, region)
     rule_names = {r.code: r.name for r in selectors.all_rules()}
@@ -75,7 +78,7 @@ def doubts(request: HttpRequest) -> HttpResponse:
         "by_rule": by_rule,
         "total": sum(c.count for c in by_rule),
         "children": selectors.counts_by_child(actor, region, rule_code),
-        "page": page,
+        "pager": page,
         "rows": rows,
         "rule_names": rule_names,
         "can_recheck": region is not None

@@ -18,9 +18,9 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from fupin.core.access import Perm
-from fupin.core.api import LazyPage, Pagination, actor_of, no_nul
+from fupin.core.api import KeysetList, KeysetPagination, actor_of, no_nul
 from fupin.core.errors import NotFound, ValidationFailed
-from fupin.supervision.alerts import services
+from fupin.supervision.alerts import selectors, services
 from fupin.supervision.alerts.models import Alert, RectificationFile, Severity, SupervisionNotice
 from fupin.supervision.alerts.presenters import alert_detail
 from fupin.supervision.alerts.schemas import (
@@ -94,7 +94,7 @@ def _filtered(
     summary="预警列表",
     operation_id="fupin_supervision_api_alerts_list_alerts",
 )
-@paginate(Pagination)
+@paginate(KeysetPagination)
 def list_alerts(
     request: HttpRequest,
     rule: str | None = Query(None, max_length=20, description="规则代码"),
@@ -114,7 +114,7 @@ def list_alerts(
         actor, rule=rule, severity=severity, state=state, open=open, overdue=overdue,
         region=region, unit=unit,
     ).select_related("case")  # fmt: skip
-    return LazyPage(qs, alert_rows)
+    return KeysetList(qs, selectors.ALERT_KEYS, alert_rows)
 
 
 STAT_KEYS = {

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from fupin.core import params
 from fupin.core.access import ALL_REGIONS, Actor, Perm
+from fupin.core.api import keyset
 from fupin.core.errors import NotFound
 from fupin.core.rules import RULES, SEVERITIES, SUBJECTS, Rule
 from fupin.regions.models import Region
@@ -125,6 +126,10 @@ def rule_catalogue(actor: Actor, region_code: str) -> list[dict[str, Any]]:
 
 
 # --- alerts --------------------------------------------------------------------------------------
+
+
+# The lists' order (newest first), served by alert_region_seen (region prefix, first_seen_at, id).
+ALERT_KEYS = keyset.keys("-first_seen_at", "-id", first_seen_at=dt.datetime)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from fupin.core.access import Actor, Perm
-from fupin.core.api import LazyPage, Pagination, actor_of, no_nul
+from fupin.core.api import KeysetList, KeysetPagination, actor_of, no_nul
 from fupin.core.errors import NotFound, PermissionDenied
 from fupin.workflows import engine
 from fupin.workflows.cases import selectors, services
@@ -68,7 +68,7 @@ def _require_region(actor: Actor, region: str | None) -> None:
     summary="办件列表",
     operation_id="fupin_workflows_api_cases_list_cases",
 )
-@paginate(Pagination)
+@paginate(KeysetPagination)
 def list_cases(
     request: HttpRequest,
     kind: str | None = Query(None, max_length=30, description="办件类型"),
@@ -92,7 +92,7 @@ def list_cases(
             waiting=waiting,
         ),
     )
-    return LazyPage.rows(qs, case_item)
+    return KeysetList.rows(qs, selectors.CASE_KEYS, case_item)
 
 
 @router.get(

@@ -12,11 +12,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from fupin.core import params
@@ -38,19 +40,99 @@ def failed(criteria: list[Criterion]) -> list[Criterion]:
     return [c for c in criteria if not c.passed]
 
 
+@dataclass(frozen=True)
+class ExitLines:
+    """The region's parameters the household checks read: the year's poverty line and the
+    compulsory-school ages."""
+
+    poverty_line: Decimal
+    school_from: int
+    school_to: int
+
+
+def exit_lines(region_codes: Iterable[str], year: int) -> dict[str, ExitLines]:
+    """The lines of many regions for one year: three queries whatever the number of regions."""
+    codes = set(region_codes)
+    line = params.get_regions("registry.poverty_line", region_codes=codes, year=year)
+    age_from = params.get_regions("registry.compulsory_school_age_from", region_codes=codes)
+    age_to = params.get_regions("registry.compulsory_school_age_to", region_codes=codes)
+    return {c: ExitLines(Decimal(line[c]), int(age_from[c]), int(age_to[c])) for c in codes}
+
+
 def household_exit_criteria(
     household: Household,
     year: int,
     case_data: dict[str, Any] | None = None,
     today: dt.date | None = None,
 ) -> list[Criterion]:
+    """One household's checklist (the case page, the flow's guard)."""
+    return evaluate_household_exit(
+        household,
+        year,
+        case_data,
+        lines=exit_lines([household.region_code], year)[household.region_code],
+        income=Income.objects.filter(household=household, year=year).first(),
+        members=list(
+            Member.objects.filter(household=household, left_on__isnull=True).order_by("id")
+        ),
+        today=today,
+    )
+
+
+@dataclass(frozen=True)
+class ExitCase:
+    household: Household
+    year: int
+    data: dict[str, Any] | None
+
+
+def household_exit_criteria_many(
+    items: Sequence[ExitCase], today: dt.date | None = None
+) -> list[list[Criterion]]:
+    """The checklists of many cases set-based (the exit dashboard's page): the incomes and
+    current members of every household in one query each, the lines once per year — a
+    constant number of queries whatever the number of cases."""
+    ids = {item.household.pk for item in items}
+    incomes = {
+        (i.household_id, i.year): i
+        for i in Income.objects.filter(household_id__in=ids, year__in={item.year for item in items})
+    }
+    members: dict[int, list[Member]] = defaultdict(list)
+    for m in Member.objects.filter(household_id__in=ids, left_on__isnull=True).order_by("id"):
+        members[m.household_id].append(m)
+    lines: dict[int, dict[str, ExitLines]] = {}
+    for year in sorted({item.year for item in items}):
+        codes = {item.household.region_code for item in items if item.year == year}
+        lines[year] = exit_lines(codes, year)
+    return [
+        evaluate_household_exit(
+            item.household,
+            item.year,
+            item.data,
+            lines=lines[item.year][item.household.region_code],
+            income=incomes.get((item.household.pk, item.year)),
+            members=members.get(item.household.pk, []),
+            today=today,
+        )
+        for item in items
+    ]
+
+
+def evaluate_household_exit(
+    household: Household,
+    year: int,
+    case_data: dict[str, Any] | None,
+    *,
+    lines: ExitLines,
+    income: Income | None,
+    members: list[Member],
+    today: dt.date | None = None,
+) -> list[Criterion]:
+    """The household checks on rows already read (the one place they are written)."""
     data = case_data or {}
     today = today or timezone.localdate()
     result: list[Criterion] = []
-    line = Decimal(
-        params.get("registry.poverty_line", region_code=household.region_code, year=year)
-    )
-    income = Income.objects.filter(household=household, year=year).first()
+    line = lines.poverty_line
     if income is None:
         result.append(
             Criterion("income", "人均纯收入超过当年贫困标准", False, f"未录入 {year} 年收入")
@@ -69,11 +151,7 @@ def household_exit_criteria(
         Criterion("food_clothing", "不愁吃、不愁穿", food and clothing,
                   "民主评议已确认" if food and clothing else "民主评议未确认不愁吃、不愁穿")
     )  # fmt: skip
-    members = list(Member.objects.filter(household=household, left_on__isnull=True).order_by("id"))
-    age_from = int(
-        params.get("registry.compulsory_school_age_from", region_code=household.region_code)
-    )
-    age_to = int(params.get("registry.compulsory_school_age_to", region_code=household.region_code))
+    age_from, age_to = lines.school_from, lines.school_to
     dropouts = [
         m.name
         for m in members
@@ -111,13 +189,22 @@ def percent(part: int | Decimal, whole: int | Decimal | None) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def poor_population(region_code: str) -> int:
-    """Current members of households counted poor (未脱贫, 返贫) under a region."""
-    return Member.objects.filter(
+def _members_under(region_code: str) -> QuerySet[Member]:
+    """Current members of poor households under a region; within a county the members' own
+    `county_code` (indexed) narrows the scan to the county before the join."""
+    qs = Member.objects.filter(
         household__region_code__startswith=region_code,
         household__status__in=codes.POOR_STATUSES,
         left_on__isnull=True,
-    ).count()
+    )
+    if len(region_code) >= 6:
+        qs = qs.filter(county_code=region_code[:6])
+    return qs
+
+
+def poor_population(region_code: str) -> int:
+    """Current members of households counted poor (未脱贫, 返贫) under a region."""
+    return _members_under(region_code).count()
 
 
 @dataclass(frozen=True)
@@ -156,11 +243,7 @@ def village_incidences(parent_code: str) -> list[VillageIncidence]:
     from fupin.regions.models import Level, Region
 
     poor = dict(
-        Member.objects.filter(
-            household__region_code__startswith=parent_code,
-            household__status__in=codes.POOR_STATUSES,
-            left_on__isnull=True,
-        )
+        _members_under(parent_code)
         .values_list("household__region_code")
         .annotate(n=Count("id"))
         .values_list("household__region_code", "n")
@@ -282,8 +365,9 @@ def county_rates(county_code: str) -> CountyRates:
     )
 
 
-def county_exit_criteria(county_code: str) -> list[Criterion]:
-    rates = county_rates(county_code)
+def county_exit_criteria(county_code: str, rates: CountyRates | None = None) -> list[Criterion]:
+    """The county checklist; a page that shows the rates too passes them (computed once)."""
+    rates = rates or county_rates(county_code)
     line = Decimal(params.get("county.incidence_threshold", region_code=county_code))
     max_error = Decimal(params.get("county.max_error_rate", region_code=county_code))
     min_ok = Decimal(params.get("county.min_satisfaction", region_code=county_code))

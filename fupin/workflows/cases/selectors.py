@@ -3,11 +3,13 @@ fupin/workflows/notices/selectors.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
 from fupin.core.access import Actor, Perm
+from fupin.core.api import keyset
 from fupin.core.errors import NotFound
 from fupin.workflows import engine
 from fupin.workflows.cases.models import Case, Transition
@@ -29,6 +31,10 @@ def access_case(actor: Actor, pk: int) -> Case:
         raise NotFound()
     actor.require(Perm.CASE_VIEW, case.region_code)
     return case
+
+
+# The lists' order, served by the index case_open_region_stage (region prefix, state_since, id).
+CASE_KEYS = keyset.keys("state_since", "id", state_since=dt.datetime)
 
 
 @dataclass

@@ -84,13 +84,16 @@ def household_exit_overview(actor: Actor, region_code: str, year: int | None) ->
     url = _case_url_pattern()
     counts: Counter[str] = Counter()
     failing: list[ExitRow] = []
-    cases = list(open_cases.select_related("household", "region").order_by("id")[:EXIT_LIST_LIMIT])
-    for case in cases:
-        if case.household is None:
-            continue
-        failures = criteria.failed(
-            criteria.household_exit_criteria(case.household, case.year, case.data)
-        )
+    cases = [
+        c
+        for c in open_cases.select_related("household", "region").order_by("id")[:EXIT_LIST_LIMIT]
+        if c.household is not None
+    ]
+    checklists = criteria.household_exit_criteria_many(
+        [criteria.ExitCase(c.household, c.year, c.data) for c in cases if c.household]
+    )
+    for case, checklist in zip(cases, checklists, strict=True):
+        failures = criteria.failed(checklist)
         counts.update(f.code for f in failures)
         if failures:
             failing.append(
@@ -270,11 +273,12 @@ def county_exit_dashboard(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at")[:50]
     )
     surveys = Survey.objects.filter(county_code=county.code)
+    rates = criteria.county_rates(county.code)
     context = {
         "page_title": f"贫困县摘帽 · {county.name}",
         "county": county,
-        "rates": criteria.county_rates(county.code),
-        "rows": criteria.county_exit_criteria(county.code),
+        "rates": rates,
+        "rows": criteria.county_exit_criteria(county.code, rates),
         "case": case,
         "case_url": url.format(case.pk) if case else "",
         "case_state": flow.state_label(case.state) if case else "",

@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Status
 from ninja.pagination import paginate
 
 from fupin.core.access import Actor, Perm
-from fupin.core.api import LazyPage, Pagination, Schema, actor_of, no_nul
+from fupin.core.api import KeysetList, KeysetPagination, Schema, actor_of, no_nul
 from fupin.core.errors import PermissionDenied
 from fupin.workflows.common.api import notice_item, objection_out
 from fupin.workflows.common.schemas import TAGS, ObjectionOut
@@ -107,7 +107,7 @@ def notice_detail(actor: Actor, notice: Notice) -> dict[str, Any]:
     summary="公示公告列表",
     operation_id="fupin_workflows_api_notices_list_notices",
 )
-@paginate(Pagination)
+@paginate(KeysetPagination)
 def list_notices(
     request: HttpRequest,
     region: str | None = Query(None, max_length=12, description="区划代码（前缀）"),
@@ -120,7 +120,7 @@ def list_notices(
     elif not actor.region_codes(Perm.CASE_VIEW):
         raise PermissionDenied()
     qs = selectors.notice_list(actor, region=region or "", running_only=running)
-    return LazyPage.rows(qs, notice_item)
+    return KeysetList.rows(qs, selectors.NOTICE_KEYS, notice_item)
 
 
 @router.get(

@@ -16,12 +16,14 @@ phone is always masked here; showing it in full is a reveal (audited), for holde
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from fupin.core.access import Actor, Perm
+from fupin.core.api import keyset
 from fupin.core.errors import NotFound, PermissionDenied
 from fupin.workflows.notices.models import Notice, NoticeEntry, Objection
 
@@ -31,6 +33,10 @@ OBJECTION_HANDLER_PERMS: tuple[Perm, ...] = (Perm.CASE_ACT, Perm.SUPERVISE)
 
 def _entries_q(actor: Actor, prefix: str = "") -> Q:
     return actor.scope_q(Perm.CASE_VIEW, f"{prefix}case__region_code")
+
+
+# The list's order (latest first), served by notice_region_start.
+NOTICE_KEYS = keyset.keys("-start_date", "-id", start_date=dt.date)
 
 
 def notice_list(actor: Actor, *, region: str = "", running_only: bool = False) -> QuerySet[Notice]:

@@ -4,10 +4,8 @@ objections, registering an objection received on paper or by phone, and the prin
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from fupin.core.access import Actor, Perm, actor_of
 from fupin.core.errors import PermissionDenied, ValidationFailed
 from fupin.core.masking import mask_phone
+from fupin.core.web.pager import keyset_pager
 from fupin.workflows import engine
 from fupin.workflows.notices import pdf, selectors
 from fupin.workflows.notices import services as notices
@@ -43,7 +42,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         actor.require(Perm.CASE_VIEW, region)  # as the API: 404 for a region not theirs
     running = request.GET.get("running") == "1"
     qs = selectors.notice_list(actor, region=region, running_only=running)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = keyset_pager(request, qs, selectors.NOTICE_KEYS, limit=PAGE_SIZE)
     rows = [
         {
             "n": n,
@@ -51,18 +50,14 @@ def notice_list(request: HttpRequest) -> HttpResponse:
             "outcome": notices.notice_outcome(n),
             "running": notices.is_running(n),
         }
-        for n in page
+        for n in page.items
     ]
-    keep = urlencode(
-        [(k, v) for k, v in (("region", region), ("running", "1" if running else "")) if v]
-    )
     context = {
         "page_title": "公示公告",
         "rows": rows,
-        "page": page,
+        "pager": page,
         "region": region,
         "running": running,
-        "keep": keep,
     }
     return render(request, T + "list.html", context)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from fupin.core.access import Perm, actor_of
+from fupin.core.web.pager import keep_params, keyset_pager
 from fupin.supervision.alerts import selectors, services
 from fupin.supervision.alerts.flows import FLOW
 from fupin.supervision.alerts.forms import AlertFilterForm, RunForm
@@ -98,10 +98,9 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             unit=filters.unit,
         ),
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    keep = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
-    kept = [(k, v) for k, v in request.GET.items() if k not in ("page", "status", "overdue") and v]
-    names = selectors.region_names(sorted({a.region_code for a in page.object_list}))
+    page = keyset_pager(request, qs, selectors.ALERT_KEYS, limit=PAGE_SIZE)
+    kept = keep_params(request, "status", "overdue")
+    names = selectors.region_names(sorted({a.region_code for a in page.items}))
     today = selectors.today()
     rows = [
         {
@@ -112,14 +111,13 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             "region": names.get(a.region_code, a.region_code),
             "overdue": a.is_open and a.due_date is not None and a.due_date < today,
         }
-        for a in page.object_list
+        for a in page.items
     ]
     context = {
         "page_title": "预警督办",
         "form": form,
-        "page": page,
+        "pager": page,
         "rows": rows,
-        "keep": keep,
         "counts": selectors.counts(base),
         "links": {
             "open": "?" + urlencode([*kept, ("status", "open")]),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -15,6 +14,7 @@ from fupin.core import codelists
 from fupin.core.access import Actor, Perm
 from fupin.core.errors import PermissionDenied
 from fupin.core.masking import mask_phone
+from fupin.core.web.pager import Pager, keyset_pager
 from fupin.core.web.reveal import reveal_box
 from fupin.registry import codes, identity
 from fupin.workflows import engine
@@ -57,8 +57,9 @@ def creator_grants(actor: Actor, flow: engine.Flow) -> list[Any]:
     ]
 
 
-def paginate(request: HttpRequest, qs: QuerySet[Case]) -> Page[Case]:
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, qs: QuerySet[Case]) -> Pager[Case]:
+    """One keyset page of a case list, in the order of its index (oldest in the stage first)."""
+    return keyset_pager(request, qs, selectors.CASE_KEYS, limit=PAGE_SIZE)
 
 
 def row(case: Case) -> dict[str, Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -44,7 +42,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     steps = batch_steps(actor, kind, state) if kind and state else []
     flow = engine.FLOWS.get(kind)
-    keep = urlencode([(k, v) for k, v in (("kind", kind), ("state", state)) if v])
     context = {
         "page_title": "我的待办",
         "counts": counts,
@@ -53,9 +50,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "state": state,
         "kind_label": flow.label if flow else "",
         "state_label": flow.state_label(state) if flow and state else "",
-        "page": page,
-        "rows": [row(c) for c in page.object_list],
-        "keep": keep,
+        "pager": page,
+        "rows": [row(c) for c in page.items],
         "batch_form": BatchForm(initial={"kind": kind, "state": state}, steps=steps)
         if steps
         else None,
@@ -87,13 +83,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         open_only=not data.get("closed"),
     )
     page = paginate(request, selectors.case_list(actor, filters))
-    keep = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
     context = {
         "page_title": "办件查询",
         "form": form,
-        "page": page,
-        "rows": [row(c) for c in page.object_list],
-        "keep": keep,
+        "pager": page,
+        "rows": [row(c) for c in page.items],
     }
     return render(request, T + "list.html", context)
 

@@ -137,7 +137,7 @@ def test_finding_post_is_scoped_and_updates_the_rate(
     )
     items = list(sample.items.order_by("position"))
     url = reverse("workflows:sample_finding", args=[items[0].pk])
-    data = {"finding": "wrong_exit", "note": "收入核实不足"}
+    data = {"finding": "wrong_exit", "note": "收入核实不足", "version": str(items[0].version)}
     assert client_for(county_personas.out_of_region).post(url, data).status_code == 404
     assert client_for(county_personas.read_only).post(url, data).status_code == 403
     assert SampleItem.objects.get(pk=items[0].pk).finding == ""
@@ -147,10 +147,13 @@ def test_finding_post_is_scoped_and_updates_the_rate(
     assert response["Location"].endswith(f"?page=1#item-{items[0].pk}")
     saved = SampleItem.objects.get(pk=items[0].pk)
     assert (saved.finding, saved.note) == ("wrong_exit", "收入核实不足")
-    client.post(reverse("workflows:sample_finding", args=[items[1].pk]), {"finding": "correct"})
+    client.post(
+        reverse("workflows:sample_finding", args=[items[1].pk]),
+        {"finding": "correct", "version": str(items[1].version)},
+    )
     page = client.get(reverse("workflows:sample_detail", args=[sample.pk])).content.decode()
     assert "错退率" in page and "50.00%" in page
-    bad = client.post(url, {"finding": "nonsense"}, follow=True)
+    bad = client.post(url, {"finding": "nonsense", "version": str(saved.version)}, follow=True)
     assert "请选择核查结论" in bad.content.decode()
     assert SampleItem.objects.get(pk=items[0].pk).finding == "wrong_exit"
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0008_export_record"),
+        ("registry", "0009_list_indexes_and_name_trigrams"),
     ]
 
     operations = [
