@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 
-from fupin.core.access import ALL_REGIONS, Actor, Perm
 from fupin.core import stats
+from fupin.core.access import ALL_REGIONS, Actor, Perm
 from fupin.core.api import keyset
 from fupin.core.errors import NotFound, PermissionDenied
 from fupin.regions.models import CODE_LENGTH, LEVEL_OF_LENGTH, Level, Region
