@@ -5,6 +5,9 @@ Live, kept by statement triggers on the household and member tables:
   attribute and main cause. A household's persons are counted through whichever of the two
   rows a statement touches: a household statement moves its current member count, a member
   statement moves one person at its household's dimensions.
+- `registry.doubts`: the 疑点 (validation findings) by rule and severity, kept by triggers on
+  the doubt table, so a sweep's delete-and-insert of a county's findings moves it in two
+  statements and the 疑点 page's counts by rule and by region never count doubt rows.
 
 Frozen, rolled up by the freeze (`snapshots.services.snapshot_years`) in its own statement,
 period = the year; small figures, one per breakdown of the 年度数据 page, so a village holds a
@@ -46,6 +49,18 @@ HOUSEHOLDS = declare_figure(
         },
         dims=("status", "attribute", "cause"),
         measures=("households", "persons"),
+        maintained="trigger",
+    )
+)
+
+DOUBTS = declare_figure(
+    Figure(
+        name="registry.doubts",
+        label="逻辑校验疑点（按规则、级别）",
+        table="registry_doubt",
+        source="SELECT r.region_code, 0, r.rule_code, r.severity, 1 FROM {rows} r",
+        dims=("rule", "severity"),
+        measures=("doubts",),
         maintained="trigger",
     )
 )

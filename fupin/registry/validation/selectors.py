@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import QuerySet
 
+from fupin.core import stats
 from fupin.core.access import ALL_REGIONS, Actor, Perm
 from fupin.core.api import keyset
 from fupin.core.errors import NotFound, PermissionDenied
-from fupin.regions.models import CODE_LENGTH, Level, Region
+from fupin.regions.models import CODE_LENGTH, LEVEL_OF_LENGTH, Level, Region
+from fupin.registry.figures import DOUBTS
 from fupin.registry.models import Doubt, Household, Income, Member
 
 from .base import Rule, all_rules
@@ -78,16 +79,19 @@ def _scoped(actor: Actor, region: Region | None) -> QuerySet[Doubt]:
     return qs
 
 
+def _scope(actor: Actor, region: Region | None) -> list[str]:
+    """The region prefixes a count covers: the region being viewed (already checked by
+    `region_for`), otherwise the actor's jurisdiction."""
+    return [region.code] if region is not None else actor.region_codes(Perm.HOUSEHOLD_VIEW)
+
+
 def counts_by_rule(actor: Actor, region: Region | None) -> list[RuleCount]:
-    """Doubts per rule inside the region (and the jurisdiction), most frequent first."""
+    """Doubts per rule inside the region (and the jurisdiction), most frequent first; read
+    from the `registry.doubts` rollup, never from the doubt rows."""
     rules = {r.code: r for r in all_rules()}
-    rows = (
-        _scoped(actor, region)
-        .values("rule_code")
-        .annotate(n=Count("id"))
-        .order_by("-n", "rule_code")
-    )
-    return [RuleCount(rules.get(row["rule_code"]), row["rule_code"], row["n"]) for row in rows]
+    hits = stats.read(DOUBTS.name, regions=_scope(actor, region), by=("rule",)).by("rule", "doubts")
+    ordered = sorted((item for item in hits.items() if item[1]), key=lambda i: (-i[1], i[0]))
+    return [RuleCount(rules.get(code), code, n) for code, n in ordered]
 
 
 def rule_catalogue(actor: Actor, region: Region | None) -> list[RuleCount]:
@@ -110,23 +114,22 @@ def child_regions(actor: Actor, region: Region | None) -> list[Region]:
 def counts_by_child(
     actor: Actor, region: Region | None, rule_code: str | None = None
 ) -> list[ChildCount]:
-    """Doubts per child region (county → townships → villages), in one grouped query."""
+    """Doubts per child region (county → townships → villages) from the rollup: one read of
+    the region's children, or one per code length of the jurisdiction's roots."""
     children = child_regions(actor, region)
     if not children:
         return []
-    lengths = {len(c.code) for c in children}
-    qs = _scoped(actor, region)
-    if rule_code:
-        qs = qs.filter(rule_code=rule_code)
+    by = ("rule",) if rule_code else ()
     counts: dict[str, int] = {}
+    lengths = sorted({len(c.code) for c in children})
     for length in lengths:  # children of one parent share a length; roots may not
-        rows = (
-            qs.annotate(prefix=Substr("region_code", 1, length))
-            .values("prefix")
-            .annotate(n=Count("id"))
-        )
-        for row in rows:
-            counts[row["prefix"]] = counts.get(row["prefix"], 0) + row["n"]
+        codes = [c.code for c in children if len(c.code) == length]
+        scope = [region.code] if region is not None else codes
+        reading = stats.read(DOUBTS.name, regions=scope, by=by, level=LEVEL_OF_LENGTH[length])
+        for row in reading.rows:
+            if rule_code is None or row["rule"] == rule_code:
+                code = row["region_code"]
+                counts[code] = counts.get(code, 0) + row["doubts"]
     return [ChildCount(c, counts.get(c.code, 0)) for c in children]
 
 
