@@ -35,7 +35,14 @@ class SupervisionConfig(platform.FupinApp):
         # ready, and these import models.
         from fupin.audit.registry import audit
         from fupin.registry.signals import household_changed, households_imported
-        from fupin.supervision import digest, models, params, receivers, tabs  # noqa: F401 - flow, tab, params
+        from fupin.supervision import (  # noqa: F401 - flow, tab, params, figures
+            digest,
+            figures,
+            models,
+            params,
+            receivers,
+            tabs,
+        )
         from fupin.supervision.alerts import flows  # noqa: F401 - the alert flow
         from fupin.workflows.signals import case_changed
 

@@ -67,6 +67,13 @@ class Alert(models.Model):
             models.Index(fields=["county_code", "is_open"], name="alert_county_open"),
             models.Index(fields=["rule_code", "scope_id"], name="alert_rule_scope"),
             models.Index(fields=["due_date"], name="alert_due", condition=Q(is_open=True)),
+            # The overdue count of a jurisdiction (not a rollup dimension: it moves with the date).
+            models.Index(
+                fields=["region_code", "due_date"],
+                name="alert_open_region_due",
+                condition=Q(is_open=True),
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

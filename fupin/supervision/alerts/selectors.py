@@ -5,7 +5,7 @@ alert page, the alert statistics. Every read starts from the actor's jurisdictio
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import (
@@ -20,7 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from fupin.core import params
+from fupin.core import params, stats
 from fupin.core.access import ALL_REGIONS, Actor, Perm
 from fupin.core.api import keyset
 from fupin.core.errors import NotFound
@@ -28,6 +28,7 @@ from fupin.core.rules import RULES, SEVERITIES, SUBJECTS, Rule
 from fupin.regions.models import Region
 from fupin.supervision import engine
 from fupin.supervision.alerts.models import Alert, SupervisionNotice
+from fupin.supervision.figures import ALERTS
 from fupin.workflows.engine import LEVEL_NAMES, ROLE_NAMES
 
 CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}
@@ -170,16 +171,53 @@ def alert_list(
     return qs.select_related("case").order_by("-first_seen_at", "-id")
 
 
-def counts(qs: QuerySet[Alert], *, on: dt.date | None = None) -> dict[str, int]:
-    """Open / overdue / closed / cleared-but-open counts of a set of alerts, in one query."""
+def _within(codes: list[str], region: str) -> list[str]:
+    """The jurisdiction's minimal prefixes `codes` narrowed to the subtree of `region`."""
+    if not region:
+        return codes
+    if any(region.startswith(code) for code in codes):
+        return [region]
+    return [code for code in codes if code.startswith(region)]
+
+
+def counts(actor: Actor, filters: AlertFilters, *, on: dt.date | None = None) -> dict[str, int]:
+    """Total / open / overdue / closed / cleared-but-open counts of the alerts the filters
+    select, whatever their status (the list's cards add up whichever status is shown).
+
+    Read from the `supervision.alerts` rollup (one query, whatever the number of alerts),
+    except: overdue depends on today's date, so it is one count on the open alerts' deadline
+    index; a unit filter (one responsible unit's alerts, not a stored dimension) counts that
+    unit's rows."""
     on = on or today()
-    return qs.order_by().aggregate(
-        total=Count("id"),
-        open=Count("id", filter=Q(is_open=True)),
-        overdue=Count("id", filter=Q(is_open=True, due_date__lt=on)),
-        closed=Count("id", filter=Q(is_open=False)),
-        cleared=Count("id", filter=Q(is_open=True, cleared_at__isnull=False)),
+    overdue = alert_list(actor, replace(filters, status="open", overdue=True), on=on)
+    if filters.unit:
+        return (
+            alert_list(actor, replace(filters, status="all"))
+            .order_by()
+            .aggregate(
+                total=Count("id"),
+                open=Count("id", filter=Q(is_open=True)),
+                overdue=Count("id", filter=Q(is_open=True, due_date__lt=on)),
+                closed=Count("id", filter=Q(is_open=False)),
+                cleared=Count("id", filter=Q(is_open=True, cleared_at__isnull=False)),
+            )
+        )
+    chosen = {"rule": filters.rule, "severity": filters.severity, "state": filters.state}
+    where = {dim: value for dim, value in chosen.items() if value}
+    reading = stats.read(
+        ALERTS.name,
+        regions=_within(view_codes(actor), filters.region),
+        by=(*where, "open", "cleared"),
     )
+    total = reading.total("alerts", **where)
+    closed = reading.total("alerts", open="false", **where)
+    return {
+        "total": total,
+        "open": total - closed,
+        "overdue": overdue.order_by().count(),
+        "closed": closed,
+        "cleared": reading.total("alerts", open="true", cleared="true", **where),
+    }
 
 
 def access_notice(actor: Actor, pk: int) -> SupervisionNotice:
@@ -247,7 +285,7 @@ def dashboard(actor: Actor, region_code: str, *, on: dt.date | None = None) -> d
     to close, and counts by rule, by child region and by responsible unit."""
     on = on or today()
     qs = scoped_alerts(actor).filter(region_code__startswith=region_code)
-    totals = counts(qs, on=on)
+    totals = counts(actor, AlertFilters(status="all", region=region_code), on=on)
     rate = (totals["closed"] / totals["total"] * 100) if totals["total"] else None
     by_rule = _grouped(qs, F("rule_code"), on)
     for row in by_rule:

@@ -85,19 +85,6 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     # 403 without the alert view anywhere; 404 for a region outside the jurisdiction.
     selectors.chosen_region(actor, filters.region or None)
     qs = selectors.alert_list(actor, filters)
-    # Counts of everything the filters select except open/closed/overdue, so the cards
-    # add up whatever status is shown.
-    base = selectors.alert_list(
-        actor,
-        selectors.AlertFilters(
-            rule=filters.rule,
-            severity=filters.severity,
-            state=filters.state,
-            status="all",
-            region=filters.region,
-            unit=filters.unit,
-        ),
-    )
     page = keyset_pager(request, qs, selectors.ALERT_KEYS, limit=PAGE_SIZE)
     kept = keep_params(request, "status", "overdue")
     names = selectors.region_names(sorted({a.region_code for a in page.items}))
@@ -118,7 +105,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "pager": page,
         "rows": rows,
-        "counts": selectors.counts(base),
+        "counts": selectors.counts(actor, filters),
         "links": {
             "open": "?" + urlencode([*kept, ("status", "open")]),
             "overdue": "?" + urlencode([*kept, ("status", "open"), ("overdue", "on")]),
