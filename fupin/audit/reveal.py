@@ -7,12 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fupin.core.access import Actor, Perm
-from fupin.core.errors import PermissionDenied, ValidationFailed
 
 from .models import AuditEvent
-from .services import access_record
-
-NO_REVEAL = "您没有查看完整个人信息的权限"
+from .services import access_record, reveal_check
 
 
 def can_reveal(actor: Actor) -> bool:
@@ -24,11 +21,8 @@ def events_reveal(*, actor: Actor, events: Sequence[AuditEvent], reason: str) ->
     """Record that `actor` sees `events` unmasked (403 without the right, 422 without a
     reason); returns True so callers can write `reveal = events_reveal(...)`. Call it inside
     the request's transaction, before rendering."""
-    if not can_reveal(actor):
-        raise PermissionDenied(NO_REVEAL)
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("请说明查看完整信息的理由", errors={"reason": ["必须填写"]})
+    reveal_check(actor, actor.region_codes(Perm.AUDIT_VIEW), reason)
+    reason = reason.strip()
     access_record(
         actor=actor,
         table=AuditEvent._meta.db_table,

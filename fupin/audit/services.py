@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -11,8 +11,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fupin.core import params
-from fupin.core.access import Actor
+from fupin.core.access import Actor, Perm
 from fupin.core.context import audit_context
+from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.core.masking import REVEAL_REASON_REQUIRED
 
 from .models import AuditBatch
 
@@ -45,6 +47,26 @@ def bulk_audit(batch: AuditBatch) -> Iterator[None]:
         actor_id=batch.actor_id,
     ):
         yield
+
+
+NO_REVEAL = "您没有查看完整个人信息的权限"
+
+
+def require_personal_view(actor: Actor, regions: Iterable[str]) -> None:
+    """403 (in Chinese) unless `actor` holds PERSONAL_DATA_VIEW over every region in
+    `regions` (an empty list is refused too)."""
+    codes = list(regions)
+    if not codes or not all(actor.can(Perm.PERSONAL_DATA_VIEW, code) for code in codes):
+        raise PermissionDenied(NO_REVEAL)
+
+
+def reveal_check(actor: Actor, regions: Iterable[str], reason: str) -> None:
+    """The gate of every reveal of personal data (SPEC §10): the right over `regions`
+    (403), then a reason (422). The caller records the access (`access_record`) before it
+    returns the data."""
+    require_personal_view(actor, regions)
+    if not (reason or "").strip():
+        raise ValidationFailed(REVEAL_REASON_REQUIRED, errors={"reason": ["必须填写"]})
 
 
 def access_record(

@@ -145,6 +145,7 @@ def mask_personal(value: Any, key: str = "") -> Any:
 
 # The reasons offered when someone reveals a masked value or exports it in full (the audit
 # row keeps the reason: SPEC §10).
+REVEAL_REASON_REQUIRED = "请说明查看完整信息的理由"
 REVEAL_REASONS = ("核实身份", "办理业务", "数据比对", "上级核查", "其他")
 
 
@@ -154,7 +155,7 @@ def reveal_reason(choice: str, text: str = "") -> str:
     if choice and choice not in REVEAL_REASONS:
         raise ValidationFailed("请从列表中选择查看理由", errors={"reason": ["无效的选项"]})
     if not text and (not choice or choice == "其他"):
-        raise ValidationFailed("请说明查看完整信息的理由", errors={"reason": ["必须填写"]})
+        raise ValidationFailed(REVEAL_REASON_REQUIRED, errors={"reason": ["必须填写"]})
     if choice and choice != "其他":
         return f"{choice}：{text}" if text else choice
     return text

@@ -12,9 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from fupin.audit.services import access_record
+from fupin.audit.services import access_record, reveal_check
 from fupin.core.access import Actor, Perm, actor_of
-from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
+from fupin.core.errors import NotFound
 from fupin.core.masking import mask_phone
 from fupin.core.web.reveal import reveal_answer, reveal_box
 
@@ -25,10 +25,7 @@ from .models import CommandUnitMember, Organisation
 @transaction.atomic
 def phone_reveal(*, actor: Actor, record: Model, region_code: str, phone: str, reason: str) -> str:
     """The phone in full, after recording who saw it and why (403 without the right)."""
-    if not actor.can(Perm.PERSONAL_DATA_VIEW, region_code):
-        raise PermissionDenied("您没有查看完整个人信息的权限")
-    if not reason.strip():
-        raise ValidationFailed("请说明查看完整信息的理由", errors={"reason": ["必须填写"]})
+    reveal_check(actor, [region_code], reason)
     access_record(
         actor=actor,
         table=record._meta.db_table,

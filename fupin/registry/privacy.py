@@ -22,9 +22,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from fupin.audit.services import access_record
+from fupin.audit.services import access_record, require_personal_view, reveal_check
 from fupin.core.access import Actor, Perm
-from fupin.core.errors import PermissionDenied, ValidationFailed
+from fupin.core.errors import ValidationFailed
 from fupin.core.masking import mask_bank_account, mask_phone
 
 from . import identity
@@ -33,7 +33,6 @@ from .models import Household, Member
 HIDDEN = "（无权查看）"
 HEALTH_FIELDS = ("health", "disability_grade")
 HOUSEHOLD_SECRETS = {"phone": mask_phone, "bank_account": mask_bank_account}
-NO_REVEAL = "您没有查看完整个人信息的权限"
 
 
 @dataclass(frozen=True)
@@ -110,16 +109,14 @@ def _date(value: Any) -> dt.date | None:
 def require_reveal(actor: Actor, region_code: str) -> None:
     """404 outside the jurisdiction, 403 (in Chinese) without PERSONAL_DATA_VIEW there."""
     actor.require(Perm.HOUSEHOLD_VIEW, region_code)
-    if not actor.can(Perm.PERSONAL_DATA_VIEW, region_code):
-        raise PermissionDenied(NO_REVEAL)
+    require_personal_view(actor, [region_code])
 
 
 @transaction.atomic
 def member_id_reveal(*, actor: Actor, member: Member, reason: str) -> str:
     """The member's full ID number, after recording who saw it and why."""
-    require_reveal(actor, member.household.region_code)
-    if not reason.strip():
-        raise ValidationFailed("请说明查看完整信息的理由", errors={"reason": ["必须填写"]})
+    actor.require(Perm.HOUSEHOLD_VIEW, member.household.region_code)
+    reveal_check(actor, [member.household.region_code], reason)
     access_record(
         actor=actor,
         table=Member._meta.db_table,
@@ -135,9 +132,8 @@ def household_contact_reveal(
     *, actor: Actor, household: Household, fields: list[str], reason: str
 ) -> dict[str, str]:
     """The household's phone and/or bank account in full, after recording the reveal."""
-    require_reveal(actor, household.region_code)
-    if not reason.strip():
-        raise ValidationFailed("请说明查看完整信息的理由", errors={"reason": ["必须填写"]})
+    actor.require(Perm.HOUSEHOLD_VIEW, household.region_code)
+    reveal_check(actor, [household.region_code], reason)
     wanted = [f for f in HOUSEHOLD_SECRETS if f in fields]
     if not wanted:
         raise ValidationFailed("请指定要查看的信息", errors={"field": ["无效的取值"]})

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from fupin.accounts.selectors import load_actor
 from fupin.audit.models import AuditEvent
+from fupin.audit.services import NO_REVEAL
 from fupin.core import crypto
 from fupin.registry import privacy, services
 from fupin.testing import client_for, make_user
@@ -113,7 +114,7 @@ def test_api_members_give_age_not_birth_date_and_no_health_without_the_rights(ho
     assert son["health"] is None and son["disability_grade"] is None
     assert son["id_number"].endswith("*" * 12)
     refused = viewer.get(f"{API}/households/{household.pk}/members?reveal=true&reason=核实")
-    assert refused.status_code == 403 and refused.json()["message"] == privacy.NO_REVEAL
+    assert refused.status_code == 403 and refused.json()["message"] == NO_REVEAL
     assert not reveals().exists()
 
 

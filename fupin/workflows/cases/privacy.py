@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from fupin.audit.services import access_record
+from fupin.audit.services import access_record, reveal_check
 from fupin.core.access import Actor, Perm
-from fupin.core.errors import NotFound, PermissionDenied, ValidationFailed
+from fupin.core.errors import NotFound
 
 from .models import Case
-
-NO_REVEAL = "您没有查看完整个人信息的权限"
 
 
 def declarant_phone(case: Case) -> str:
@@ -25,10 +23,7 @@ def declarant_phone(case: Case) -> str:
 @transaction.atomic
 def declarant_phone_reveal(*, actor: Actor, case: Case, reason: str) -> str:
     actor.require(Perm.CASE_VIEW, case.region_code)
-    if not actor.can(Perm.PERSONAL_DATA_VIEW, case.region_code):
-        raise PermissionDenied(NO_REVEAL)
-    if not reason.strip():
-        raise ValidationFailed("请说明查看完整信息的理由", errors={"reason": ["必须填写"]})
+    reveal_check(actor, [case.region_code], reason)
     phone = declarant_phone(case)
     if not phone:
         raise NotFound()
