@@ -9,12 +9,11 @@ from collections.abc import Sequence
 from fupin.core.access import Actor, Perm
 
 from .models import AuditEvent
-from .services import access_record, reveal_check
+from .services import access_record, has_personal_view, reveal_check
 
 
 def can_reveal(actor: Actor) -> bool:
-    codes = actor.region_codes(Perm.AUDIT_VIEW)
-    return bool(codes) and all(actor.can(Perm.PERSONAL_DATA_VIEW, c) for c in codes)
+    return has_personal_view(actor, actor.region_codes(Perm.AUDIT_VIEW))
 
 
 def events_reveal(*, actor: Actor, events: Sequence[AuditEvent], reason: str) -> bool:

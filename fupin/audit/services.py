@@ -52,11 +52,15 @@ def bulk_audit(batch: AuditBatch) -> Iterator[None]:
 NO_REVEAL = "您没有查看完整个人信息的权限"
 
 
-def require_personal_view(actor: Actor, regions: Iterable[str]) -> None:
-    """403 (in Chinese) unless `actor` holds PERSONAL_DATA_VIEW over every region in
-    `regions` (an empty list is refused too)."""
+def has_personal_view(actor: Actor, regions: Iterable[str]) -> bool:
+    """Whether `actor` holds PERSONAL_DATA_VIEW over every region in `regions` (none: no)."""
     codes = list(regions)
-    if not codes or not all(actor.can(Perm.PERSONAL_DATA_VIEW, code) for code in codes):
+    return bool(codes) and all(actor.can(Perm.PERSONAL_DATA_VIEW, code) for code in codes)
+
+
+def require_personal_view(actor: Actor, regions: Iterable[str]) -> None:
+    """403 (in Chinese) unless `has_personal_view`."""
+    if not has_personal_view(actor, regions):
         raise PermissionDenied(NO_REVEAL)
 
 
