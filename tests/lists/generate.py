@@ -23,7 +23,9 @@ def village_codes(prefix: str) -> list[str]:
     return list(villages.order_by("code").values_list("code", flat=True))
 
 
-def generate(households: int, *, prefixes: list[str], tag: str = "G") -> None:
+def generate(
+    households: int, *, prefixes: list[str], tag: str = "G", statistics_target: int | None = None
+) -> None:
     """`households` households spread over the villages under `prefixes` (the region tree must
     be loaded), with their members, 疑点, open cases and alerts; then ANALYZE. `tag` (one
     capital letter) starts the generated household numbers, so sets can be added one by one."""
@@ -109,6 +111,10 @@ def generate(households: int, *, prefixes: list[str], tag: str = "G") -> None:
             """,
             [],
         )
+        if statistics_target:
+            # ANALYZE samples 300 × target rows at random: a target covering every row makes
+            # the statistics, and so the plans a test asserts, the same on every run.
+            cursor.execute(f"SET LOCAL default_statistics_target = {int(statistics_target)}")
         for table in ("registry_household", "registry_member", "registry_doubt"):
             cursor.execute(f"ANALYZE {table}")
         cursor.execute("ANALYZE workflows_case")
